@@ -1,0 +1,48 @@
+package net.sessionmigration.api.driver;
+
+import net.sessionmigration.api.model.OpReport;
+import net.sessionmigration.api.model.Preflight;
+import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.model.Step;
+import net.sessionmigration.api.model.WorkloadState;
+
+/**
+ * The seed's "running-server switch control": moves one workload between servers through the
+ * migration daemons. The coordinator calls the steps in order S703 (if freezing), S704,
+ * S705 (if moving the address), then, after the users' ports have moved, S710 and announce.
+ * Every method must be safe to call again after a coordinator crash (idempotent).
+ */
+public interface WorkloadMover {
+
+    MoverCapabilities capabilities();
+
+    /** Both daemons reachable and authenticated, workload found, target ready. */
+    Result<Preflight> preflight(WorkloadTask task);
+
+    /** S703: stop the workload at the source so that nothing changes while it is copied. */
+    Result<OpReport> freeze(WorkloadTask task, DriverContext context);
+
+    /**
+     * S704: copy the workload to the target. With freeze the target copy stays stopped until
+     * {@link #resume}; in REPLICATE the source copy stays too.
+     */
+    Result<OpReport> migrate(WorkloadTask task, DriverContext context);
+
+    /** S705: remove the virtual IP at the source (it was added at the target by migrate). */
+    Result<OpReport> moveVirtualIp(WorkloadTask task, DriverContext context);
+
+    /** S710: run the target copy (and the source copy again in REPLICATE). */
+    Result<OpReport> resume(WorkloadTask task, DriverContext context);
+
+    /** Announce the virtual IP from the target (gratuitous ARP, RARP); only after the switch. */
+    Result<OpReport> announce(WorkloadTask task, DriverContext context);
+
+    /**
+     * Undo everything done up to {@code reached}: the workload runs at the source only, with
+     * the virtual IP there, nothing frozen, no copy or temporary image left at the target.
+     */
+    Result<OpReport> rollback(WorkloadTask task, Step reached, DriverContext context);
+
+    /** Where the workload runs now. */
+    Result<WorkloadState> state(WorkloadTask task);
+}

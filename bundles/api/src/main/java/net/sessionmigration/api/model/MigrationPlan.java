@@ -1,0 +1,34 @@
+package net.sessionmigration.api.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A validated session-migration plan: what moves, where, and which users follow it.
+ * Built only by the coordinator's plan loader, which checks every cross-reference.
+ */
+public record MigrationPlan(int schemaVersion, String name, String description, MigrationMode mode,
+                            VirtualIp virtualIp, Map<String, Server> servers, Workload workload,
+                            Map<String, Device> devices, List<UserAttachment> users) {
+    public MigrationPlan {
+        Names.require("plan name", name);
+        servers = Map.copyOf(servers);
+        devices = Map.copyOf(devices);
+        users = List.copyOf(users);
+    }
+
+    public Server sourceServer() {
+        return servers.get(workload.source());
+    }
+
+    public Server targetServer() {
+        return servers.get(workload.target());
+    }
+
+    /** The users this plan switches in the given mode: all of them in MOVE, those near the backup in REPLICATE. */
+    public List<UserAttachment> usersToSwitch(MigrationMode effectiveMode) {
+        return effectiveMode == MigrationMode.REPLICATE
+                ? users.stream().filter(UserAttachment::nearBackup).toList()
+                : users;
+    }
+}
