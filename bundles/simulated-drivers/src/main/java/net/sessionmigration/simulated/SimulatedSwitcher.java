@@ -1,0 +1,132 @@
+package net.sessionmigration.simulated;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import net.sessionmigration.api.driver.AccessPortSwitcher;
+import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.model.AccessPort;
+import net.sessionmigration.api.model.OpReport;
+import net.sessionmigration.api.model.PortMove;
+import net.sessionmigration.api.model.Preflight;
+import net.sessionmigration.api.model.Problem;
+import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.model.VlanId;
+
+/**
+ * An access-port switcher whose ports live in memory. A port never seen before is on the
+ * configured initial VLAN. Moves are all or nothing, as the interface asks: when a port
+ * listed in {@code fail} is reached, the ports already moved go back.
+ */
+@Component(service = AccessPortSwitcher.class, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        configurationPid = SimulatedSwitcher.PID,
+        property = {"driver.type=simulated-switch", "vendor=session-migration (test double)"})
+@Designate(ocd = SimulatedSwitcher.Config.class)
+public class SimulatedSwitcher implements AccessPortSwitcher {
+    static final String PID = "net.sessionmigration.simulated.switch";
+
+    @ObjectClassDefinition(name = "Simulated access-port switcher",
+            description = "In-memory VLAN switcher with fault injection, for tests and the demo")
+    public @interface Config {
+        @AttributeDefinition(description = "Ports that fail to move (device/port, comma list),"
+                + " or 'preflight', 'restore'", required = false)
+        String fail() default "";
+
+        @AttributeDefinition(description = "Delays, operation=millis: move, restore", required = false)
+        String delay() default "";
+
+        @AttributeDefinition(description = "The VLAN a port is on before anything moved it")
+        int initialVlan() default 1;
+    }
+
+    private final Map<AccessPort, VlanId> vlans = new ConcurrentHashMap<>();
+    private volatile FaultPlan faults = FaultPlan.NONE;
+    private volatile VlanId initialVlan = VlanId.of(1);
+
+    @Activate
+    @Modified
+    void configure(Config config) {
+        faults = FaultPlan.parse(config.fail(), config.delay());
+        initialVlan = VlanId.of(config.initialVlan());
+    }
+
+    @Override
+    public Result<Preflight> preflight(List<PortMove> moves) {
+        List<Problem> problems = new ArrayList<>();
+        if (faults.fails("preflight")) {
+            problems.add(new Problem("simulated-switch", "no answer (injected by configuration)"));
+        }
+        for (PortMove m : moves) {
+            VlanId now = vlanOf(m.port());
+            if (!now.equals(m.from())) {
+                problems.add(new Problem(m.port().device(), "port " + m.port().port() + " is on VLAN " + now
+                        + ", the plan expects " + m.from()));
+            }
+        }
+        return Result.ok(new Preflight(problems, List.of(), Duration.ofMillis(moves.isEmpty() ? 0 : 1)));
+    }
+
+    @Override
+    public Result<Map<AccessPort, VlanId>> readVlans(List<AccessPort> ports) {
+        Map<AccessPort, VlanId> result = new LinkedHashMap<>();
+        ports.forEach(p -> result.put(p, vlanOf(p)));
+        return Result.ok(result);
+    }
+
+    @Override
+    public synchronized Result<OpReport> move(List<PortMove> moves, DriverContext context) {
+        faults.delay("move");
+        List<PortMove> done = new ArrayList<>();
+        for (PortMove m : moves) {
+            Instant start = Instant.now();
+            if (faults.fails(m.port().toString())) {
+                context.operation(m.port().device(), "set port " + m.port().port() + " to VLAN " + m.to(),
+                        start, Instant.now(), "failed (injected)");
+                done.forEach(d -> vlans.put(d.port(), d.from()));
+                return Result.failed(m.port().device(), "port " + m.port().port() + " rejected VLAN " + m.to()
+                        + " (injected); put back " + done.size() + " port(s) already moved");
+            }
+            vlans.put(m.port(), m.to());
+            done.add(m);
+            context.operation(m.port().device(), "set port " + m.port().port() + " to VLAN " + m.to(),
+                    start, Instant.now(), "ok");
+        }
+        return Result.ok(OpReport.of("moved " + moves.size() + " port(s)"));
+    }
+
+    @Override
+    public synchronized Result<OpReport> restore(List<PortMove> moves, DriverContext context) {
+        faults.delay("restore");
+        if (faults.fails("restore")) {
+            return Result.failed("simulated-switch", "restore failed (injected by configuration)");
+        }
+        int changed = 0;
+        for (PortMove m : moves) {
+            Instant start = Instant.now();
+            if (!vlanOf(m.port()).equals(m.from())) {
+                vlans.put(m.port(), m.from());
+                changed++;
+                context.operation(m.port().device(), "set port " + m.port().port() + " back to VLAN " + m.from(),
+                        start, Instant.now(), "ok");
+            }
+        }
+        return Result.ok(OpReport.of("restored " + changed + " port(s)"));
+    }
+
+    private VlanId vlanOf(AccessPort port) {
+        return vlans.getOrDefault(port, initialVlan);
+    }
+}

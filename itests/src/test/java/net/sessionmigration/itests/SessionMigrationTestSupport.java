@@ -1,0 +1,136 @@
+package net.sessionmigration.itests;
+
+import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.function.BooleanSupplier;
+
+import javax.inject.Inject;
+
+import org.apache.karaf.features.FeaturesService;
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import net.sessionmigration.api.service.MigrationAdminService;
+import net.sessionmigration.api.service.MigrationService;
+
+/**
+ * Boots the project's own Karaf assembly (built by karaf-assembly) and gives the tests the
+ * coordinator's services, the shell, Config Admin and the features service.
+ */
+public abstract class SessionMigrationTestSupport {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Inject
+    protected BundleContext bundleContext;
+    @Inject
+    protected MigrationService migrations;
+    @Inject
+    protected MigrationAdminService admin;
+    @Inject
+    protected SessionFactory sessionFactory;
+    @Inject
+    protected ConfigurationAdmin configAdmin;
+    @Inject
+    protected FeaturesService features;
+
+    @Configuration
+    public Option[] config() {
+        String assembly = System.getProperty("sm.assembly");
+        return new Option[] {
+            karafDistributionConfiguration("file:" + assembly, "session-migration", System.getProperty("karaf.version"))
+                    .unpackDirectory(new File("target/exam"))
+                    .useDeployFolder(false),
+            configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
+            logLevel(LogLevel.INFO),
+            editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", freePort()),
+            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", freePort()),
+            editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", freePort()),
+            editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
+                    System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository")),
+        };
+    }
+
+    private static String freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return Integer.toString(s.getLocalPort());
+        } catch (IOException e) {
+            throw new IllegalStateException("no free port", e);
+        }
+    }
+
+    protected Path plansDir() {
+        return Path.of(System.getProperty("karaf.etc"), "migration", "plans");
+    }
+
+    protected void writePlan(String fileName, String json) throws IOException {
+        Path dir = plansDir();
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("." + fileName + ".tmp");
+        Files.writeString(tmp, json, StandardCharsets.UTF_8);
+        Files.move(tmp, dir.resolve(fileName), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    protected void installSimulatedDrivers() throws Exception {
+        if (!features.isInstalled(features.getFeature("sm-simulated-drivers"))) {
+            features.installFeature("sm-simulated-drivers");
+        }
+    }
+
+    /** Sets the simulated drivers' fault injection (empty strings clear it) and waits for it to apply. */
+    protected void configureSimulated(String pid, String fail, String delay) throws Exception {
+        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration(pid, "?");
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("fail", fail);
+        props.put("delay", delay);
+        c.update(props);
+        Thread.sleep(500);
+    }
+
+    protected static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + WAIT.toSeconds() + " s waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Runs a shell command as an operator would and returns what it printed. */
+    protected String execute(String command) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        try (Session session = sessionFactory.create(System.in, out, out)) {
+            session.execute(command);
+        } catch (Exception e) {
+            out.println("ERROR: " + e.getMessage());
+        }
+        out.flush();
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    static String mavenUrl(String artifact) {
+        return maven("net.sessionmigration", artifact).version(System.getProperty("sm.version")).getURL();
+    }
+}
