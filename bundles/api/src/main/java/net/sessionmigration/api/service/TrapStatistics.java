@@ -1,0 +1,18 @@
+package net.sessionmigration.api.service;
+
+import java.util.Map;
+
+/**
+ * The trap receiver's counters.
+ *
+ * @param counts   by SNMP version ({@code v1}, {@code v2c}, {@code v3}, {@code unknown}) then by
+ *                 outcome ({@code received}, {@code matched}, {@code duplicates}, {@code ignored},
+ *                 {@code malformed}, {@code authFailures}, {@code queueDrops}, {@code informsAcked})
+ * @param listening the address and port, or why it is not listening
+ */
+public record TrapStatistics(String listening, Map<String, Map<String, Long>> counts, int queueDepth,
+                             int queueCapacity) {
+    public TrapStatistics {
+        counts = Map.copyOf(counts);
+    }
+}
