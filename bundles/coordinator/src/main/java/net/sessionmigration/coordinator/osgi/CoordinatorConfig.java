@@ -1,0 +1,34 @@
+package net.sessionmigration.coordinator.osgi;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Config Admin PID {@code net.sessionmigration.coordinator}; every key has a working default. */
+@ObjectClassDefinition(id = CoordinatorComponent.PID, name = "Session migration coordinator",
+        description = "Plans, step timeouts and the crash-safe journal of the session-migration coordinator")
+public @interface CoordinatorConfig {
+
+    @AttributeDefinition(name = "Plans folder", description = "Folder of *.json plan files; empty means"
+            + " ${karaf.etc}/migration/plans (etc/migration/plans without Karaf)")
+    String plans_dir() default "";
+
+    @AttributeDefinition(name = "Journal file", description = "H2 MVStore file of the journal; empty means"
+            + " ${karaf.data}/migration/journal.mv (data/migration/journal.mv without Karaf)")
+    String journal_file() default "";
+
+    @AttributeDefinition(name = "Force journal to disk", description = "fsync every journal commit; off, a"
+            + " commit survives a JVM crash but not a power loss of this machine")
+    boolean journal_sync() default true;
+
+    @AttributeDefinition(name = "Step timeout (s)", description = "A driver call that takes longer counts as"
+            + " failed and the migration rolls back", min = "1")
+    long step_timeout_seconds() default 120;
+
+    @AttributeDefinition(name = "Plans poll (ms)", description = "How often the plans folder is re-read",
+            min = "0")
+    long plans_poll_millis() default 1000;
+
+    @AttributeDefinition(name = "History kept", description = "Finished migrations kept in the journal",
+            min = "1")
+    int history_keep() default 1000;
+}

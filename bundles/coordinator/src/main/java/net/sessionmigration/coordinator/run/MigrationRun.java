@@ -1,0 +1,590 @@
+package net.sessionmigration.coordinator.run;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import net.sessionmigration.api.driver.AccessPortSwitcher;
+import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.driver.WorkloadMover;
+import net.sessionmigration.api.driver.WorkloadTask;
+import net.sessionmigration.api.model.MigrationMode;
+import net.sessionmigration.api.model.MigrationPlan;
+import net.sessionmigration.api.model.OpReport;
+import net.sessionmigration.api.model.PortMove;
+import net.sessionmigration.api.model.Preflight;
+import net.sessionmigration.api.model.Problem;
+import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.model.Step;
+import net.sessionmigration.api.model.UserAttachment;
+import net.sessionmigration.api.model.WorkloadState;
+import net.sessionmigration.api.service.MigrationEvent;
+import net.sessionmigration.api.service.MigrationEvent.Kind;
+import net.sessionmigration.api.service.MigrationListener;
+import net.sessionmigration.api.service.MigrationRecord;
+import net.sessionmigration.api.service.MigrationState;
+import net.sessionmigration.api.service.OperationRecord;
+import net.sessionmigration.api.service.StepOutcome;
+import net.sessionmigration.api.service.StepRecord;
+import net.sessionmigration.coordinator.journal.JournalClosedException;
+
+/**
+ * One session migration through S702-S711 (S701 is taken by the coordinator before this run
+ * starts), its rollback, and its recovery after a restart. Every step is journalled as begun
+ * before its driver call and as ended after it, so the journal always tells how far it got.
+ */
+public final class MigrationRun implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationRun.class);
+
+    /** What an abort request turns into. */
+    public enum AbortAnswer { ROLLING_BACK, FINISHING_FORWARD, NOT_RUNNING }
+
+    /** Steps that send something to a driver and so must be journalled as begun before they are taken. */
+    private static final Set<Step> ACTS_OUTSIDE = EnumSet.of(Step.S702, Step.S703, Step.S704, Step.S705,
+            Step.S708, Step.S710);
+
+    private final RunEnvironment env;
+    private final MigrationPlan plan;
+    private final MigrationMode mode;
+    private final WorkloadTask task;
+    private final FlightRecorder rec;
+    private final MigrationListener listener;
+    private final boolean recovering;
+    private final Consumer<MigrationRun> onExit;
+    /** Users to switch, by the driver type of their device; sorted so that runs are repeatable. */
+    private final Map<String, List<PortMove>> switchGroups;
+    private final Set<String> switchBegun = new LinkedHashSet<>();
+    private final CompletableFuture<MigrationRecord> finished = new CompletableFuture<>();
+
+    private boolean abortRequested;
+    private boolean pastPointOfNoReturn;
+    private volatile Step currentStep = Step.S701;
+    private volatile Thread thread;
+
+    private MigrationRun(RunEnvironment env, MigrationPlan plan, FlightRecorder rec, MigrationListener listener,
+                         boolean recovering, Consumer<MigrationRun> onExit) {
+        this.env = env;
+        this.plan = plan;
+        this.mode = rec.mode();
+        this.rec = rec;
+        this.listener = listener;
+        this.recovering = recovering;
+        this.onExit = onExit;
+        this.task = task(rec.id(), plan, mode);
+        this.switchGroups = switchGroups(plan, mode);
+    }
+
+    /** What the workload mover is told about this migration. */
+    public static WorkloadTask task(String migrationId, MigrationPlan plan, MigrationMode mode) {
+        return new WorkloadTask(migrationId, plan.workload().name(), plan.sourceServer(), plan.targetServer(),
+                plan.virtualIp(), mode, plan.workload().freeze(), plan.workload().moveVirtualIp(),
+                plan.workload().options());
+    }
+
+    /** The users to switch in this mode, by the driver type of their device, driver types sorted. */
+    public static Map<String, List<PortMove>> switchGroups(MigrationPlan plan, MigrationMode mode) {
+        Map<String, List<PortMove>> groups = new TreeMap<>();
+        for (UserAttachment u : plan.usersToSwitch(mode)) {
+            String type = plan.devices().get(u.port().device()).driverType();
+            groups.computeIfAbsent(type, t -> new ArrayList<>()).add(u.move());
+        }
+        groups.replaceAll((t, moves) -> List.copyOf(moves));
+        return Collections.unmodifiableMap(new LinkedHashMap<>(groups));
+    }
+
+    /** A new migration whose S701 is already journalled. */
+    public static MigrationRun start(RunEnvironment env, MigrationPlan plan, FlightRecorder rec,
+                                     MigrationListener listener, Consumer<MigrationRun> onExit) {
+        return new MigrationRun(env, plan, rec, listener, false, onExit);
+    }
+
+    /** An unfinished migration found in the journal at start-up, to be driven to a safe end. */
+    public static MigrationRun recover(RunEnvironment env, MigrationPlan plan, FlightRecorder rec,
+                                       Consumer<MigrationRun> onExit) {
+        return new MigrationRun(env, plan, rec, e -> { }, true, onExit);
+    }
+
+    public String id() {
+        return rec.id();
+    }
+
+    public String planName() {
+        return plan.name();
+    }
+
+    public MigrationRecord snapshot() {
+        return rec.snapshot();
+    }
+
+    public CompletableFuture<MigrationRecord> finished() {
+        return finished;
+    }
+
+    /** Honoured at the next step boundary up to S709; from S709 on the safe end is forward. */
+    public synchronized AbortAnswer requestAbort() {
+        if (finished.isDone()) {
+            return AbortAnswer.NOT_RUNNING;
+        }
+        if (pastPointOfNoReturn) {
+            return AbortAnswer.FINISHING_FORWARD;
+        }
+        abortRequested = true;
+        return AbortAnswer.ROLLING_BACK;
+    }
+
+    /** The coordinator is stopping: wake the run from a driver call so that it stops where it is. */
+    public void halt() {
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        try {
+            if (recovering) {
+                recover();
+            } else {
+                forwardFrom(Step.S702);
+            }
+        } catch (RunHalted | JournalClosedException e) {
+            LOG.warn("migration {} plan {} stopped at {}: the coordinator is stopping; its next start recovers it",
+                    id(), plan.name(), currentStep);
+        } catch (RuntimeException e) {
+            LOG.error("migration {} plan {}: unexpected error at {}", id(), plan.name(), currentStep, e);
+            try {
+                rollback(new Problem("coordinator", "internal error at " + currentStep + ": " + e));
+            } catch (RuntimeException again) {
+                LOG.error("migration {}: rollback after an internal error failed too", id(), again);
+            }
+        } finally {
+            thread = null;
+            Thread.interrupted();
+            onExit.accept(this); // first, so that an awaiting caller finds the plan free again
+            finished.complete(rec.snapshot());
+        }
+    }
+
+    // ---- the sequence ----
+
+    private void forwardFrom(Step first) {
+        for (Step s : Step.values()) {
+            if (s.compareTo(first) < 0 || s == Step.S701) {
+                continue;
+            }
+            halted();
+            boolean abort;
+            synchronized (this) {
+                abort = abortRequested && s.compareTo(Step.S709) <= 0;
+                if (!abort && s.compareTo(Step.S709) >= 0) {
+                    pastPointOfNoReturn = true;
+                }
+            }
+            if (abort) {
+                rollback(new Problem("operator", "aborted by the operator before " + s));
+                return;
+            }
+            Optional<Problem> failed = take(s);
+            if (failed.isPresent()) {
+                rollback(failed.get());
+                return;
+            }
+        }
+        succeed();
+    }
+
+    private Optional<Problem> take(Step s) {
+        boolean freeze = task.freeze();
+        return switch (s) {
+            case S701 -> Optional.empty();
+            case S702 -> step(s, this::sendStart);
+            case S703 -> freeze
+                    ? step(s, () -> moverOp(s, "freeze", task.source().name(), (m, c) -> m.freeze(task, c)))
+                    : skip(s, "the plan does not freeze the workload");
+            case S704 -> step(s, () -> moverOp(s, "migrate", task.target().name(), (m, c) -> m.migrate(task, c)));
+            case S705 -> task.moveVirtualIp()
+                    ? step(s, () -> moverOp(s, "move-virtual-ip", task.source().name(),
+                            (m, c) -> m.moveVirtualIp(task, c)))
+                    : skip(s, "the plan does not move the virtual IP (it travels inside the workload)");
+            case S706 -> step(s, () -> Result.ok("workload " + task.workload() + " is at " + task.target().name()));
+            case S707 -> step(s, this::requestSwitch);
+            case S708 -> step(s, this::switchPorts);
+            case S709 -> freeze
+                    ? step(s, () -> Result.ok("resume sent for " + task.workload()))
+                    : skip(s, "the workload was not frozen");
+            case S710 -> step(s, this::resumeAndAnnounce);
+            case S711 -> step(s, this::reportResumed);
+        };
+    }
+
+    /** S702: the start message is the mover's preflight: daemons answer, workload found, target ready. */
+    private Result<String> sendStart() {
+        Optional<WorkloadMover> m = mover();
+        if (m.isEmpty()) {
+            return Result.failed("coordinator", notInstalled(plan.workload().driverType()));
+        }
+        Result<Preflight> r = call(Step.S702, plan.workload().driverType(), task.source().name(), "start",
+                c -> m.get().preflight(task));
+        if (r instanceof Result.Failed<Preflight> f) {
+            return Result.failed(f.problem());
+        }
+        Preflight p = r.orElseThrow();
+        if (!p.go()) {
+            return Result.failed(p.problems().get(0));
+        }
+        return Result.ok("start accepted by " + task.source().name()
+                + (p.notes().isEmpty() ? "" : " (" + String.join("; ", p.notes()) + ")"));
+    }
+
+    private Result<String> requestSwitch() {
+        List<String> missing = switchGroups.keySet().stream()
+                .filter(t -> env.drivers().switcher(t).isEmpty()).map(MigrationRun::notInstalled).toList();
+        if (!missing.isEmpty()) {
+            return Result.failed("coordinator", String.join("; ", missing));
+        }
+        int users = switchGroups.values().stream().mapToInt(List::size).sum();
+        return Result.ok(users + " user(s) to switch via " + String.join(", ", switchGroups.keySet()));
+    }
+
+    private Result<String> switchPorts() {
+        List<String> done = new ArrayList<>();
+        for (Map.Entry<String, List<PortMove>> g : switchGroups.entrySet()) {
+            Optional<AccessPortSwitcher> sw = env.drivers().switcher(g.getKey());
+            if (sw.isEmpty()) {
+                return Result.failed("coordinator", notInstalled(g.getKey()));
+            }
+            synchronized (switchBegun) {
+                switchBegun.add(g.getKey());
+            }
+            Result<OpReport> r = call(Step.S708, g.getKey(), devices(g.getValue()), "move",
+                    c -> sw.get().move(g.getValue(), c));
+            if (r instanceof Result.Failed<OpReport> f) {
+                return Result.failed(f.problem());
+            }
+            done.add(g.getValue().size() + " port(s) via " + g.getKey());
+        }
+        return Result.ok(String.join("; ", done));
+    }
+
+    /**
+     * S710: resume only after S708, then announce the address from the target, because
+     * anything announced before the users' ports moved is lost. A failed announce is kept as a
+     * note rather than rolled back: the workload runs and the users are switched, and a
+     * rollback would cost them a second interruption for what is only a slower ARP refresh.
+     */
+    private Result<String> resumeAndAnnounce() {
+        String detail = "";
+        if (task.freeze()) {
+            Result<String> r = moverOp(Step.S710, "resume", task.target().name(), (m, c) -> m.resume(task, c));
+            if (!r.isOk()) {
+                return r;
+            }
+            detail = r.orElseThrow();
+        }
+        Result<String> a = moverOp(Step.S710, "announce", task.target().name(), (m, c) -> m.announce(task, c));
+        if (a instanceof Result.Failed<String> f) {
+            rec.note("announce failed at S710 (" + f.problem() + "); users may wait for their ARP entries to expire");
+            return Result.ok(detail + (detail.isEmpty() ? "" : "; ") + "announce failed: " + f.problem());
+        }
+        return Result.ok(detail + (detail.isEmpty() ? "" : "; ") + a.orElseThrow());
+    }
+
+    private Result<String> reportResumed() {
+        if (mode == MigrationMode.REPLICATE) {
+            // journalled before SUCCEEDED so the load rule never fires twice for one replication
+            env.journal().setBackupActive(plan.name(), true);
+            return Result.ok("both copies run; backup site of plan " + plan.name() + " marked active");
+        }
+        return Result.ok("workload " + task.workload() + " runs at " + task.target().name());
+    }
+
+    private void succeed() {
+        rec.finish(MigrationState.SUCCEEDED, Clock.nowMicros());
+        save();
+        MigrationRecord r = rec.snapshot();
+        LOG.info("migration {} plan {} SUCCEEDED in {} us", id(), plan.name(), r.durationMicros());
+        emit(Kind.FINISHED, null, "SUCCEEDED");
+    }
+
+    // ---- rollback ----
+
+    private void rollback(Problem cause) {
+        synchronized (this) {
+            pastPointOfNoReturn = true; // a second abort has nothing left to do
+        }
+        Step reached = rec.reached();
+        currentStep = reached;
+        rec.failure(cause);
+        rec.state(MigrationState.ROLLING_BACK);
+        save();
+        LOG.warn("migration {} plan {} rolling back from {}: {}", id(), plan.name(), reached, cause);
+        emit(Kind.ROLLBACK, reached, "rolling back: " + cause);
+
+        List<Problem> problems = new ArrayList<>();
+        List<String> types;
+        synchronized (switchBegun) {
+            types = new ArrayList<>(switchBegun);
+        }
+        Collections.reverse(types);
+        // users first: the workload must not run again at the source before its users are back
+        for (String type : types) {
+            Optional<AccessPortSwitcher> sw = env.drivers().switcher(type);
+            if (sw.isEmpty()) {
+                problems.add(new Problem("coordinator", notInstalled(type) + "; cannot restore users' ports"));
+                continue;
+            }
+            List<PortMove> moves = switchGroups.get(type);
+            call(reached, type, devices(moves), "restore", c -> sw.get().restore(moves, c))
+                    .failure().ifPresent(problems::add);
+        }
+        if (reached.compareTo(Step.S702) >= 0) {
+            moverOp(reached, "rollback", task.source().name(), (m, c) -> m.rollback(task, reached, c))
+                    .failure().ifPresent(problems::add);
+        }
+        long end = Clock.nowMicros();
+        if (problems.isEmpty()) {
+            rec.markUndone();
+            rec.finish(MigrationState.ROLLED_BACK, end);
+        } else {
+            rec.note("cause: " + cause);
+            problems.forEach(p -> rec.note("rollback failed: " + p));
+            rec.note("operator action needed: check where workload " + task.workload()
+                    + " runs and which VLAN the users' ports are on");
+            rec.finish(MigrationState.FAILED, end);
+        }
+        save();
+        MigrationState state = rec.state();
+        if (state == MigrationState.FAILED) {
+            LOG.error("migration {} plan {} FAILED: {}; rollback problems: {}", id(), plan.name(), cause, problems);
+        } else {
+            LOG.warn("migration {} plan {} ROLLED_BACK: {}", id(), plan.name(), cause);
+        }
+        emit(Kind.FINISHED, null, state + ": " + cause);
+    }
+
+    // ---- recovery ----
+
+    private void recover() {
+        MigrationRecord before = rec.snapshot();
+        Step last = rec.reached();
+        currentStep = last;
+        String where = "recovery after a coordinator restart (" + before.state() + " at " + last + ")";
+        LOG.warn("migration {} plan {}: {}", id(), plan.name(), where);
+        if (rec.step(Step.S708).isPresent()) {
+            // restore is idempotent, so every group is restored although the crash may have hit mid-way
+            synchronized (switchBegun) {
+                switchBegun.addAll(switchGroups.keySet());
+            }
+        }
+        if (before.state() == MigrationState.ROLLING_BACK) {
+            rec.note(where + ": a rollback was under way; finishing it");
+            rollback(before.failure().orElse(new Problem("coordinator", "rollback interrupted by a restart")));
+            return;
+        }
+        Optional<Step> resumeBegun = begunAtOrAfter(Step.S709);
+        if (resumeBegun.isPresent()) {
+            rec.note(where + ": the journal shows " + resumeBegun.get()
+                    + " begun, so the workload runs or resumes at the target; finishing forward");
+            forwardFrom(firstUnfinished());
+            return;
+        }
+        Result<WorkloadState> state = moverState(last);
+        if (state.toOptional().filter(s -> s == WorkloadState.RUNNING_AT_TARGET
+                || s == WorkloadState.RUNNING_AT_BOTH).isPresent()) {
+            rec.note(where + ": the driver reports " + state.orElseThrow()
+                    + ", so the workload already runs at the target; finishing forward");
+            forwardFrom(firstUnfinished());
+            return;
+        }
+        String why = state.isOk() ? "the driver reports " + state.orElseThrow()
+                : "the driver cannot tell where the workload runs (" + state.failure().orElseThrow() + ")";
+        rec.note(where + ": " + why + "; rolling back");
+        rollback(new Problem("coordinator", "coordinator stopped during " + last + "; rolled back at restart"));
+    }
+
+    private Result<WorkloadState> moverState(Step at) {
+        Optional<WorkloadMover> m = mover();
+        if (m.isEmpty()) {
+            return Result.failed("coordinator", notInstalled(plan.workload().driverType()));
+        }
+        return call(at, plan.workload().driverType(), task.source().name(), "state", c -> m.get().state(task));
+    }
+
+    private Optional<Step> begunAtOrAfter(Step from) {
+        for (Step s : Step.values()) {
+            if (s.compareTo(from) >= 0 && rec.step(s).isPresent()) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Step firstUnfinished() {
+        for (Step s : Step.values()) {
+            Optional<StepOutcome> o = rec.step(s).map(StepRecord::outcome);
+            if (o.isEmpty() || (o.get() != StepOutcome.DONE && o.get() != StepOutcome.SKIPPED)) {
+                return s;
+            }
+        }
+        return Step.S711;
+    }
+
+    // ---- plumbing ----
+
+    /**
+     * Runs one step. The journal is committed before each step that acts outside the
+     * coordinator, and that commit carries every change since the last one (ends of earlier
+     * steps, skips). Steps that only decide inside the coordinator are not committed on their
+     * own: after a crash they look unfinished and are simply taken again or rolled back, which
+     * leads to the same decision. This keeps commits (and fsyncs) out of the freeze window
+     * wherever they add no safety.
+     */
+    private Optional<Problem> step(Step s, Supplier<Result<String>> body) {
+        currentStep = s;
+        rec.stepStarted(s, Clock.nowMicros());
+        if (ACTS_OUTSIDE.contains(s)) {
+            save(); // journalled before the step is taken
+        } else {
+            halted();
+        }
+        emit(Kind.STEP_STARTED, s, s.description());
+        LOG.info("migration {} plan {} {} started: {}", id(), plan.name(), s, s.description());
+        Result<String> r = body.get();
+        halted(); // a stopping coordinator writes nothing more, not even this step's end
+        if (r instanceof Result.Failed<String> f) {
+            rec.stepEnded(s, StepOutcome.FAILED, f.problem().toString(), Clock.nowMicros()); // saved by the rollback
+            LOG.warn("migration {} plan {} {} FAILED: {}", id(), plan.name(), s, f.problem());
+            emit(Kind.STEP_FAILED, s, f.problem().toString());
+            return Optional.of(f.problem());
+        }
+        String detail = r.orElseThrow();
+        rec.stepEnded(s, StepOutcome.DONE, detail, Clock.nowMicros());
+        LOG.info("migration {} plan {} {} done: {}", id(), plan.name(), s, detail);
+        emit(Kind.STEP_DONE, s, detail);
+        return Optional.empty();
+    }
+
+    private Optional<Problem> skip(Step s, String why) {
+        currentStep = s;
+        long now = Clock.nowMicros();
+        rec.stepStarted(s, now);
+        rec.stepEnded(s, StepOutcome.SKIPPED, why, now);
+        halted();
+        LOG.info("migration {} plan {} {} skipped: {}", id(), plan.name(), s, why);
+        emit(Kind.STEP_SKIPPED, s, why);
+        return Optional.empty();
+    }
+
+    private Result<String> moverOp(Step s, String operation, String device,
+                                   BiFunction<WorkloadMover, DriverContext, Result<OpReport>> op) {
+        Optional<WorkloadMover> m = mover();
+        if (m.isEmpty()) {
+            return Result.failed("coordinator", notInstalled(plan.workload().driverType()));
+        }
+        return call(s, plan.workload().driverType(), device, operation, c -> op.apply(m.get(), c))
+                .map(report -> operation + ": " + describe(report));
+    }
+
+    /** Every driver call goes through here: time-limited and kept in the flight recorder. */
+    private <T> Result<T> call(Step s, String driverType, String device, String operation,
+                               Function<DriverContext, Result<T>> fn) {
+        DriverContext context = new RunContext(s, driverType);
+        long start = Clock.nowMicros();
+        Result<T> r = env.calls().call(device, operation, env.stepTimeout(), () -> fn.apply(context));
+        long end = Clock.nowMicros();
+        String outcome = r instanceof Result.Ok<T> ok
+                ? "ok" + (ok.value() instanceof OpReport rep ? ": " + describe(rep) : "")
+                : "failed: " + r.failure().orElseThrow();
+        rec.operation(new OperationRecord(s, driverType, device, operation, start, end, outcome));
+        return r;
+    }
+
+    private Optional<WorkloadMover> mover() {
+        return env.drivers().mover(plan.workload().driverType());
+    }
+
+    private void save() {
+        halted();
+        env.journal().save(rec.snapshot());
+    }
+
+    private void halted() {
+        if (env.halted().getAsBoolean()) {
+            throw new RunHalted();
+        }
+    }
+
+    private void emit(Kind kind, Step step, String message) {
+        MigrationEvent event = new MigrationEvent(id(), plan.name(), kind, step,
+                Clock.nowMicros() - rec.startMicros(), message);
+        deliver(listener, event);
+        deliver(env.events(), event);
+    }
+
+    private void deliver(MigrationListener l, MigrationEvent event) {
+        try {
+            l.onEvent(event);
+        } catch (RuntimeException e) {
+            LOG.warn("a migration listener failed on {}: {}", event.kind(), e.toString());
+        }
+    }
+
+    public static String notInstalled(String driverType) {
+        return "driver `" + driverType + "` not installed";
+    }
+
+    private static String devices(List<PortMove> moves) {
+        return String.join(",", moves.stream().map(m -> m.port().device()).distinct().toList());
+    }
+
+    private static String describe(OpReport r) {
+        return r.measurements().isEmpty() ? r.summary() : r.summary() + " " + new TreeMap<>(r.measurements());
+    }
+
+    /** The context handed to one driver call: progress becomes an event, operations go to the recorder. */
+    private final class RunContext implements DriverContext {
+        private final Step step;
+        private final String driverType;
+
+        RunContext(Step step, String driverType) {
+            this.step = step;
+            this.driverType = driverType;
+        }
+
+        @Override
+        public String migrationId() {
+            return id();
+        }
+
+        @Override
+        public void progress(String message) {
+            emit(Kind.PROGRESS, step, message == null ? "" : message);
+        }
+
+        @Override
+        public void operation(String device, String operation, Instant start, Instant end, String outcome) {
+            Instant now = Instant.now();
+            rec.operation(new OperationRecord(step, driverType, device == null ? "" : device,
+                    operation == null ? "" : operation, Clock.micros(start == null ? now : start),
+                    Clock.micros(end == null ? now : end), outcome == null ? "" : outcome));
+        }
+    }
+}
