@@ -13,7 +13,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(configurationPid = TriggerRule.DISASTER_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = RuleSource.class)
 @Designate(ocd = DisasterRuleComponent.Config.class, factory = true)
-public final class DisasterRuleComponent implements RuleSource {
+public final class DisasterRuleComponent extends RuleSource {
 
     @ObjectClassDefinition(id = TriggerRule.DISASTER_PID, name = "Session migration: disaster trigger rule",
             description = "A trap (OID, optional varbind values, optional source) that starts a plan.")
@@ -38,22 +38,8 @@ public final class DisasterRuleComponent implements RuleSource {
         int holddown_seconds() default 60;
     }
 
-    private String key;
-    private TriggerRule rule;
-
     @Activate
     void activate(Map<String, Object> props) {
-        key = String.valueOf(props.getOrDefault("service.pid", props.get("component.id")));
-        rule = TriggerRule.disaster(props);
-    }
-
-    @Override
-    public String key() {
-        return key;
-    }
-
-    @Override
-    public TriggerRule rule() {
-        return rule;
+        configure(props, TriggerRule.disaster(props));
     }
 }

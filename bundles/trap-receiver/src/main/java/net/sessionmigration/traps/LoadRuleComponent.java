@@ -14,7 +14,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(configurationPid = TriggerRule.LOAD_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = RuleSource.class)
 @Designate(ocd = LoadRuleComponent.Config.class, factory = true)
-public final class LoadRuleComponent implements RuleSource {
+public final class LoadRuleComponent extends RuleSource {
 
     @ObjectClassDefinition(id = TriggerRule.LOAD_PID, name = "Session migration: load trigger rule",
             description = "Connected users above a threshold while the backup site is not active: start the plan in REPLICATE, once until reset.")
@@ -82,22 +82,8 @@ public final class LoadRuleComponent implements RuleSource {
         String priv_passphrase() default "";
     }
 
-    private String key;
-    private TriggerRule rule;
-
     @Activate
     void activate(Map<String, Object> props) {
-        key = String.valueOf(props.getOrDefault("service.pid", props.get("component.id")));
-        rule = TriggerRule.load(props);
-    }
-
-    @Override
-    public String key() {
-        return key;
-    }
-
-    @Override
-    public TriggerRule rule() {
-        return rule;
+        configure(props, TriggerRule.load(props));
     }
 }
