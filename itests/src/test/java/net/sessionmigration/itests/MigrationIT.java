@@ -59,6 +59,14 @@ public class MigrationIT extends SessionMigrationTestSupport {
     }
 
     @Test
+    public void theShippedDriverBundlesRegisterTheirDriverTypes() throws Exception {
+        waitFor("snmp-qbridge registered", () -> migrations.drivers().stream()
+                .anyMatch(d -> d.driverType().equals("snmp-qbridge") && d.installed()));
+        String shown = execute("migration:drivers --no-format");
+        assertTrue(shown, shown.contains("snmp-qbridge"));
+    }
+
+    @Test
     public void validAndInvalidPlansAreListedWithEveryError() throws Exception {
         writePlan("good.json", Plans.simulated("good", "MOVE"));
         writePlan("broken.json", Plans.invalid("broken"));

@@ -1,0 +1,67 @@
+package net.sessionmigration.vlan.qbridge;
+
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/** One switch profile: one instance per factory configuration of {@value #PID}. */
+@Component(service = SwitchDeviceConfig.class, configurationPid = SwitchDeviceConfig.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = SwitchDeviceConfig.Config.class, factory = true)
+public class SwitchDeviceConfig {
+    public static final String PID = "net.sessionmigration.vlan.qbridge.device";
+
+    @ObjectClassDefinition(name = "Session migration: SNMP Q-BRIDGE switch",
+            description = "How the snmp-qbridge VLAN driver reaches one switch named in plans")
+    public @interface Config {
+        @AttributeDefinition(description = "The device name used in plans, e.g. sw1")
+        String name();
+
+        @AttributeDefinition(description = "The switch's SNMP agent address (IP or host name)")
+        String address();
+
+        @AttributeDefinition(description = "UDP port of the agent")
+        int port() default 161;
+
+        @AttributeDefinition(options = {@Option(value = "v2c"), @Option(value = "v3")})
+        String version() default "v2c";
+
+        @AttributeDefinition(description = "Name of a net.sessionmigration.snmp.credential configuration")
+        String credential();
+
+        @AttributeDefinition(name = "timeout.millis", description = "Per-attempt timeout of one request")
+        int timeout_millis() default 1000;
+
+        @AttributeDefinition(description = "Retries after a timeout")
+        int retries() default 1;
+
+        @AttributeDefinition(name = "max.varbinds", description = "Varbinds per PDU; larger batches are split")
+        int max_varbinds() default 60;
+
+        @AttributeDefinition(description = "pvid: set dot1qPvid only; pvid+static: also rewrite the static "
+                + "Egress/Untagged PortLists of the old and new VLAN in the same SET",
+                options = {@Option(value = "pvid"), @Option(value = "pvid+static")})
+        String style() default "pvid";
+
+        @AttributeDefinition(name = "port.map", required = false,
+                description = "Plan port name = dot1dBasePort, comma separated (default: the name is the number)")
+        String port_map() default "";
+    }
+
+    private DeviceProfile profile;
+
+    @Activate
+    void activate(Map<String, Object> properties) {
+        profile = DeviceProfile.fromProperties(properties);
+    }
+
+    public DeviceProfile profile() {
+        return profile;
+    }
+}
