@@ -1,6 +1,7 @@
 package net.sessionmigration.itests;
 
 import static org.ops4j.pax.exam.CoreOptions.maven;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
@@ -63,6 +64,7 @@ public abstract class SessionMigrationTestSupport {
                     .useDeployFolder(false),
             configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
             logLevel(LogLevel.INFO),
+            systemProperty("sm.root").value(new File("..").getAbsoluteFile().toPath().normalize().toString()),
             editConfigurationFilePut("etc/org.apache.karaf.shell.cfg", "sshPort", freePort()),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiRegistryPort", freePort()),
             editConfigurationFilePut("etc/org.apache.karaf.management.cfg", "rmiServerPort", freePort()),
