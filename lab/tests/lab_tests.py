@@ -95,8 +95,9 @@ def record(p, path, timeout=30):
 
 
 def see(ns, seconds=0.4):
-    """What a user in ns sees of v for a moment: the record."""
-    return record(*client(ns, seconds, connect_timeout=1))
+    """What a user in ns sees of v for a moment: the record. The connect timeout allows one SYN
+    retransmission (1 s): on a loaded machine the first SYN after a topology change can be lost."""
+    return record(*client(ns, seconds, connect_timeout=3))
 
 
 def lab_leftovers():

@@ -13,6 +13,7 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.Before;
@@ -51,13 +52,10 @@ public class TrapTriggerIT extends SessionMigrationTestSupport {
                 Map.of("listen.address", "127.0.0.1", "listen.port", Integer.toString(port), "communities", "itest-community"));
         update(configAdmin.getFactoryConfiguration("net.sessionmigration.trigger.disaster", "itest", "?"),
                 Map.of("name", "itest-ups", "trap.oid", UPS_ON_BATTERY, "plan", "ups-evacuate", "holddown.seconds", "60"));
-        try {
-            waitFor("receiver on 127.0.0.1:" + port, () -> triggers().statistics().listening().contains("127.0.0.1/" + port)
-                    && triggers().rules().stream().anyMatch(r -> r.name().equals("itest-ups") && r.valid()));
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; receiver: " + triggers().statistics().listening()
-                    + "; rules: " + triggers().rules());
-        }
+        // the receiver restarts on the new configuration: its service is briefly absent
+        waitFor("receiver on 127.0.0.1:" + port, () -> currentTriggers().map(t ->
+                t.statistics().listening().contains("127.0.0.1/" + port)
+                && t.rules().stream().anyMatch(r -> r.name().equals("itest-ups") && r.valid())).orElse(false));
     }
 
     @Test
@@ -98,11 +96,13 @@ public class TrapTriggerIT extends SessionMigrationTestSupport {
 
     /** The receiver's component restarts when its configuration changes: always ask for the current one. */
     private TriggerService triggers() {
+        return currentTriggers().orElseThrow(
+                () -> new AssertionError("no TriggerService registered: is sm-trap-receiver installed?"));
+    }
+
+    private Optional<TriggerService> currentTriggers() {
         var ref = bundleContext.getServiceReference(TriggerService.class);
-        if (ref == null) {
-            throw new AssertionError("no TriggerService registered: is sm-trap-receiver installed?");
-        }
-        return bundleContext.getService(ref);
+        return ref == null ? Optional.empty() : Optional.ofNullable(bundleContext.getService(ref));
     }
 
     private List<MigrationRecord> migrationsOf(String plan) {

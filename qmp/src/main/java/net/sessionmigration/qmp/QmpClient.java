@@ -393,21 +393,23 @@ public final class QmpClient implements AutoCloseable {
             JsonNode ts = msg.path("timestamp");
             Instant when = Instant.ofEpochSecond(ts.path("seconds").asLong(0), ts.path("microseconds").asLong(0) * 1000);
             JsonNode data = msg.has("data") ? msg.get("data") : MAPPER.createObjectNode();
-            QmpEvent e;
-            synchronized (events) {
-                e = new QmpEvent(eventCount++, msg.get("event").asText(), data, when);
-                events.addLast(e);
-                if (events.size() > EVENT_HISTORY) {
-                    events.removeFirst();
-                }
-                events.notifyAll();
-            }
+            // only this reader thread numbers events, so the count needs no lock here
+            QmpEvent e = new QmpEvent(eventCount, msg.get("event").asText(), data, when);
+            // listeners first: whoever wakes from awaitEvent can rely on them having seen it
             for (Consumer<QmpEvent> l : listeners) {
                 try {
                     l.accept(e);
                 } catch (RuntimeException ignored) {
                     // a listener's bug must not stop the reader
                 }
+            }
+            synchronized (events) {
+                eventCount++;
+                events.addLast(e);
+                if (events.size() > EVENT_HISTORY) {
+                    events.removeFirst();
+                }
+                events.notifyAll();
             }
         } else if (msg.has("return") || msg.has("error")) {
             String id = msg.path("id").asText(null);

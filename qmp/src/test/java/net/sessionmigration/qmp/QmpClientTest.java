@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -74,7 +75,7 @@ class QmpClientTest {
     void eventsAreRecordedAndAwaited() throws Exception {
         try (FakeQmpServer s = new FakeQmpServer(dir.resolve("q.sock"), (cmd, args) -> FakeQmpServer.Reply.ok("{}"));
              QmpClient c = connect(s)) {
-            List<QmpEvent> seen = new ArrayList<>();
+            List<QmpEvent> seen = new CopyOnWriteArrayList<>();
             c.addEventListener(seen::add);
             s.event("STOP", null);
             QmpEvent stop = c.awaitEvent("STOP", T);

@@ -1,0 +1,201 @@
+package net.sessionmigration.daemondriver;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.driver.MoverCapabilities;
+import net.sessionmigration.api.driver.WorkloadMover;
+import net.sessionmigration.api.driver.WorkloadTask;
+import net.sessionmigration.api.model.MigrationMode;
+import net.sessionmigration.api.model.OpReport;
+import net.sessionmigration.api.model.Preflight;
+import net.sessionmigration.api.model.Problem;
+import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.model.Step;
+import net.sessionmigration.api.model.WorkloadState;
+
+/**
+ * Moves a workload with the CRIU backend of the daemons. Source daemon: freeze, migrate (it
+ * dumps, sends the image to the target daemon and has it restored, stopped), move-vip,
+ * release, rollback. Target daemon: resume, announce, discard. Plain Java: tests use it
+ * directly with a {@link DaemonClient}.
+ *
+ * <p>Task options: {@code targetClients} (REPLICATE): comma-separated IPv4 addresses of the
+ * users the target copy serves.
+ */
+public final class CriuDaemonMover implements WorkloadMover {
+    public static final String DRIVER_TYPE = "criu-daemon";
+    public static final String OPTION_TARGET_CLIENTS = "targetClients";
+    private static final Duration DEFAULT_EXPECTED = Duration.ofMillis(150);
+
+    private final DaemonClient daemons;
+
+    public CriuDaemonMover(DaemonClient daemons) {
+        this.daemons = daemons;
+    }
+
+    @Override
+    public MoverCapabilities capabilities() {
+        return new MoverCapabilities(true, true, true);
+    }
+
+    /** The JSON body every daemon operation takes. */
+    static Map<String, Object> body(WorkloadTask t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("workload", t.workload());
+        m.put("vip", t.virtualIp().address());
+        m.put("target", t.target().name());
+        m.put("mode", t.mode().name());
+        String clients = t.options().getOrDefault(OPTION_TARGET_CLIENTS, "").strip();
+        m.put("targetClients", clients.isEmpty() ? List.of()
+                : Arrays.stream(clients.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
+        return m;
+    }
+
+    private static String path(WorkloadTask t, String op) {
+        return "/v1/migrations/" + t.migrationId() + "/" + op;
+    }
+
+    @Override
+    public Result<Preflight> preflight(WorkloadTask task) {
+        List<Problem> problems = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        Duration expected = DEFAULT_EXPECTED;
+        String q = "/v1/workloads/" + task.workload() + "/preflight?vip=" + task.virtualIp().address();
+        for (String server : List.of(task.source().name(), task.target().name())) {
+            boolean isSource = server.equals(task.source().name());
+            try {
+                JsonNode n = daemons.get(server, q);
+                if (!n.path("criuOk").asBoolean()) {
+                    problems.add(new Problem(server, "criu check failed: " + n.path("criuMessage").asText()));
+                }
+                if (isSource) {
+                    if (!n.path("found").asBoolean()) {
+                        problems.add(new Problem(server, "workload " + task.workload() + " is not running"));
+                    } else if (n.path("stopped").asBoolean()) {
+                        notes.add("workload at the source is stopped (frozen)");
+                    }
+                    JsonNode recent = n.path("recentFreezeMs");
+                    if (recent.isArray() && recent.size() > 0) {
+                        long[] v = new long[recent.size()];
+                        for (int i = 0; i < v.length; i++) {
+                            v[i] = recent.get(i).asLong();
+                        }
+                        Arrays.sort(v);
+                        expected = Duration.ofMillis(v[v.length / 2]);
+                        notes.add("expected freeze " + expected.toMillis() + " ms (median of " + v.length + " recent)");
+                    }
+                } else {
+                    if (n.path("vipPresent").asBoolean() && task.mode() == MigrationMode.MOVE) {
+                        problems.add(new Problem(server, "virtual IP " + task.virtualIp() + " is already present at the target"));
+                    }
+                    if (n.path("found").asBoolean() && task.mode() == MigrationMode.MOVE) {
+                        problems.add(new Problem(server, "a copy of " + task.workload() + " already runs at the target"));
+                    }
+                }
+            } catch (DaemonClient.DaemonException e) {
+                problems.add(new Problem(server, e.getMessage()));
+            }
+        }
+        return Result.ok(new Preflight(problems, notes, expected));
+    }
+
+    private Result<OpReport> call(String server, WorkloadTask t, String op, Step step, DriverContext ctx) {
+        Instant start = Instant.now();
+        try {
+            JsonNode n = daemons.post(server, path(t, op), body(t));
+            Map<String, String> meas = new LinkedHashMap<>();
+            n.path("measurements").fields().forEachRemaining(e -> meas.put(e.getKey(), e.getValue().asText()));
+            String summary = step.name() + " " + n.path("summary").asText();
+            ctx.operation(server, op, start, Instant.now(), summary);
+            return Result.ok(new OpReport(summary, meas));
+        } catch (DaemonClient.DaemonException e) {
+            ctx.operation(server, op, start, Instant.now(), "failed: " + e.getMessage());
+            return Result.failed(server, step.name() + " " + op + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public Result<OpReport> freeze(WorkloadTask task, DriverContext context) {
+        return call(task.source().name(), task, "freeze", Step.S703, context);
+    }
+
+    @Override
+    public Result<OpReport> migrate(WorkloadTask task, DriverContext context) {
+        context.progress("checkpoint at " + task.source().name() + ", restore at " + task.target().name());
+        return call(task.source().name(), task, "migrate", Step.S704, context);
+    }
+
+    @Override
+    public Result<OpReport> moveVirtualIp(WorkloadTask task, DriverContext context) {
+        return call(task.source().name(), task, "move-vip", Step.S705, context);
+    }
+
+    /** Target copy first (the users' ports have moved to it), then the source copy is ended (MOVE) or continued (REPLICATE). */
+    @Override
+    public Result<OpReport> resume(WorkloadTask task, DriverContext context) {
+        Result<OpReport> target = call(task.target().name(), task, "resume", Step.S710, context);
+        if (!target.isOk()) {
+            return target;
+        }
+        Result<OpReport> source = call(task.source().name(), task, "release", Step.S710, context);
+        if (!source.isOk()) {
+            return source;
+        }
+        Map<String, String> m = new LinkedHashMap<>();
+        target.orElseThrow().measurements().forEach((k, v) -> m.put("target_" + k, v));
+        source.orElseThrow().measurements().forEach((k, v) -> m.put("source_" + k, v));
+        return Result.ok(new OpReport(target.orElseThrow().summary() + "; " + source.orElseThrow().summary(), m));
+    }
+
+    @Override
+    public Result<OpReport> announce(WorkloadTask task, DriverContext context) {
+        return call(task.target().name(), task, "announce", Step.S711, context);
+    }
+
+    /** Target copy and address away first, then the source continues with its address. */
+    @Override
+    public Result<OpReport> rollback(WorkloadTask task, Step reached, DriverContext context) {
+        Result<OpReport> target = call(task.target().name(), task, "discard", reached, context);
+        Result<OpReport> source = call(task.source().name(), task, "rollback", reached, context);
+        if (!target.isOk()) {
+            return target;
+        }
+        return source.isOk() ? Result.ok(OpReport.of("rolled back from " + reached + ": "
+                + source.orElseThrow().summary())) : source;
+    }
+
+    @Override
+    public Result<WorkloadState> state(WorkloadTask task) {
+        String q = "/v1/workloads/" + task.workload() + "/state?vip=" + task.virtualIp().address();
+        try {
+            JsonNode s = daemons.get(task.source().name(), q);
+            JsonNode t = daemons.get(task.target().name(), q);
+            return Result.ok(stateOf(s.path("found").asBoolean(), s.path("stopped").asBoolean(),
+                    t.path("found").asBoolean(), t.path("stopped").asBoolean()));
+        } catch (DaemonClient.DaemonException e) {
+            return Result.failed(e.server(), e.getMessage());
+        }
+    }
+
+    static WorkloadState stateOf(boolean srcFound, boolean srcStopped, boolean dstFound, boolean dstStopped) {
+        if (dstFound && !dstStopped) {
+            return srcFound && !srcStopped ? WorkloadState.RUNNING_AT_BOTH : WorkloadState.RUNNING_AT_TARGET;
+        }
+        if (dstFound) {
+            return WorkloadState.READY_AT_TARGET;
+        }
+        if (srcFound) {
+            return srcStopped ? WorkloadState.FROZEN_AT_SOURCE : WorkloadState.RUNNING_AT_SOURCE;
+        }
+        return WorkloadState.NOT_RUNNING;
+    }
+}

@@ -1,0 +1,88 @@
+package net.sessionmigration.daemondriver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.Test;
+
+import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.driver.WorkloadTask;
+import net.sessionmigration.api.model.MigrationMode;
+import net.sessionmigration.api.model.OpReport;
+import net.sessionmigration.api.model.Preflight;
+import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.model.Server;
+import net.sessionmigration.api.model.Step;
+import net.sessionmigration.api.model.VirtualIp;
+import net.sessionmigration.api.model.WorkloadState;
+
+class CriuDaemonMoverTest {
+
+    static WorkloadTask task(MigrationMode mode, String clients) {
+        return new WorkloadTask("m1", "stream", new Server("main-srv", "main"), new Server("bak-srv", "backup"),
+                new VirtualIp("10.20.0.100"), mode, true, true, Map.of(CriuDaemonMover.OPTION_TARGET_CLIENTS, clients));
+    }
+
+    @Test
+    void stateFollowsBothDaemons() {
+        assertEquals(WorkloadState.RUNNING_AT_SOURCE, CriuDaemonMover.stateOf(true, false, false, false));
+        assertEquals(WorkloadState.FROZEN_AT_SOURCE, CriuDaemonMover.stateOf(true, true, false, false));
+        assertEquals(WorkloadState.READY_AT_TARGET, CriuDaemonMover.stateOf(true, true, true, true));
+        assertEquals(WorkloadState.RUNNING_AT_TARGET, CriuDaemonMover.stateOf(false, false, true, false));
+        assertEquals(WorkloadState.RUNNING_AT_BOTH, CriuDaemonMover.stateOf(true, false, true, false));
+        assertEquals(WorkloadState.NOT_RUNNING, CriuDaemonMover.stateOf(false, false, false, false));
+    }
+
+    @Test
+    void requestBodyCarriesEverything() {
+        Map<String, Object> b = CriuDaemonMover.body(task(MigrationMode.REPLICATE, " 10.10.1.2, 10.10.1.3 ,"));
+        assertEquals("stream", b.get("workload"));
+        assertEquals("10.20.0.100", b.get("vip"));
+        assertEquals("bak-srv", b.get("target"));
+        assertEquals("REPLICATE", b.get("mode"));
+        assertEquals(List.of("10.10.1.2", "10.10.1.3"), b.get("targetClients"));
+        assertEquals(List.of(), CriuDaemonMover.body(task(MigrationMode.MOVE, "")).get("targetClients"));
+    }
+
+    @Test
+    void unreachableDaemonsAreProblemsNotExceptions() throws Exception {
+        SSLContext ssl = SSLContext.getInstance("TLSv1.3");
+        ssl.init(null, null, null);
+        // 192.0.2.0/24 (TEST-NET-1) port 9: nothing answers; a closed local port refuses at once.
+        DaemonClient c = new DaemonClient(ssl, Map.of("main-srv", "https://127.0.0.1:9", "bak-srv", "https://127.0.0.1:9"),
+                Duration.ofSeconds(2));
+        CriuDaemonMover mover = new CriuDaemonMover(c);
+        Preflight p = mover.preflight(task(MigrationMode.MOVE, "")).orElseThrow();
+        assertFalse(p.go());
+        assertEquals(2, p.problems().size());
+        assertEquals("main-srv", p.problems().get(0).device());
+        Result<OpReport> r = mover.freeze(task(MigrationMode.MOVE, ""), DriverContext.detached("m1"));
+        assertFalse(r.isOk());
+        assertTrue(r.failure().orElseThrow().cause().startsWith("S703 freeze"), r.failure().orElseThrow().cause());
+        assertFalse(mover.rollback(task(MigrationMode.MOVE, ""), Step.S704, DriverContext.detached("m1")).isOk());
+        assertFalse(mover.state(task(MigrationMode.MOVE, "")).isOk());
+    }
+
+    @Test
+    void capabilities() {
+        var caps = new CriuDaemonMover(null).capabilities();
+        assertTrue(caps.canFreeze() && caps.canReplicate() && caps.canMoveVirtualIp());
+    }
+
+    @Test
+    void serversAndPasswordReferencesAreParsed() throws Exception {
+        Map<String, String> s = DaemonDriverComponent.parseServers(new String[] {"main-srv=https://10.99.0.11:7443", " bak-srv = https://10.99.0.12:7443"});
+        assertEquals("https://10.99.0.12:7443", s.get("bak-srv"));
+        assertThrows(IllegalArgumentException.class, () -> DaemonDriverComponent.parseServers(new String[] {"main-srv=http://x"}));
+        assertThrows(IllegalArgumentException.class, () -> DaemonDriverComponent.secret("plain-password"));
+        assertThrows(java.io.IOException.class, () -> DaemonDriverComponent.secret("env:SM_SURELY_NOT_SET_12345"));
+    }
+}

@@ -1,0 +1,102 @@
+package net.sessionmigration.daemon;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * REPLICATE: each copy drops the connections of the users the other copy serves. The socket
+ * is taken from the workload with pidfd_getfd(2) and shut down (SHUT_RDWR), so the workload
+ * sees the peer gone and closes it itself, as for any client that leaves. Its FIN goes out to a
+ * VLAN the user no longer is in, so the other copy's connection is not disturbed.
+ */
+public final class ConnectionCloser {
+    private ConnectionCloser() {
+    }
+
+    /** One established IPv4 TCP connection of a process: its fd and remote address. */
+    public record Conn(int pid, int fd, long inode, Inet4Address remote, int remotePort) {
+    }
+
+    /** Established IPv4 TCP connections held by the processes of the tree. */
+    public static List<Conn> connections(List<Integer> pids) throws IOException {
+        List<Conn> out = new ArrayList<>();
+        for (int pid : pids) {
+            Map<Long, Integer> fdByInode = new HashMap<>();
+            Path fdDir = Path.of("/proc", Integer.toString(pid), "fd");
+            try (Stream<Path> s = Files.list(fdDir)) {
+                for (Path fd : s.toList()) {
+                    try {
+                        String target = Files.readSymbolicLink(fd).toString();
+                        if (target.startsWith("socket:[")) {
+                            fdByInode.put(Long.parseLong(target.substring(8, target.length() - 1)),
+                                    Integer.parseInt(fd.getFileName().toString()));
+                        }
+                    } catch (IOException e) {
+                        // fd closed meanwhile
+                    }
+                }
+            }
+            List<String> lines = Files.readAllLines(Path.of("/proc", Integer.toString(pid), "net", "tcp"));
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.trim().split("\\s+");
+                if (!f[3].equals("01")) { // TCP_ESTABLISHED
+                    continue;
+                }
+                long inode = Long.parseLong(f[9]);
+                Integer fd = fdByInode.get(inode);
+                if (fd != null) {
+                    String[] rem = f[2].split(":");
+                    out.add(new Conn(pid, fd, inode, hexToIpv4(rem[0]), Integer.parseInt(rem[1], 16)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** /proc/net/tcp prints the address as a host-order (little-endian here) 32-bit hex number. */
+    static Inet4Address hexToIpv4(String hex) throws IOException {
+        long v = Long.parseLong(hex, 16);
+        byte[] b = {(byte) v, (byte) (v >> 8), (byte) (v >> 16), (byte) (v >> 24)};
+        return (Inet4Address) InetAddress.getByAddress(b);
+    }
+
+    /** Shuts down every connection whose remote address matches; returns how many. */
+    public static int close(List<Integer> pids, Predicate<Inet4Address> drop) throws IOException {
+        int n = 0;
+        for (Conn c : connections(pids)) {
+            if (!drop.test(c.remote())) {
+                continue;
+            }
+            int pidfd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_OPEN, c.pid(), 0);
+            if (pidfd < 0) {
+                throw new IOException("pidfd_open of " + c.pid() + " failed");
+            }
+            try {
+                int fd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_GETFD, pidfd, c.fd(), 0);
+                if (fd < 0) {
+                    throw new IOException("pidfd_getfd of fd " + c.fd() + " of " + c.pid() + " failed");
+                }
+                LibC.INSTANCE.shutdown(fd, LibC.SHUT_RDWR);
+                LibC.INSTANCE.close(fd);
+                n++;
+            } finally {
+                LibC.INSTANCE.close(pidfd);
+            }
+        }
+        return n;
+    }
+
+    public static Predicate<Inet4Address> in(Set<Inet4Address> set) {
+        return set::contains;
+    }
+}

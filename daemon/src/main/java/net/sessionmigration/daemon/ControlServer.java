@@ -1,0 +1,218 @@
+package net.sessionmigration.daemon;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+
+/**
+ * The control API: HTTPS with mandatory client certificates (TLS 1.3, trust = the lab CA).
+ * Routes (all JSON):
+ * <pre>
+ * GET  /v1/health
+ * GET  /v1/workloads/{w}/state?vip=V      GET /v1/workloads/{w}/preflight?vip=V
+ * POST /v1/workloads/{w}/start
+ * POST /v1/migrations/{id}/{freeze|migrate|move-vip|release|rollback}   (source)
+ * POST /v1/migrations/{id}/image?workload=W (octet-stream archive)        (target)
+ * POST /v1/migrations/{id}/{restore|resume|announce|discard}             (target)
+ * </pre>
+ */
+public final class ControlServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger("sm-daemon");
+    static final int MAX_JSON_BODY = 64 * 1024;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+    private final HttpsServer server;
+    private final ExecutorService pool;
+    private final MigrationService service;
+
+    public ControlServer(InetSocketAddress address, SSLContext ssl, MigrationService service) throws IOException {
+        this.service = service;
+        server = HttpsServer.create(address, 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(ssl) {
+            @Override
+            public void configure(HttpsParameters params) {
+                SSLParameters p = ssl.getDefaultSSLParameters();
+                p.setNeedClientAuth(true);
+                p.setProtocols(new String[] {"TLSv1.3"});
+                params.setSSLParameters(p);
+            }
+        });
+        pool = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "sm-daemon-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(pool);
+        server.createContext("/v1/", this::handle);
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        pool.shutdownNow();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        int status = 200;
+        Object body;
+        try {
+            body = route(ex);
+        } catch (RequestNames.BadRequest e) {
+            status = 400;
+            body = Map.of("ok", false, "error", e.getMessage());
+        } catch (TooLarge e) {
+            status = 413;
+            body = Map.of("ok", false, "error", "request body too large");
+        } catch (JsonProcessingException e) {
+            status = 400;
+            body = Map.of("ok", false, "error", "malformed request: " + e.getOriginalMessage());
+        } catch (NotFound e) {
+            status = 404;
+            body = Map.of("ok", false, "error", "no such endpoint");
+        } catch (Exception e) {
+            status = 500;
+            LOG.log(Level.WARNING, ex.getRequestURI().getPath() + " failed: " + e.getMessage());
+            body = Map.of("ok", false, "error", String.valueOf(e.getMessage()));
+        }
+        byte[] out = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, out.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(out);
+        }
+    }
+
+    private Object route(HttpExchange ex) throws Exception {
+        String path = ex.getRequestURI().getRawPath();
+        String method = ex.getRequestMethod();
+        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+        String[] p = path.split("/", -1); // "", "v1", ...
+        if (p.length == 3 && p[2].equals("health") && method.equals("GET")) {
+            return Map.of("ok", true, "server", service.config().name());
+        }
+        if (p.length == 5 && p[2].equals("workloads")) {
+            String w = RequestNames.require("workload", decode(p[3]));
+            String vip = query.get("vip");
+            if (vip != null) {
+                RequestNames.requireIpv4("vip", vip);
+            }
+            switch (method + " " + p[4]) {
+                case "GET state":
+                    return service.state(w, vip);
+                case "GET preflight":
+                    return service.preflight(w, vip);
+                case "POST start":
+                    return service.start(w);
+                default:
+                    throw new NotFound();
+            }
+        }
+        if (p.length == 5 && p[2].equals("migrations") && method.equals("POST")) {
+            String id = RequestNames.require("migration id", decode(p[3]));
+            String op = p[4];
+            if (op.equals("image")) {
+                String w = RequestNames.require("workload", query.get("workload"));
+                try (InputStream in = ex.getRequestBody()) {
+                    return service.receiveImage(id, w, in);
+                }
+            }
+            MigrationRequest r = JSON.readValue(readLimited(ex.getRequestBody()), MigrationRequest.class);
+            switch (op) {
+                case "freeze": return service.freeze(id, r);
+                case "migrate": return service.migrate(id, r);
+                case "move-vip": return service.moveVip(id, r);
+                case "release": return service.release(id, r);
+                case "rollback": return service.rollbackSource(id, r);
+                case "restore": return service.restore(id, r);
+                case "resume": return service.resume(id, r);
+                case "announce": return service.announce(id, r);
+                case "discard": return service.discard(id, r);
+                default: throw new NotFound();
+            }
+        }
+        throw new NotFound();
+    }
+
+    static byte[] readLimited(InputStream in) throws IOException {
+        byte[] b = in.readNBytes(MAX_JSON_BODY + 1);
+        if (b.length > MAX_JSON_BODY) {
+            throw new TooLarge();
+        }
+        return b;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new RequestNames.BadRequest("bad escape in path");
+        }
+    }
+
+    static Map<String, String> query(String raw) {
+        Map<String, String> m = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return m;
+        }
+        if (raw.length() > 1024) {
+            throw new RequestNames.BadRequest("query too long");
+        }
+        for (String kv : raw.split("&")) {
+            int i = kv.indexOf('=');
+            if (i > 0) {
+                m.put(decode(kv.substring(0, i)), decode(kv.substring(i + 1)));
+            }
+        }
+        return m;
+    }
+
+    static final class TooLarge extends IOException {
+        TooLarge() {
+            super("too large");
+        }
+    }
+
+    static final class NotFound extends Exception {
+        NotFound() {
+            super("not found");
+        }
+    }
+
+    static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,88 @@
+package net.sessionmigration.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The daemon's configuration file (JSON). See daemon/README.md for an example.
+ *
+ * @param name        this server's name (as peers and plans call it)
+ * @param listen      address:port of the control API
+ * @param tls         key and trust material (PKCS12)
+ * @param peers       other daemons by name, e.g. {"bak-srv": "https://10.98.0.2:7443"}
+ * @param criu        path of the criu binary
+ * @param imageRoot   tmpfs directory for checkpoint images
+ * @param workloads   the workloads this daemon manages, by name
+ */
+@JsonIgnoreProperties(ignoreUnknown = false)
+public record DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
+                           String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads) {
+
+    public record Tls(String keystore, String keystorePasswordFile, String truststore, String truststorePasswordFile) {
+        String keystorePassword() throws IOException {
+            return Files.readString(Path.of(keystorePasswordFile)).strip();
+        }
+
+        String truststorePassword() throws IOException {
+            return Files.readString(Path.of(truststorePasswordFile)).strip();
+        }
+    }
+
+    /**
+     * How to find and (optionally) start one workload.
+     *
+     * @param exeName        the process name (comm) of the tree's root, looked up in this
+     *                       daemon's network namespace
+     * @param pidFile        optional: a pid file naming the root (checked before exeName)
+     * @param command        optional: argument list to start it (POST .../start); prefix it with
+     *                       {@code unshare --pid --fork} to give it its own PID namespace
+     * @param vipInterface   the interface that holds the virtual IP
+     */
+    public record WorkloadSpec(String exeName, String pidFile, List<String> command, String vipInterface) {
+    }
+
+    public DaemonConfig {
+        RequestNames.require("name", name);
+        if (listenPort <= 0 || listenPort > 65535) {
+            throw new IllegalArgumentException("listenPort must be 1..65535");
+        }
+        if (tls == null) {
+            throw new IllegalArgumentException("tls is required");
+        }
+        peers = peers == null ? Map.of() : Map.copyOf(peers);
+        peers.keySet().forEach(p -> RequestNames.require("peer name", p));
+        workloads = workloads == null ? Map.of() : Map.copyOf(workloads);
+        workloads.keySet().forEach(w -> RequestNames.require("workload name", w));
+        workloads.forEach((n, w) -> {
+            if (w.exeName() == null && w.pidFile() == null) {
+                throw new IllegalArgumentException("workload " + n + " needs exeName or pidFile");
+            }
+            RequestNames.require("workload " + n + " vipInterface", w.vipInterface());
+        });
+        if (criu == null || criu.isBlank()) {
+            criu = "criu";
+        }
+        if (imageRoot == null || imageRoot.isBlank()) {
+            imageRoot = "/dev/shm/sm-daemon";
+        }
+        if (maxImageBytes <= 0) {
+            maxImageBytes = 4L << 30;
+        }
+    }
+
+    public static DaemonConfig load(Path file) throws IOException {
+        ObjectMapper m = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+        try {
+            return m.readValue(file.toFile(), DaemonConfig.class);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package net.sessionmigration.daemon;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+import javax.net.ssl.SSLContext;
+
+/** {@code java -jar sm-daemon-exec.jar CONFIG.json}: run inside the server's network namespace. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        // The JDK's HTTPS server resolves every client's address to a name (SSLStreams calls
+        // getHostName()). Inside a server namespace with a route but no reachable DNS that is a
+        // 5 s wait per connection. The daemon needs no names: an empty hosts file, no DNS.
+        // The JDK server writes headers and body separately; without TCP_NODELAY every answer
+        // waits for the client's delayed ACK (~40 ms per call, five calls per migration).
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        // criu is started inside the freeze window: vfork+exec is the cheapest start the JDK has.
+        if (System.getProperty("jdk.lang.Process.launchMechanism") == null) {
+            System.setProperty("jdk.lang.Process.launchMechanism", "VFORK");
+        }
+        if (System.getProperty("jdk.net.hosts.file") == null) {
+            System.setProperty("jdk.net.hosts.file", "/dev/null");
+        }
+        if (args.length != 1) {
+            System.err.println("usage: sm-daemon CONFIG.json");
+            System.exit(2);
+        }
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %5$s%6$s%n");
+        Logger root = Logger.getLogger("");
+        for (var h : root.getHandlers()) {
+            h.setFormatter(new SimpleFormatter());
+        }
+        DaemonConfig config = DaemonConfig.load(Path.of(args[0]));
+        // Restored and started trees are re-parented to us, so we can reap them (a zombie
+        // holding a pid makes a later restore of that pid fail).
+        ProcessTree.becomeSubreaper();
+        ProcessTree.startOrphanReaper();
+        SSLContext ssl = TlsContexts.create(config.tls());
+        MigrationService service = new MigrationService(config, new Criu(config.criu()), new VirtualIpControl(),
+                new PeerClient(ssl, config.peers()));
+        ControlServer server = new ControlServer(new InetSocketAddress(config.listenAddress(), config.listenPort()), ssl, service);
+        server.start();
+        Logger.getLogger("sm-daemon").info("daemon " + config.name() + " listening on " + config.listenAddress() + ":"
+                + server.port() + " (mTLS), workloads " + config.workloads().keySet());
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,423 @@
+package net.sessionmigration.daemon;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Inet4Address;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The CRIU backend, one object per daemon. Source side: freeze (S703), migrate (S704: dump,
+ * transfer, target restore), move-vip (S705), release (S710: MOVE kills the stopped source
+ * copy, REPLICATE continues it), rollback. Target side: image, restore, resume (S710),
+ * announce, discard. Every operation is idempotent and serialised per migration.
+ */
+public class MigrationService {
+    private static final Logger LOG = Logger.getLogger("sm-daemon");
+
+    private final DaemonConfig config;
+    private final Criu criu;
+    private final VirtualIpControl vips;
+    private final PeerClient peers;
+    private final Map<String, Migration> migrations = new ConcurrentHashMap<>();
+    private final Deque<Map<String, Long>> recent = new ArrayDeque<>();
+
+    /** What this daemon knows about one migration. */
+    static final class Migration {
+        final String id;
+        int sourceRoot = -1;
+        int restoredRoot = -1;
+        boolean dumped;
+        boolean transferred;
+        boolean restored;
+        boolean released;
+        final Map<String, String> measurements = new LinkedHashMap<>();
+
+        Migration(String id) {
+            this.id = id;
+        }
+    }
+
+    public MigrationService(DaemonConfig config, Criu criu, VirtualIpControl vips, PeerClient peers) {
+        this.config = config;
+        this.criu = criu;
+        this.vips = vips;
+        this.peers = peers;
+    }
+
+    public DaemonConfig config() {
+        return config;
+    }
+
+    private DaemonConfig.WorkloadSpec spec(String workload) {
+        DaemonConfig.WorkloadSpec s = config.workloads().get(workload);
+        if (s == null) {
+            throw new RequestNames.BadRequest("unknown workload");
+        }
+        return s;
+    }
+
+    private Migration migration(String id) {
+        return migrations.computeIfAbsent(RequestNames.require("migration id", id), Migration::new);
+    }
+
+    Path imageDir(String id) {
+        return Path.of(config.imageRoot(), RequestNames.require("migration id", id));
+    }
+
+    private static void log(String step, String id, String text) {
+        LOG.info(step + " migration " + id + ": " + text);
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    public Map<String, Object> state(String workload, String vip) throws IOException {
+        DaemonConfig.WorkloadSpec spec = spec(workload);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("server", config.name());
+        m.put("workload", workload);
+        OptionalInt root = ProcessTree.findRoot(spec);
+        m.put("found", root.isPresent());
+        if (root.isPresent()) {
+            m.put("pid", root.getAsInt());
+            m.put("stopped", ProcessTree.stopped(root.getAsInt()));
+        }
+        if (vip != null) {
+            m.put("vipPresent", vips.present(spec.vipInterface(), RequestNames.requireIpv4("vip", vip)));
+        }
+        return m;
+    }
+
+    public Map<String, Object> preflight(String workload, String vip) throws IOException, InterruptedException {
+        Map<String, Object> m = state(workload, vip);
+        Criu.Outcome check = criu.check();
+        m.put("criuOk", check.ok() && check.output().contains("Looks good"));
+        m.put("criuMessage", check.output().lines().filter(l -> !l.contains("RLIMIT_NOFILE")).reduce("", (a, b) -> a + b + "\n").strip());
+        synchronized (recent) {
+            m.put("recentFreezeMs", recent.stream().map(r -> r.values().stream().mapToLong(Long::longValue).sum()).toList());
+        }
+        return m;
+    }
+
+    public Map<String, Object> start(String workload) throws IOException {
+        DaemonConfig.WorkloadSpec spec = spec(workload);
+        OptionalInt root = ProcessTree.findRoot(spec);
+        if (root.isPresent()) {
+            return Map.of("summary", "already running", "pid", root.getAsInt());
+        }
+        if (spec.command() == null || spec.command().isEmpty()) {
+            throw new RequestNames.BadRequest("workload has no start command");
+        }
+        new ProcessBuilder(spec.command()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long end = System.currentTimeMillis() + 3000;
+        while (System.currentTimeMillis() < end) {
+            root = ProcessTree.findRoot(spec);
+            if (root.isPresent()) {
+                LOG.info("workload " + workload + " started, pid " + root.getAsInt());
+                return Map.of("summary", "started", "pid", root.getAsInt());
+            }
+            sleep(10);
+        }
+        throw new IOException("workload " + workload + " did not appear after start");
+    }
+
+    // ------------------------------------------------------------------ source side
+
+    public Map<String, Object> freeze(String id, MigrationRequest r) throws IOException {
+        Migration m = migration(id);
+        synchronized (m) {
+            DaemonConfig.WorkloadSpec spec = spec(r.workload());
+            if (m.sourceRoot < 0) {
+                m.sourceRoot = ProcessTree.findRoot(spec).orElseThrow(() -> new IOException("workload " + r.workload() + " not running"));
+            }
+            long t0 = System.nanoTime();
+            ProcessTree.signalTree(m.sourceRoot, LibC.SIGSTOP);
+            if (!awaitStopped(m.sourceRoot)) {
+                throw new IOException("workload did not stop");
+            }
+            long us = (System.nanoTime() - t0) / 1000;
+            log("S703", id, "workload " + r.workload() + " pid " + m.sourceRoot + " frozen (SIGSTOP) in " + us + " µs");
+            return report("frozen pid " + m.sourceRoot, Map.of("freeze_us", Long.toString(us)));
+        }
+    }
+
+    public Map<String, Object> migrate(String id, MigrationRequest r) throws IOException, InterruptedException {
+        if (r.target() == null) {
+            throw new RequestNames.BadRequest("migrate needs a target");
+        }
+        Migration m = migration(id);
+        synchronized (m) {
+            if (m.restored) {
+                return report("already migrated to " + r.target(), m.measurements);
+            }
+            if (m.sourceRoot < 0 || !ProcessTree.stopped(m.sourceRoot)) {
+                freeze(id, r); // a running tree must not change under a --leave-running dump
+            }
+            Path dir = imageDir(id);
+            if (!m.dumped) {
+                deleteTree(dir);
+                Files.createDirectories(dir);
+                Criu.Outcome d = criu.dump(m.sourceRoot, dir);
+                if (!d.ok()) {
+                    throw new IOException("criu dump failed: " + d.output());
+                }
+                m.dumped = true;
+                m.measurements.put("dump_ms", Long.toString(d.millis()));
+                log("S704", id, "dumped pid " + m.sourceRoot + " in " + d.millis() + " ms");
+            }
+            if (!m.transferred) {
+                long t0 = System.nanoTime();
+                JsonNode n = peers.post(r.target(), "/v1/migrations/" + id + "/image?workload=" + r.workload(),
+                        ImageArchive.publisher(dir), "application/octet-stream");
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                m.transferred = true;
+                m.measurements.put("transfer_ms", Long.toString(ms));
+                m.measurements.put("image_bytes", n.path("bytes").asText());
+                log("S704", id, "image (" + n.path("bytes").asText() + " bytes) sent to " + r.target() + " in " + ms + " ms");
+            }
+            long t0 = System.nanoTime();
+            JsonNode n = peers.postJson(r.target(), "/v1/migrations/" + id + "/restore", r);
+            m.measurements.put("restore_ms", n.path("measurements").path("restore_ms").asText());
+            m.measurements.put("target_restore_call_ms", Long.toString((System.nanoTime() - t0) / 1_000_000));
+            m.restored = true;
+            remember(m.measurements);
+            log("S706", id, "migrated to " + r.target() + ": " + m.measurements);
+            return report("restored at " + r.target() + " (stopped), source kept stopped", m.measurements);
+        }
+    }
+
+    public Map<String, Object> moveVip(String id, MigrationRequest r) throws IOException {
+        DaemonConfig.WorkloadSpec spec = spec(r.workload());
+        if (r.replicate()) {
+            log("S705", id, "REPLICATE: virtual IP " + r.vip() + " stays at the source too");
+            return report("REPLICATE: virtual IP kept at the source", Map.of());
+        }
+        boolean removed = vips.remove(spec.vipInterface(), r.vipAddress());
+        log("S705", id, "virtual IP " + r.vip() + (removed ? " removed from " : " was already absent from ") + spec.vipInterface());
+        return report(removed ? "virtual IP removed at the source" : "virtual IP already absent at the source", Map.of());
+    }
+
+    /** After the target resumed: MOVE ends the stopped source copy; REPLICATE continues it. */
+    public Map<String, Object> release(String id, MigrationRequest r) throws IOException, InterruptedException {
+        Migration m = migration(id);
+        synchronized (m) {
+            DaemonConfig.WorkloadSpec spec = spec(r.workload());
+            int root = m.sourceRoot >= 0 ? m.sourceRoot : ProcessTree.findRoot(spec).orElse(-1);
+            if (root < 0 || !ProcessTree.alive(root)) {
+                m.released = true;
+                deleteTree(imageDir(id));
+                return report("source copy already gone", Map.of());
+            }
+            if (r.replicate()) {
+                int closed = ConnectionCloser.close(ProcessTree.tree(root), ConnectionCloser.in(r.targetClientAddresses()));
+                ProcessTree.signalTree(root, LibC.SIGCONT);
+                m.released = true;
+                deleteTree(imageDir(id));
+                log("S710", id, "source copy resumed (REPLICATE), " + closed + " connection(s) of target users closed");
+                return report("source copy resumed, closed " + closed, Map.of("closed", Integer.toString(closed)));
+            }
+            // MOVE: the address is gone here (S705), so the dying sockets cannot send anything.
+            vips.remove(spec.vipInterface(), r.vipAddress());
+            if (!ProcessTree.killAndReap(root, 3000)) {
+                throw new IOException("source copy pid " + root + " did not end");
+            }
+            m.released = true;
+            deleteTree(imageDir(id));
+            log("S710", id, "stopped source copy pid " + root + " ended (MOVE)");
+            return report("source copy ended", Map.of());
+        }
+    }
+
+    /** Source side of an abort: the workload runs here again, with the VIP, images removed. */
+    public Map<String, Object> rollbackSource(String id, MigrationRequest r) throws IOException {
+        Migration m = migration(id);
+        synchronized (m) {
+            DaemonConfig.WorkloadSpec spec = spec(r.workload());
+            if (m.released && !r.replicate()) {
+                throw new IOException("the source copy was already ended after resume at the target;"
+                        + " migrate back instead");
+            }
+            int root = m.sourceRoot >= 0 && ProcessTree.alive(m.sourceRoot) ? m.sourceRoot
+                    : ProcessTree.findRoot(spec).orElse(-1);
+            if (root < 0) {
+                throw new IOException("workload " + r.workload() + " not found at the source");
+            }
+            boolean added = vips.add(spec.vipInterface(), r.vipAddress());
+            ProcessTree.signalTree(root, LibC.SIGCONT);
+            deleteTree(imageDir(id));
+            log("rollback", id, "source pid " + root + " continued" + (added ? ", virtual IP re-added" : ""));
+            return report("running at the source again", Map.of());
+        }
+    }
+
+    // ------------------------------------------------------------------ target side
+
+    public Map<String, Object> receiveImage(String id, String workload, InputStream body) throws IOException {
+        spec(workload);
+        Migration m = migration(id);
+        synchronized (m) {
+            if (m.restored) {
+                return Map.of("ok", true, "summary", "already restored", "bytes", 0);
+            }
+            Path dir = imageDir(id);
+            deleteTree(dir);
+            long t0 = System.nanoTime();
+            long bytes = ImageArchive.receive(body, dir, config.maxImageBytes());
+            log("S704", id, "image received: " + bytes + " bytes in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            return Map.of("ok", true, "summary", "image received", "bytes", bytes);
+        }
+    }
+
+    public Map<String, Object> restore(String id, MigrationRequest r) throws IOException, InterruptedException {
+        Migration m = migration(id);
+        synchronized (m) {
+            DaemonConfig.WorkloadSpec spec = spec(r.workload());
+            if (m.restored && ProcessTree.alive(m.restoredRoot)) {
+                return report("already restored, pid " + m.restoredRoot, m.measurements);
+            }
+            // The restored sockets bind to v: it must be here first.
+            vips.add(spec.vipInterface(), r.vipAddress());
+            Path dir = imageDir(id);
+            Path pidFile = dir.resolve("restored.pid");
+            Criu.Outcome o = criu.restore(dir, pidFile);
+            if (!o.ok()) {
+                vips.remove(spec.vipInterface(), r.vipAddress());
+                throw new IOException("criu restore failed: " + o.output());
+            }
+            m.restoredRoot = Integer.parseInt(Files.readString(pidFile).strip());
+            m.restored = true;
+            m.measurements.put("restore_ms", Long.toString(o.millis()));
+            log("S704", id, "restored pid " + m.restoredRoot + " (stopped) in " + o.millis() + " ms");
+            return report("restored, pid " + m.restoredRoot, m.measurements);
+        }
+    }
+
+    public Map<String, Object> resume(String id, MigrationRequest r) throws IOException {
+        Migration m = migration(id);
+        synchronized (m) {
+            DaemonConfig.WorkloadSpec spec = spec(r.workload());
+            int root = m.restoredRoot >= 0 ? m.restoredRoot : ProcessTree.findRoot(spec).orElse(-1);
+            if (root < 0 || !ProcessTree.alive(root)) {
+                throw new IOException("no restored copy of " + r.workload() + " here");
+            }
+            int closed = 0;
+            if (r.replicate()) {
+                var mine = r.targetClientAddresses();
+                closed = ConnectionCloser.close(ProcessTree.tree(root), a -> !mine.contains(a));
+            }
+            // resume is only called after the users' ports moved (S708): tell them where v is
+            // now before the first packet, or their replies go to the old site's MAC until
+            // the next announcement and TCP waits for a retransmission timeout.
+            try {
+                vips.announce(spec.vipInterface(), r.vipAddress(), 1);
+            } catch (IOException | InterruptedException e) {
+                LOG.warning("S710 migration " + id + ": gratuitous ARP before resume failed: " + e.getMessage());
+            }
+            ProcessTree.signalTree(root, LibC.SIGCONT);
+            deleteTree(imageDir(id));
+            log("S710", id, "resumed pid " + root + (r.replicate() ? ", closed " + closed + " connection(s) of source users" : ""));
+            return report("resumed at the target", Map.of("closed", Integer.toString(closed)));
+        }
+    }
+
+    public Map<String, Object> announce(String id, MigrationRequest r) throws IOException, InterruptedException {
+        DaemonConfig.WorkloadSpec spec = spec(r.workload());
+        vips.announce(spec.vipInterface(), r.vipAddress(), 3);
+        log("S711", id, "gratuitous ARP for " + r.vip() + " sent on " + spec.vipInterface());
+        return report("announced " + r.vip(), Map.of());
+    }
+
+    /** Target side of an abort: no copy, no VIP, no image left here. */
+    public Map<String, Object> discard(String id, MigrationRequest r) throws IOException, InterruptedException {
+        Migration m = migration(id);
+        synchronized (m) {
+            DaemonConfig.WorkloadSpec spec = spec(r.workload());
+            // Address first: a killed socket without its source address cannot reset the user.
+            vips.remove(spec.vipInterface(), r.vipAddress());
+            int root = m.restoredRoot;
+            if (root < 0) {
+                root = ProcessTree.findRoot(spec).orElse(-1);
+            }
+            if (root > 0 && ProcessTree.alive(root) && !ProcessTree.killAndReap(root, 3000)) {
+                throw new IOException("restored copy pid " + root + " did not end");
+            }
+            m.restored = false;
+            m.restoredRoot = -1;
+            deleteTree(imageDir(id));
+            log("rollback", id, "target copy discarded");
+            return report("target copy discarded", Map.of());
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void remember(Map<String, String> measurements) {
+        Map<String, Long> r = new LinkedHashMap<>();
+        for (String k : List.of("dump_ms", "transfer_ms", "restore_ms")) {
+            try {
+                r.put(k, Long.parseLong(measurements.getOrDefault(k, "0")));
+            } catch (NumberFormatException e) {
+                r.put(k, 0L);
+            }
+        }
+        synchronized (recent) {
+            recent.addLast(r);
+            while (recent.size() > 10) {
+                recent.removeFirst();
+            }
+        }
+    }
+
+    private static boolean awaitStopped(int root) throws IOException {
+        try {
+            return ProcessTree.awaitStopped(root, 2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+    }
+
+    private static Map<String, Object> report(String summary, Map<String, String> measurements) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ok", true);
+        m.put("summary", summary);
+        m.put("measurements", new LinkedHashMap<>(measurements));
+        return m;
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static Inet4Address ip(String s) {
+        return RequestNames.requireIpv4("address", s);
+    }
+}

@@ -1,0 +1,173 @@
+package net.sessionmigration.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+
+/** Reads /proc to find a workload's process tree and signals it; reaps our own descendants. */
+public final class ProcessTree {
+    private ProcessTree() {
+    }
+
+    /** pid, parent pid, comm and state (R, S, T, Z …) of one process. */
+    public record Proc(int pid, int ppid, String comm, char state) {
+    }
+
+    public static Optional<Proc> read(int pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+            int open = stat.indexOf('(');
+            int close = stat.lastIndexOf(')');
+            String comm = stat.substring(open + 1, close);
+            String[] rest = stat.substring(close + 2).split(" ");
+            return Optional.of(new Proc(pid, Integer.parseInt(rest[1]), comm, rest[0].charAt(0)));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    public static List<Proc> all() {
+        List<Proc> out = new ArrayList<>();
+        try (Stream<Path> s = Files.list(Path.of("/proc"))) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+                    .forEach(n -> read(Integer.parseInt(n)).ifPresent(out::add));
+        } catch (IOException e) {
+            // /proc always lists; an empty answer reads as "not found"
+        }
+        return out;
+    }
+
+    public static boolean alive(int pid) {
+        return read(pid).map(p -> p.state() != 'Z' && p.state() != 'X').orElse(false);
+    }
+
+    public static boolean stopped(int pid) {
+        return read(pid).map(p -> p.state() == 'T').orElse(false);
+    }
+
+    static String netns(int pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", "net")).toString();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * The root of the workload: the pid file's process if it is alive, else the process named
+     * {@code exeName} in this daemon's network namespace whose parent has another name.
+     */
+    public static OptionalInt findRoot(DaemonConfig.WorkloadSpec spec) {
+        String ourNs = netns((int) ProcessHandle.current().pid());
+        if (spec.pidFile() != null) {
+            try {
+                int pid = Integer.parseInt(Files.readString(Path.of(spec.pidFile())).strip());
+                if (alive(pid) && netns(pid).equals(ourNs)) {
+                    return OptionalInt.of(pid);
+                }
+            } catch (IOException | NumberFormatException e) {
+                // fall through to the name
+            }
+        }
+        if (spec.exeName() == null) {
+            return OptionalInt.empty();
+        }
+        List<Proc> procs = all();
+        Map<Integer, Proc> byPid = new HashMap<>();
+        procs.forEach(p -> byPid.put(p.pid(), p));
+        return procs.stream()
+                .filter(p -> p.comm().equals(spec.exeName()) && p.state() != 'Z')
+                .filter(p -> {
+                    Proc parent = byPid.get(p.ppid());
+                    return parent == null || !parent.comm().equals(spec.exeName());
+                })
+                .filter(p -> netns(p.pid()).equals(ourNs))
+                .mapToInt(Proc::pid).min();
+    }
+
+    /** The root and all its descendants, root first. */
+    public static List<Integer> tree(int root) {
+        List<Proc> procs = all();
+        List<Integer> out = new ArrayList<>();
+        out.add(root);
+        for (int i = 0; i < out.size(); i++) {
+            int parent = out.get(i);
+            procs.stream().filter(p -> p.ppid() == parent).forEach(p -> out.add(p.pid()));
+        }
+        return out;
+    }
+
+    public static void signalTree(int root, int sig) {
+        for (int pid : tree(root)) {
+            LibC.INSTANCE.kill(pid, sig);
+        }
+    }
+
+    /** Waits until every process of the tree shows state T. */
+    public static boolean awaitStopped(int root, long timeoutMs) throws InterruptedException {
+        long end = System.nanoTime() + timeoutMs * 1_000_000;
+        while (System.nanoTime() < end) {
+            if (tree(root).stream().allMatch(ProcessTree::stopped)) {
+                return true;
+            }
+            Thread.sleep(1);
+        }
+        return false;
+    }
+
+    /**
+     * Kills the tree and waits until the root pid is gone, reaping it if it is our descendant
+     * (the daemon is a child subreaper, so restored and started trees end up as our children;
+     * a zombie would block a later restore of the same pid).
+     */
+    public static boolean killAndReap(int root, long timeoutMs) throws InterruptedException {
+        signalTree(root, LibC.SIGKILL);
+        long end = System.nanoTime() + timeoutMs * 1_000_000;
+        int[] status = new int[1];
+        while (System.nanoTime() < end) {
+            LibC.INSTANCE.waitpid(root, status, LibC.WNOHANG);
+            if (read(root).isEmpty()) {
+                return true;
+            }
+            Thread.sleep(2);
+        }
+        return false;
+    }
+
+    /**
+     * Reaps zombies that were re-parented to us (restored or started trees that ended on their
+     * own). criu itself is left to the JDK, which waits for the processes it started.
+     */
+    public static void startOrphanReaper() {
+        Thread t = new Thread(() -> {
+            int self = (int) ProcessHandle.current().pid();
+            int[] status = new int[1];
+            while (!Thread.currentThread().isInterrupted()) {
+                for (Proc p : all()) {
+                    if (p.ppid() == self && p.state() == 'Z' && !p.comm().equals("criu")
+                            && !p.comm().equals("unshare")) {
+                        LibC.INSTANCE.waitpid(p.pid(), status, LibC.WNOHANG);
+                    }
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "sm-daemon-reaper");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    public static void becomeSubreaper() {
+        LibC.INSTANCE.prctl(LibC.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+}
