@@ -4,8 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -34,15 +32,14 @@ import net.sessionmigration.api.service.PlanStatus;
 @ExamReactorStrategy(PerClass.class)
 public class LoadOnLabIT extends SessionMigrationTestSupport {
 
-    private final List<Process> users = new ArrayList<>();
+    private LabFixture lab;
+    private final List<LabFixture.UserClient> users = new ArrayList<>();
     private Configuration rule;
-    private boolean labWasUp;
 
     @Test
     public void usersPassingTheThresholdStartOneReplicate() throws Exception {
-        labWasUp = Files.exists(root().resolve("lab/run/lab.env"));
-        run("lab/lab", "up");
-        run("lab/lab", "workload", "start", "main");
+        lab = new LabFixture();
+        lab.run(60, "lab/lab", "workload", "start", "main");
         installSimulatedDrivers();
         writePlan("lab-load.json", Plans.simulated("lab-load", "REPLICATE"));
         waitFor("plan lab-load", () -> migrations.plan("lab-load").map(PlanStatus::runnable).orElse(false));
@@ -53,7 +50,7 @@ public class LoadOnLabIT extends SessionMigrationTestSupport {
         Dictionary<String, Object> props = new Hashtable<>(Map.of("name", "lab-load", "plan", "lab-load",
                 "threshold", "2.5", "source", "poll", "agent.address", "10.99.0.11", "agent.port", "161",
                 "poll.seconds", "2", "service.port", "7000", "snmp.version", "v2c"));
-        props.put("community", credential("SNMP_COMMUNITY"));
+        props.put("community", lab.env("credentials.env").get("SNMP_COMMUNITY"));
         rule.update(props);
 
         Thread.sleep(8000);
@@ -80,12 +77,11 @@ public class LoadOnLabIT extends SessionMigrationTestSupport {
         if (rule != null) {
             rule.delete();
         }
-        users.forEach(Process::destroy);
-        for (Process p : users) {
-            p.waitFor(5, TimeUnit.SECONDS);
+        for (LabFixture.UserClient u : users) {
+            u.stop();
         }
-        if (!labWasUp) {
-            run("lab/lab", "down");
+        if (lab != null) {
+            lab.close();
         }
     }
 
@@ -95,32 +91,6 @@ public class LoadOnLabIT extends SessionMigrationTestSupport {
 
     /** A user at the main site, streaming from v until the test ends. */
     private void connect(String namespace) throws IOException {
-        Path record = Files.createTempFile("user-" + namespace, ".json");
-        users.add(new ProcessBuilder("ip", "netns", "exec", namespace, root().resolve("lab/tools/user-client").toString(),
-                "--host", "10.20.0.100", "--port", "7000", "--duration", "300", "--out", record.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
-    }
-
-    private static String credential(String name) throws IOException {
-        for (String line : Files.readAllLines(root().resolve("lab/run/credentials.env"))) {
-            String l = line.startsWith("export ") ? line.substring(7) : line;
-            if (l.startsWith(name + "=")) {
-                return l.substring(name.length() + 1).replace("'", "").replace("\"", "");
-            }
-        }
-        throw new AssertionError(name + " not in lab/run/credentials.env: is the lab up (lab/lab up)?");
-    }
-
-    private static void run(String... command) throws Exception {
-        List<String> args = new ArrayList<>(List.of(command));
-        args.set(0, root().resolve(command[0]).toString());
-        Process p = new ProcessBuilder(args).directory(root().toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(String.join(" ", command) + " did not finish", p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(String.join(" ", command) + " failed (needs root; run lab/setup): " + out, 0, p.exitValue());
-    }
-
-    private static Path root() {
-        return Path.of(System.getProperty("sm.root"));
+        users.add(lab.user(namespace, "10.20.0.100", 7000, 300));
     }
 }

@@ -1,0 +1,109 @@
+package net.sessionmigration.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real lab for tests that run inside Karaf: brings it up (and down again if it was down),
+ * holds the lab's lock while the test runs, reads its description and credentials, and runs
+ * its tools with argument lists. Never prints a secret.
+ */
+final class LabFixture implements AutoCloseable {
+    private final Path root = Path.of(System.getProperty("sm.root"));
+    private final boolean wasUp;
+    private Process lock;
+
+    LabFixture() throws Exception {
+        wasUp = Files.exists(path("lab/run/lab.env"));
+        run(120, "lab/lab", "up");
+    }
+
+    Path path(String relative) {
+        return root.resolve(relative);
+    }
+
+    /** While held, nobody's lab/lab command rebuilds the lab under the test (lab/lab takes flock on lab/). */
+    void lock() throws IOException {
+        lock = new ProcessBuilder("flock", path("lab").toString(), "sh", "-c", "echo locked; exec cat")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String first = new BufferedReader(new InputStreamReader(lock.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertEquals("the lab lock (flock " + path("lab") + ")", "locked", first);
+    }
+
+    Map<String, String> env(String file) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(path("lab/run/" + file))) {
+            int eq = line.indexOf('=');
+            if (!line.startsWith("#") && eq > 0) {
+                out.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim().replace("\"", ""));
+            }
+        }
+        return out;
+    }
+
+    /** Runs a program (the first word relative to the repository if it is one of ours). */
+    String run(int timeoutSeconds, String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of(command));
+        if (Files.exists(path(command[0]))) {
+            args.set(0, path(command[0]).toString());
+        }
+        Process p = new ProcessBuilder(args).directory(root.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(String.join(" ", command) + " did not finish", p.waitFor(timeoutSeconds, TimeUnit.SECONDS));
+        assertEquals(String.join(" ", command) + " failed (needs root; run lab/setup): " + out, 0, p.exitValue());
+        return out;
+    }
+
+    /** Like {@link #run} but for clean-up: a failure is not the test's verdict. */
+    void quietly(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            p.waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException e) {
+            // clean-up goes on
+        }
+    }
+
+    /** A user's client streaming from v:port into a JSON record, until stopped. */
+    UserClient user(String namespace, String vip, int port, int seconds) throws IOException {
+        Path record = Files.createTempFile("user-" + namespace, ".json");
+        Process p = new ProcessBuilder("ip", "netns", "exec", namespace, path("lab/tools/user-client").toString(),
+                "--host", vip, "--port", Integer.toString(port), "--duration", Integer.toString(seconds),
+                "--out", record.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return new UserClient(p, record);
+    }
+
+    record UserClient(Process process, Path record) {
+        /** Stops the client (SIGTERM) and returns what the user saw. */
+        String stop() throws Exception {
+            process.destroy();
+            assertTrue("user client did not stop", process.waitFor(15, TimeUnit.SECONDS));
+            return Files.readString(record);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (lock != null) {
+            lock.getOutputStream().close();
+            lock.waitFor(5, TimeUnit.SECONDS);
+        }
+        if (!wasUp) {
+            run(120, "lab/lab", "down");
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package net.sessionmigration.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+import net.sessionmigration.api.service.DryRunReport;
+import net.sessionmigration.api.service.MigrationRecord;
+import net.sessionmigration.api.service.MigrationState;
+import net.sessionmigration.api.service.PlanStatus;
+import net.sessionmigration.api.service.StartRequest;
+
+/**
+ * The maintenance use on the real lab, through the real drivers inside Karaf: the coordinator
+ * moves the streaming server with CRIU through both migration daemons (criu-daemon, mutual TLS)
+ * and switches the user's access port over SNMPv3 authPriv (snmp-qbridge, the lab switch's
+ * snmpd); the user's TCP session survives with no lost or duplicated line.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class RealLabMigrationIT extends SessionMigrationTestSupport {
+    private static final String VIP = "10.20.0.100";
+    private static final int SERVICE_PORT = 7001; // the daemons' own copy of the stream; 7000 is the lab's
+
+    @Test
+    public void theCoordinatorMovesTheWorkloadAndTheUserKeepsTheSession() throws Exception {
+        try (LabFixture lab = new LabFixture()) {
+            lab.run(120, "lab/daemons/daemons", "certs");
+            lab.run(120, "lab/daemons/daemons", "start");
+            try {
+                lab.lock();
+                configureDrivers(lab);
+                startWorkload(lab.path("lab/run/daemons/pki"));
+                writePlan("lab-evacuate.json", plan());
+                waitFor("plan lab-evacuate runnable with the real drivers",
+                        () -> migrations.plan("lab-evacuate").map(PlanStatus::runnable).orElse(false));
+                DryRunReport dry = migrations.dryRun("lab-evacuate");
+                assertTrue("dry-run: " + dry.problems(), dry.go());
+
+                LabFixture.UserClient u1 = lab.user("sm-u1", VIP, SERVICE_PORT, 120);
+                Thread.sleep(2000);
+                String id = admin.start(StartRequest.of("lab-evacuate", "itest"), e -> { }).orElseThrow();
+                MigrationRecord record = admin.await(id, Duration.ofSeconds(120)).orElseThrow();
+                Thread.sleep(2000);
+                String seen = u1.stop();
+                // kept for the operator and BENCHMARKS.md: what the user saw and the step timeline
+                Path out = lab.path("itests/target/real-lab");
+                Files.createDirectories(out);
+                Files.writeString(out.resolve("user-u1.json"), seen);
+                Files.writeString(out.resolve("history.txt"), execute("migration:history " + id));
+
+                assertEquals(record.failure() + " " + record.notes(), MigrationState.SUCCEEDED, record.state());
+                assertTrue(seen, matches(seen, "\"connected\":\\s*true"));
+                assertTrue(seen, matches(seen, "\"missing\":\\s*0\\b"));
+                assertTrue(seen, matches(seen, "\"duplicates\":\\s*0\\b"));
+                assertTrue(seen, matches(seen, "\"reset\":\\s*false"));
+                assertTrue("the port is on the backup VLAN",
+                        lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", "p1").contains("master br-v2"));
+                assertTrue("v is at the backup site",
+                        lab.run(10, "ip", "-n", "sm-bak-srv", "-o", "addr", "show", "dev", "eth0").contains(VIP + "/"));
+                assertFalse("v left the main site",
+                        lab.run(10, "ip", "-n", "sm-main-srv", "-o", "addr", "show", "dev", "eth0").contains(VIP + "/"));
+                assertTrue("the switch operation is in the flight record", record.operations().stream()
+                        .anyMatch(o -> o.driverType().equals("snmp-qbridge") && o.device().equals("sw1")));
+                assertTrue("the daemon operations are in the flight record", record.operations().stream()
+                        .anyMatch(o -> o.driverType().equals("criu-daemon")));
+            } finally {
+                restoreLab(lab);
+            }
+        }
+    }
+
+    private void configureDrivers(LabFixture lab) throws Exception {
+        Path pki = lab.path("lab/run/daemons/pki");
+        update(configAdmin.getConfiguration("net.sessionmigration.daemon.driver", "?"), Map.of(
+                "servers", new String[] {"main-srv=https://10.99.0.11:7443", "bak-srv=https://10.99.0.12:7443"},
+                "keystore", pki.resolve("coordinator.p12").toString(),
+                "keystorePasswordRef", "file:" + pki.resolve("store.pass"),
+                "truststore", pki.resolve("truststore.p12").toString(),
+                "truststorePasswordRef", "file:" + pki.resolve("store.pass"),
+                "timeoutSeconds", 60));
+        Map<String, String> secrets = lab.env("credentials.env");
+        update(configAdmin.getFactoryConfiguration("net.sessionmigration.snmp.credential", "itest-v3", "?"), Map.of(
+                "name", "lab-v3", "user", secrets.get("SNMP_V3_SHA256_USER"),
+                "auth.protocol", "SHA-256", "auth.passphrase", secrets.get("SNMP_V3_SHA256_AUTH"),
+                "priv.protocol", "AES-256", "priv.passphrase", secrets.get("SNMP_V3_SHA256_PRIV")));
+        update(configAdmin.getFactoryConfiguration("net.sessionmigration.vlan.qbridge.device", "itest-sw1", "?"), Map.of(
+                "name", "sw1", "address", "10.99.1.1", "port", "161", "version", "v3", "credential", "lab-v3",
+                "timeout.millis", "1000", "retries", "1", "max.varbinds", "60", "style", "pvid"));
+        waitFor("criu-daemon and snmp-qbridge installed", () -> migrations.drivers().stream()
+                .filter(d -> d.installed() && (d.driverType().equals("criu-daemon") || d.driverType().equals("snmp-qbridge")))
+                .count() == 2);
+    }
+
+    /** Asks the main server's daemon to start its workload, as an operator's deployment would. */
+    private static void startWorkload(Path pki) throws Exception {
+        char[] password = Files.readString(pki.resolve("store.pass")).trim().toCharArray();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(pki.resolve("coordinator.p12"))) {
+            keys.load(in, password);
+        }
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(pki.resolve("truststore.p12"))) {
+            trust.load(in, password);
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, password);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        HttpResponse<String> answer = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build()
+                .send(HttpRequest.newBuilder(URI.create("https://10.99.0.11:7443/v1/workloads/stream/start"))
+                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("start the workload at main-srv: " + answer.body(), 200, answer.statusCode());
+    }
+
+    /** Puts the lab back as the other lab tests expect it: no copy of ours running, v and the port at main. */
+    private static void restoreLab(LabFixture lab) throws Exception {
+        for (String ns : new String[] {"sm-main-srv", "sm-bak-srv"}) {
+            Process pids = new ProcessBuilder("ip", "netns", "pids", ns).start();
+            for (String pid : new String(pids.getInputStream().readAllBytes()).split("\\s+")) {
+                if (!pid.isBlank() && "smstream".equals(comm(pid))) {
+                    ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+        lab.quietly("ip", "-n", "sm-bak-srv", "addr", "del", VIP + "/32", "dev", "eth0");
+        lab.quietly("ip", "-n", "sm-main-srv", "addr", "replace", VIP + "/32", "dev", "eth0");
+        lab.quietly("ip", "-n", "sm-sw1", "link", "set", "p1", "master", "br-v1");
+        lab.quietly(lab.path("lab/daemons/daemons").toString(), "stop");
+    }
+
+    private static String comm(String pid) {
+        try {
+            return Files.readString(Path.of("/proc", pid, "comm")).trim();
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    private static boolean matches(String text, String regex) {
+        return Pattern.compile(regex).matcher(text).find();
+    }
+
+    private static void update(org.osgi.service.cm.Configuration c, Map<String, Object> values) throws Exception {
+        Dictionary<String, Object> props = new Hashtable<>(values);
+        c.update(props);
+    }
+
+    private static String plan() {
+        return """
+            {
+              "schemaVersion": 1,
+              "name": "lab-evacuate",
+              "description": "maintenance on the lab: move the stream and u1 to the backup site",
+              "mode": "MOVE",
+              "virtualIp": "10.20.0.100",
+              "servers": {"main-srv": {"site": "main"}, "bak-srv": {"site": "backup"}},
+              "workload": {"name": "stream", "driver": "criu-daemon", "source": "main-srv", "target": "bak-srv",
+                           "freeze": true, "moveVirtualIp": true},
+              "devices": {"sw1": {"driver": "snmp-qbridge"}},
+              "users": [{"name": "u1", "device": "sw1", "port": "1", "fromVlan": 1, "toVlan": 2}]
+            }
+            """;
+    }
+}
