@@ -35,6 +35,7 @@ import com.sun.net.httpserver.HttpsServer;
  * POST /v1/migrations/{id}/{freeze|migrate|move-vip|release|rollback}   (source)
  * POST /v1/migrations/{id}/image?workload=W (octet-stream archive)        (target)
  * POST /v1/migrations/{id}/{restore|resume|announce|discard}             (target)
+ * POST /gateway/v1/{vlans|move|preflight}     (gateway role, only when configured)
  * </pre>
  */
 public final class ControlServer implements AutoCloseable {
@@ -46,9 +47,17 @@ public final class ControlServer implements AutoCloseable {
     private final HttpsServer server;
     private final ExecutorService pool;
     private final MigrationService service;
+    private final GatewayService gateway;
 
     public ControlServer(InetSocketAddress address, SSLContext ssl, MigrationService service) throws IOException {
+        this(address, ssl, service, null);
+    }
+
+    /** With the gateway role when {@code gateway} is not null. */
+    public ControlServer(InetSocketAddress address, SSLContext ssl, MigrationService service, GatewayService gateway)
+            throws IOException {
         this.service = service;
+        this.gateway = gateway;
         server = HttpsServer.create(address, 64);
         server.setHttpsConfigurator(new HttpsConfigurator(ssl) {
             @Override
@@ -65,7 +74,10 @@ public final class ControlServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(pool);
-        server.createContext("/v1/", this::handle);
+        server.createContext("/v1/", ex -> handle(ex, this::route));
+        if (gateway != null) {
+            server.createContext("/gateway/", ex -> handle(ex, this::routeGateway));
+        }
     }
 
     public void start() {
@@ -82,11 +94,19 @@ public final class ControlServer implements AutoCloseable {
         pool.shutdownNow();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    @FunctionalInterface
+    private interface Router {
+        Object route(HttpExchange ex) throws Exception;
+    }
+
+    private void handle(HttpExchange ex, Router router) throws IOException {
         int status = 200;
         Object body;
         try {
-            body = route(ex);
+            body = router.route(ex);
+        } catch (GatewayFailure e) {
+            status = 409;
+            body = e.body();
         } catch (RequestNames.BadRequest e) {
             status = 400;
             body = Map.of("ok", false, "error", e.getMessage());
@@ -118,7 +138,10 @@ public final class ControlServer implements AutoCloseable {
         Map<String, String> query = query(ex.getRequestURI().getRawQuery());
         String[] p = path.split("/", -1); // "", "v1", ...
         if (p.length == 3 && p[2].equals("health") && method.equals("GET")) {
-            return Map.of("ok", true, "server", service.config().name());
+            return Map.of("ok", true, "server", service != null ? service.config().name() : gateway.name());
+        }
+        if (service == null) {
+            throw new NotFound();
         }
         if (p.length == 5 && p[2].equals("workloads")) {
             String w = RequestNames.require("workload", decode(p[3]));
@@ -161,6 +184,27 @@ public final class ControlServer implements AutoCloseable {
             }
         }
         throw new NotFound();
+    }
+
+    private Object routeGateway(HttpExchange ex) throws Exception {
+        String[] p = ex.getRequestURI().getRawPath().split("/", -1); // "", "gateway", "v1", op
+        if (p.length != 4 || !p[2].equals("v1") || !ex.getRequestMethod().equals("POST")) {
+            throw new NotFound();
+        }
+        switch (p[3]) {
+            case "vlans":
+            case "move":
+            case "preflight":
+                break;
+            default:
+                throw new NotFound();
+        }
+        GatewayRequest r = JSON.readValue(readLimited(ex.getRequestBody()), GatewayRequest.class);
+        switch (p[3]) {
+            case "vlans": return gateway.vlans(r);
+            case "move": return gateway.move(r);
+            default: return gateway.preflight(r);
+        }
     }
 
     static byte[] readLimited(InputStream in) throws IOException {

@@ -20,10 +20,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param criu        path of the criu binary
  * @param imageRoot   tmpfs directory for checkpoint images
  * @param workloads   the workloads this daemon manages, by name
+ * @param gateway     optional: the gateway role (moves users' access ports between VLANs)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
-                           String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads) {
+                           String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads,
+                           GatewayConfig gateway) {
 
     public record Tls(String keystore, String keystorePasswordFile, String truststore, String truststorePasswordFile) {
         String keystorePassword() throws IOException {
@@ -48,6 +50,13 @@ public record DaemonConfig(String name, String listenAddress, int listenPort, Tl
     public record WorkloadSpec(String exeName, String pidFile, List<String> command, String vipInterface) {
     }
 
+    /** A daemon without the gateway role (the form before the gateway existed). */
+    public DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
+                        String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads) {
+        this(name, listenAddress, listenPort, tls, peers, criu, imageRoot, maxImageBytes, workloads, null);
+    }
+
+    @com.fasterxml.jackson.annotation.JsonCreator
     public DaemonConfig {
         RequestNames.require("name", name);
         if (listenPort <= 0 || listenPort > 65535) {

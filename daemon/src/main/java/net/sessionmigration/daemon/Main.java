@@ -46,10 +46,13 @@ public final class Main {
         SSLContext ssl = TlsContexts.create(config.tls());
         MigrationService service = new MigrationService(config, new Criu(config.criu()), new VirtualIpControl(),
                 new PeerClient(ssl, config.peers()));
-        ControlServer server = new ControlServer(new InetSocketAddress(config.listenAddress(), config.listenPort()), ssl, service);
+        GatewayService gateway = config.gateway() == null ? null : GatewayService.open(config);
+        ControlServer server = new ControlServer(new InetSocketAddress(config.listenAddress(), config.listenPort()), ssl,
+                service, gateway);
         server.start();
         Logger.getLogger("sm-daemon").info("daemon " + config.name() + " listening on " + config.listenAddress() + ":"
-                + server.port() + " (mTLS), workloads " + config.workloads().keySet());
+                + server.port() + " (mTLS), workloads " + config.workloads().keySet()
+                + (gateway == null ? "" : ", gateway " + gateway.mode()));
         Thread.currentThread().join();
     }
 }

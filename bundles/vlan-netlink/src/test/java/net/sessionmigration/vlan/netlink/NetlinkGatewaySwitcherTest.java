@@ -1,0 +1,230 @@
+package net.sessionmigration.vlan.netlink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.model.AccessPort;
+import net.sessionmigration.api.model.OpReport;
+import net.sessionmigration.api.model.PortMove;
+import net.sessionmigration.api.model.Preflight;
+import net.sessionmigration.api.model.Problem;
+import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.model.VlanId;
+import net.sessionmigration.daemon.GatewayTestServer;
+import net.sessionmigration.daemon.TlsContexts;
+
+/**
+ * The driver against the real daemon control server (mTLS, JSON, gateway role) whose kernel
+ * is in memory: request/response mapping, batch, cross-gateway put-back, every error kind.
+ */
+class NetlinkGatewaySwitcherTest {
+    @TempDir
+    static Path dir;
+    static TestPki pki;
+    static SSLContext serverSsl;
+    static SSLContext clientSsl;
+
+    GatewayTestServer gw1;
+    GatewayTestServer gw2;
+    final Map<String, GatewayClient> clients = new HashMap<>();
+    NetlinkGatewaySwitcher switcher;
+    final List<String> ops = new CopyOnWriteArrayList<>();
+    final DriverContext ctx = new DriverContext() {
+        @Override
+        public String migrationId() {
+            return "t";
+        }
+
+        @Override
+        public void progress(String message) {
+        }
+
+        @Override
+        public void operation(String device, String operation, Instant start, Instant end, String outcome) {
+            ops.add(device + " " + operation + " " + outcome);
+        }
+    };
+
+    @BeforeAll
+    static void pki() throws Exception {
+        pki = new TestPki(dir);
+        char[] pw = TestPki.PASS.toCharArray();
+        serverSsl = TlsContexts.create(pki.store("server"), pw, pki.store("truststore"), pw);
+        clientSsl = GatewayClient.sslContext(pki.store("client"), pw, pki.store("truststore"), pw);
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        gw1 = new GatewayTestServer("gw1", serverSsl, true, "p1", "p2");
+        gw2 = new GatewayTestServer("gw2", serverSsl, true, "p1", "p2", "p3");
+        clients.put("gw1", new GatewayClient("gw1", URI.create(gw1.url()), clientSsl, Duration.ofSeconds(5)));
+        clients.put("gw2", new GatewayClient("gw2", URI.create(gw2.url()), clientSsl, Duration.ofSeconds(5)));
+        switcher = new NetlinkGatewaySwitcher(n -> Optional.ofNullable(clients.get(n)));
+    }
+
+    @AfterEach
+    void stop() {
+        switcher.close();
+        gw1.close();
+        gw2.close();
+    }
+
+    @AfterAll
+    static void none() {
+    }
+
+    static PortMove mv(String device, String port, int from, int to) {
+        return new PortMove("u-" + device + "-" + port, new AccessPort(device, port), VlanId.of(from), VlanId.of(to));
+    }
+
+    static String cause(Result<?> r) {
+        return r.failure().orElseThrow().cause();
+    }
+
+    @Test
+    void moveBodyIsTheDaemonsJson() throws Exception {
+        String json = new ObjectMapper().writeValueAsString(NetlinkGatewaySwitcher.moveBody(List.of(mv("gw1", "p1", 1, 2)), true));
+        assertEquals("{\"moves\":[{\"port\":\"p1\",\"from\":1,\"to\":2}],\"putBack\":true}", json);
+    }
+
+    @Test
+    void movesOnTwoGatewaysOneRequestEachAndReadsBack() {
+        Result<OpReport> r = switcher.move(List.of(mv("gw1", "p1", 1, 2), mv("gw2", "p1", 1, 2), mv("gw2", "p3", 1, 2)), ctx);
+        assertTrue(r.isOk(), () -> r.failure().toString());
+        assertEquals("3", r.orElseThrow().measurements().get("ports"));
+        assertEquals(2, ops.size(), ops.toString());
+        assertEquals(2, gw1.vlans.get("p1"));
+        assertEquals(1, gw1.vlans.get("p2"));
+        Map<AccessPort, VlanId> now = switcher.readVlans(List.of(new AccessPort("gw1", "p1"), new AccessPort("gw2", "p2")))
+                .orElseThrow();
+        assertEquals(Map.of(new AccessPort("gw1", "p1"), VlanId.of(2), new AccessPort("gw2", "p2"), VlanId.of(1)), now);
+    }
+
+    @Test
+    void aFailingPortRollsBackItsGatewayAndTheOthers() {
+        gw2.failing.add("p2");
+        Result<OpReport> r = switcher.move(List.of(mv("gw1", "p1", 1, 2), mv("gw2", "p1", 1, 2), mv("gw2", "p2", 1, 2)), ctx);
+        Problem p = r.failure().orElseThrow();
+        assertEquals("gw2", p.device());
+        assertTrue(p.cause().startsWith("port p2 (VLAN 1 → 2): set master of p2 to br-v2: Operation not permitted (EPERM)"),
+                p.cause());
+        assertTrue(p.cause().contains("put back 1 port(s) already moved [p1]"), p.cause());
+        assertTrue(p.cause().contains("other gateways [gw1/p1]"), p.cause());
+        assertEquals(1, gw1.vlans.get("p1"));
+        assertEquals(1, gw2.vlans.get("p1"));
+        assertEquals(1, gw2.vlans.get("p2"));
+    }
+
+    @Test
+    void unknownVlanAndUnknownPortAreClearAndMoveNothing() {
+        gw1.existing.remove(2);
+        String vlan = cause(switcher.move(List.of(mv("gw1", "p1", 1, 2)), ctx));
+        assertEquals("VLAN 2 does not exist on the gateway (bridge br-v2 is missing); nothing was moved", vlan);
+        String port = cause(switcher.move(List.of(mv("gw2", "p9", 1, 2)), ctx));
+        assertEquals("port p9 does not exist on the gateway", port);
+        assertEquals(1, gw1.vlans.get("p1"));
+        Result<Map<AccessPort, VlanId>> read = switcher.readVlans(List.of(new AccessPort("gw2", "p9")));
+        assertEquals(new Problem("gw2", "port p9 does not exist on the gateway"), read.failure().orElseThrow());
+    }
+
+    @Test
+    void unreachableGatewayIsNamed() throws Exception {
+        int free;
+        try (ServerSocket s = new ServerSocket(0)) {
+            free = s.getLocalPort();
+        }
+        clients.put("gw3", new GatewayClient("gw3", URI.create("https://127.0.0.1:" + free), clientSsl, Duration.ofSeconds(2)));
+        Problem p = switcher.move(List.of(mv("gw3", "p1", 1, 2)), ctx).failure().orElseThrow();
+        assertEquals("gw3", p.device());
+        assertTrue(p.cause().contains("unreachable at https://127.0.0.1:" + free + ": connection refused"), p.cause());
+    }
+
+    @Test
+    void aClientCertificateFromAnotherCaIsRefusedByTls() throws Exception {
+        char[] pw = TestPki.PASS.toCharArray();
+        SSLContext rogue = GatewayClient.sslContext(pki.store("rogue"), pw, pki.store("truststore"), pw);
+        clients.put("gw1", new GatewayClient("gw1", URI.create(gw1.url()), rogue, Duration.ofSeconds(5)));
+        Problem p = switcher.readVlans(List.of(new AccessPort("gw1", "p1"))).failure().orElseThrow();
+        assertEquals("gw1", p.device());
+        assertTrue(p.cause().startsWith("TLS refused with " + gw1.url()), p.cause());
+    }
+
+    @Test
+    void aServerCertificateFromAnotherCaIsRefusedByTls() throws Exception {
+        char[] pw = TestPki.PASS.toCharArray();
+        // trust only the rogue's own certificate: the gateway's certificate is not trusted
+        SSLContext wrongTrust = GatewayClient.sslContext(pki.store("client"), pw, pki.store("rogue"), pw);
+        clients.put("gw1", new GatewayClient("gw1", URI.create(gw1.url()), wrongTrust, Duration.ofSeconds(5)));
+        String c = cause(switcher.readVlans(List.of(new AccessPort("gw1", "p1"))));
+        assertTrue(c.startsWith("TLS refused with " + gw1.url()), c);
+    }
+
+    @Test
+    void aDaemonWithoutTheGatewayRoleSaysSo() throws Exception {
+        try (GatewayTestServer plain = new GatewayTestServer("srv", serverSsl, false)) {
+            clients.put("gw1", new GatewayClient("gw1", URI.create(plain.url()), clientSsl, Duration.ofSeconds(5)));
+            String c = cause(switcher.readVlans(List.of(new AccessPort("gw1", "p1"))));
+            assertTrue(c.contains("has no gateway role"), c);
+        }
+    }
+
+    @Test
+    void unconfiguredGatewayAndDuplicatePorts() {
+        assertEquals("no gateway named gw9 (configure net.sessionmigration.vlan.netlink.gateway with name=gw9)",
+                cause(switcher.move(List.of(mv("gw9", "p1", 1, 2)), ctx)));
+        assertEquals("port p1 is listed twice in one batch",
+                cause(switcher.move(List.of(mv("gw1", "p1", 1, 2), mv("gw1", "p1", 1, 2)), ctx)));
+    }
+
+    @Test
+    void preflightReportsEveryProblemAndTheRoundTrip() {
+        gw2.vlans.put("p2", 2);
+        gw2.existing.remove(2);
+        Preflight pf = switcher.preflight(List.of(mv("gw1", "p1", 1, 2), mv("gw2", "p2", 1, 2), mv("gw2", "p9", 1, 2)))
+                .orElseThrow();
+        assertFalse(pf.go());
+        List<String> causes = pf.problems().stream().map(Problem::toString).toList();
+        assertTrue(causes.contains("gw2: port p2 is on VLAN 2, the plan expects VLAN 1"), causes.toString());
+        assertTrue(causes.contains("gw2: port p9 does not exist on the gateway"), causes.toString());
+        assertTrue(causes.contains("gw2: VLAN 2 does not exist on the gateway (bridge br-v2 is missing)"), causes.toString());
+        assertTrue(pf.notes().get(0).startsWith("gw1: bridge-per-vlan"), pf.notes().toString());
+        assertTrue(pf.notes().get(0).contains("round trip"), pf.notes().toString());
+        assertTrue(pf.expectedDuration().toNanos() > 0);
+        assertTrue(switcher.preflight(List.of(mv("gw1", "p1", 1, 2))).orElseThrow().go());
+    }
+
+    @Test
+    void restorePutsBackOnlyWhatMoved() {
+        gw1.vlans.put("p1", 2);
+        Result<OpReport> r = switcher.restore(List.of(mv("gw1", "p1", 1, 2), mv("gw1", "p2", 1, 2)), ctx);
+        assertTrue(r.isOk(), () -> r.failure().toString());
+        assertEquals(1, gw1.vlans.get("p1"));
+        assertEquals(1, gw1.vlans.get("p2"));
+        assertTrue(ops.stream().anyMatch(o -> o.contains("move ×1")), ops.toString());
+        assertTrue(switcher.restore(List.of(mv("gw1", "p1", 1, 2)), ctx).orElseThrow().summary().contains("already"));
+    }
+}
