@@ -60,10 +60,13 @@ public class MigrationIT extends SessionMigrationTestSupport {
 
     @Test
     public void theShippedDriverBundlesRegisterTheirDriverTypes() throws Exception {
-        waitFor("snmp-qbridge registered", () -> migrations.drivers().stream()
-                .anyMatch(d -> d.driverType().equals("snmp-qbridge") && d.installed()));
+        for (String type : List.of("snmp-qbridge", "netlink-gateway")) {
+            waitFor(type + " registered", () -> migrations.drivers().stream()
+                    .anyMatch(d -> d.driverType().equals(type) && d.installed()));
+        }
         String shown = execute("migration:drivers --no-format");
         assertTrue(shown, shown.contains("snmp-qbridge"));
+        assertTrue(shown, shown.contains("netlink-gateway"));
     }
 
     @Test
