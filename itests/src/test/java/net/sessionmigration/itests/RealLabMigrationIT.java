@@ -74,10 +74,7 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
                 Files.writeString(out.resolve("history.txt"), execute("migration:history " + id));
 
                 assertEquals(record.failure() + " " + record.notes(), MigrationState.SUCCEEDED, record.state());
-                assertTrue(seen, matches(seen, "\"connected\":\\s*true"));
-                assertTrue(seen, matches(seen, "\"missing\":\\s*0\\b"));
-                assertTrue(seen, matches(seen, "\"duplicates\":\\s*0\\b"));
-                assertTrue(seen, matches(seen, "\"reset\":\\s*false"));
+                assertSessionKept(seen);
                 assertTrue("the port is on the backup VLAN",
                         lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", "p1").contains("master br-v2"));
                 assertTrue("v is at the backup site",
@@ -88,6 +85,44 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
                         .anyMatch(o -> o.driverType().equals("snmp-qbridge") && o.device().equals("sw1")));
                 assertTrue("the daemon operations are in the flight record", record.operations().stream()
                         .anyMatch(o -> o.driverType().equals("criu-daemon")));
+            } finally {
+                restoreLab(lab);
+            }
+        }
+    }
+
+    @Test
+    public void replicateServesTheMovedUserFromTheBackupAndTheOtherFromTheMain() throws Exception {
+        try (LabFixture lab = new LabFixture()) {
+            lab.run(120, "lab/daemons/daemons", "certs");
+            lab.run(120, "lab/daemons/daemons", "start");
+            try {
+                lab.lock();
+                configureDrivers(lab);
+                startWorkload(lab.path("lab/run/daemons/pki"));
+                writePlan("lab-load.json", replicatePlan());
+                waitFor("plan lab-load runnable", () -> migrations.plan("lab-load").map(PlanStatus::runnable).orElse(false));
+
+                LabFixture.UserClient near = lab.user("sm-u1", VIP, SERVICE_PORT, 120);
+                LabFixture.UserClient far = lab.user("sm-u2", VIP, SERVICE_PORT, 120);
+                Thread.sleep(2000);
+                String id = admin.start(StartRequest.of("lab-load", "itest"), e -> { }).orElseThrow();
+                MigrationRecord record = admin.await(id, Duration.ofSeconds(120)).orElseThrow();
+                Thread.sleep(2000);
+                String nearSeen = near.stop();
+                String farSeen = far.stop();
+
+                assertEquals(record.failure() + " " + record.notes(), MigrationState.SUCCEEDED, record.state());
+                assertSessionKept(nearSeen);
+                assertSessionKept(farSeen);
+                assertTrue("only the user near the backup moved",
+                        lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", "p1").contains("master br-v2"));
+                assertTrue("the other user stayed",
+                        lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", "p2").contains("master br-v1"));
+                assertTrue("v at both sites", lab.run(10, "ip", "-n", "sm-bak-srv", "-o", "addr", "show", "dev", "eth0")
+                        .contains(VIP + "/") && lab.run(10, "ip", "-n", "sm-main-srv", "-o", "addr", "show", "dev", "eth0")
+                        .contains(VIP + "/"));
+                assertTrue(migrations.plan("lab-load").orElseThrow().backupActive());
             } finally {
                 restoreLab(lab);
             }
@@ -153,6 +188,7 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
         lab.quietly("ip", "-n", "sm-bak-srv", "addr", "del", VIP + "/32", "dev", "eth0");
         lab.quietly("ip", "-n", "sm-main-srv", "addr", "replace", VIP + "/32", "dev", "eth0");
         lab.quietly("ip", "-n", "sm-sw1", "link", "set", "p1", "master", "br-v1");
+        lab.quietly("ip", "-n", "sm-sw1", "link", "set", "p2", "master", "br-v1");
         lab.quietly(lab.path("lab/daemons/daemons").toString(), "stop");
     }
 
@@ -164,6 +200,14 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
         }
     }
 
+    /** The user client's record: connected, nothing lost, nothing twice, never reset. */
+    private static void assertSessionKept(String seen) {
+        assertTrue(seen, matches(seen, "\"connected\":\\s*true"));
+        assertTrue(seen, matches(seen, "\"missing\":\\s*0\\b"));
+        assertTrue(seen, matches(seen, "\"duplicates\":\\s*0\\b"));
+        assertTrue(seen, matches(seen, "\"reset\":\\s*false"));
+    }
+
     private static boolean matches(String text, String regex) {
         return Pattern.compile(regex).matcher(text).find();
     }
@@ -171,6 +215,27 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
     private static void update(org.osgi.service.cm.Configuration c, Map<String, Object> values) throws Exception {
         Dictionary<String, Object> props = new Hashtable<>(values);
         c.update(props);
+    }
+
+    /** The seed's load case: both copies run; only u1 (near the backup) moves, and the backup copy serves it. */
+    private static String replicatePlan() {
+        return """
+            {
+              "schemaVersion": 1,
+              "name": "lab-load",
+              "description": "load on the lab: replicate the stream; u1 moves to the backup copy, u2 stays",
+              "mode": "REPLICATE",
+              "virtualIp": "10.20.0.100",
+              "servers": {"main-srv": {"site": "main"}, "bak-srv": {"site": "backup"}},
+              "workload": {"name": "stream", "driver": "criu-daemon", "source": "main-srv", "target": "bak-srv",
+                           "freeze": true, "moveVirtualIp": true, "options": {"targetClients": "10.10.1.1"}},
+              "devices": {"sw1": {"driver": "snmp-qbridge"}},
+              "users": [
+                {"name": "u1", "device": "sw1", "port": "1", "fromVlan": 1, "toVlan": 2, "nearBackup": true},
+                {"name": "u2", "device": "sw1", "port": "2", "fromVlan": 1, "toVlan": 2}
+              ]
+            }
+            """;
     }
 
     private static String plan() {
