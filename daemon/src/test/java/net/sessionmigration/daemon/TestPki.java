@@ -5,12 +5,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A throw-away CA and certificates made with keytool (argument lists, no shell). */
-final class TestPki {
-    static final String PASS = "test-pass-123";
-    final Path dir;
+/**
+ * A throw-away CA and certificates made with keytool (argument lists, no shell). Shared with
+ * other modules' tests through this module's test jar.
+ */
+public final class TestPki {
+    public static final String PASS = "test-pass-123";
+    public final Path dir;
 
-    TestPki(Path dir) throws IOException, InterruptedException {
+    public TestPki(Path dir) throws IOException, InterruptedException {
         this.dir = dir;
         kt("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=test CA",
                 "-ext", "bc:c", "-validity", "2", "-keystore", p("ca.p12"), "-storetype", "PKCS12", "-storepass", PASS);
@@ -24,7 +27,7 @@ final class TestPki {
                 "-validity", "2", "-keystore", p("rogue.p12"), "-storetype", "PKCS12", "-storepass", PASS);
     }
 
-    Path store(String name) {
+    public Path store(String name) {
         return dir.resolve(name + ".p12");
     }
 

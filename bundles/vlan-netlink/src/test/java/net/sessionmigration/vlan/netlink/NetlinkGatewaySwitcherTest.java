@@ -35,6 +35,7 @@ import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.VlanId;
 import net.sessionmigration.daemon.GatewayTestServer;
+import net.sessionmigration.daemon.TestPki;
 import net.sessionmigration.daemon.TlsContexts;
 
 /**
