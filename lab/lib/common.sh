@@ -92,13 +92,16 @@ build_streamd() {
   echo "$bin"
 }
 
-# One lab command at a time: the lock is the lab directory itself (fd 9). A caller that
-# already holds it for a whole sequence (the test suite) sets LAB_LOCK_HELD=1.
+# One lab command at a time, machine-wide (the namespaces have fixed names, so two checkouts
+# share one lab): the lock is LAB_LOCK_FILE (fd 9). A caller that already holds it for a
+# whole sequence (a test suite: flock "$LAB_LOCK_FILE" ...) sets LAB_LOCK_HELD=1.
+LAB_LOCK_FILE=${LAB_LOCK_FILE:-/run/lock/session-migration-lab.lock}
 lab_lock() {
   [[ -n ${LAB_LOCK_HELD:-} ]] && return 0
-  exec 9<"$LAB_DIR"
+  mkdir -p "$(dirname "$LAB_LOCK_FILE")"
+  exec 9>>"$LAB_LOCK_FILE"
   if ! flock -n 9; then
-    say "waiting for another lab command or test run (lock on $LAB_DIR)"
+    say "waiting for another lab command or test run (lock $LAB_LOCK_FILE)"
     flock 9
   fi
 }

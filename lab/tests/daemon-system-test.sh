@@ -26,6 +26,11 @@ if [[ ${DEVLAB:-0} == 1 ]]; then
   U1_NS=${TEST_USERS%% *}; U1_NS=${U1_NS%%:*}; U2_NS=$(echo "$TEST_USERS" | awk '{print $2}' | cut -d: -f1)
   U1_ADDR=10.21.0.201 U2_ADDR=10.21.0.202 P1=p1 P2=p2 BR_MAIN=$TEST_BR_MAIN
 else
+  # hold the machine-wide lab lock for the whole run, so nobody rebuilds the lab under us
+  LAB_LOCK_FILE=${LAB_LOCK_FILE:-/run/lock/session-migration-lab.lock}
+  mkdir -p "$(dirname "$LAB_LOCK_FILE")"; exec 8>>"$LAB_LOCK_FILE"
+  flock -n 8 || { echo "daemon-system-test: waiting for the lab lock ($LAB_LOCK_FILE)"; flock 8; }
+  export LAB_LOCK_HELD=1
   if ! "$LAB/lab" status >/dev/null 2>&1; then
     echo "daemon-system-test: bringing the lab up"
     "$LAB/lab" up >/dev/null || { echo "daemon-system-test: lab/lab up failed" >&2; exit 1; }

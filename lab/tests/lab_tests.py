@@ -417,11 +417,13 @@ def final_down_leaves_nothing():
 def main():
     # Hold the lab lock for the whole run so no other lab command (another session on
     # this shared machine) can take the lab down or rebuild it under our feet.
-    lock = os.open(LAB, os.O_RDONLY)
+    lock_file = os.environ.get("LAB_LOCK_FILE", "/run/lock/session-migration-lab.lock")
+    os.makedirs(os.path.dirname(lock_file), exist_ok=True)
+    lock = os.open(lock_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        print("waiting for another lab command or test run (lock on lab/)", flush=True)
+        print("waiting for another lab command or test run (lock " + lock_file + ")", flush=True)
         fcntl.flock(lock, fcntl.LOCK_EX)
     ENV["LAB_LOCK_HELD"] = "1"
     t0 = time.monotonic()

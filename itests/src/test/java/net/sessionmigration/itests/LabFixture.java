@@ -34,12 +34,15 @@ final class LabFixture implements AutoCloseable {
         return root.resolve(relative);
     }
 
-    /** While held, nobody's lab/lab command rebuilds the lab under the test (lab/lab takes flock on lab/). */
+    /** The machine-wide lab lock that lab/lab takes (lab/lib/common.sh). */
+    static final String LOCK_FILE = "/run/lock/session-migration-lab.lock";
+
+    /** While held, nobody's lab/lab command rebuilds the lab under the test. */
     void lock() throws IOException {
-        lock = new ProcessBuilder("flock", path("lab").toString(), "sh", "-c", "echo locked; exec cat")
+        lock = new ProcessBuilder("flock", LOCK_FILE, "sh", "-c", "echo locked; exec cat")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String first = new BufferedReader(new InputStreamReader(lock.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertEquals("the lab lock (flock " + path("lab") + ")", "locked", first);
+        assertEquals("the lab lock (flock " + LOCK_FILE + ")", "locked", first);
     }
 
     Map<String, String> env(String file) throws IOException {
