@@ -205,6 +205,8 @@ public class SecurityIT extends SessionMigrationTestSupport {
                 }
             }
         }
+        System.out.printf("shipped defaults: %d cfg files, %d examples, %d v3 users, %d metatype files%n",
+                active.size(), examples.size(), v3Users, checked);
         assertTrue("metatype of our bundles found: " + checked, checked >= 5);
         assertEquals("shipped defaults that are not SNMPv3 authPriv", List.of(), problems);
     }
