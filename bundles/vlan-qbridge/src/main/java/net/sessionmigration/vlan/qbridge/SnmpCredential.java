@@ -78,11 +78,20 @@ public record SnmpCredential(String name, String community, String user, AuthPro
         return new SnmpCredential(name, null, user, auth, authPassphrase, priv, privPassphrase);
     }
 
-    /** From Config Admin properties: name, community | user, auth.protocol, auth.passphrase, priv.protocol, priv.passphrase. */
+    /**
+     * From Config Admin properties: name, community | user, auth.protocol, auth.passphrase, priv.protocol,
+     * priv.passphrase. A v3 user without protocols is authPriv (SHA-256, AES-256): a lower level must be
+     * asked for with "none".
+     */
     public static SnmpCredential fromProperties(Map<String, ?> p) {
+        boolean v3 = str(p, "user") != null && !str(p, "user").isBlank();
         return new SnmpCredential(str(p, "name"), str(p, "community"), str(p, "user"),
-                AuthProtocol.parse(str(p, "auth.protocol")), str(p, "auth.passphrase"),
-                PrivProtocol.parse(str(p, "priv.protocol")), str(p, "priv.passphrase"));
+                AuthProtocol.parse(orDefault(str(p, "auth.protocol"), v3 ? "SHA-256" : "none")), str(p, "auth.passphrase"),
+                PrivProtocol.parse(orDefault(str(p, "priv.protocol"), v3 ? "AES-256" : "none")), str(p, "priv.passphrase"));
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
     }
 
     public String securityLevel() {

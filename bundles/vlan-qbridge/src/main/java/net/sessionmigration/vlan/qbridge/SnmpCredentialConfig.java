@@ -33,17 +33,19 @@ public class SnmpCredentialConfig {
         @AttributeDefinition(required = false, description = "v3 user (security name)")
         String user() default "";
 
-        @AttributeDefinition(name = "auth.protocol", required = false, options = {@Option(value = "none"),
+        @AttributeDefinition(name = "auth.protocol", required = false,
+                description = "v3 authentication; SHA-256 when a user is set and this is empty, 'none' for noAuthNoPriv", options = {@Option(value = "none"),
                 @Option(value = "MD5"), @Option(value = "SHA"), @Option(value = "SHA-224"), @Option(value = "SHA-256"),
                 @Option(value = "SHA-384"), @Option(value = "SHA-512")})
-        String auth_protocol() default "none";
+        String auth_protocol() default "SHA-256";
 
         @AttributeDefinition(name = "auth.passphrase", required = false, type = AttributeType.PASSWORD)
         String auth_passphrase() default "";
 
-        @AttributeDefinition(name = "priv.protocol", required = false, options = {@Option(value = "none"),
+        @AttributeDefinition(name = "priv.protocol", required = false,
+                description = "v3 privacy; AES-256 when a user is set and this is empty, 'none' for authNoPriv", options = {@Option(value = "none"),
                 @Option(value = "DES"), @Option(value = "AES"), @Option(value = "AES-192"), @Option(value = "AES-256")})
-        String priv_protocol() default "none";
+        String priv_protocol() default "AES-256";
 
         @AttributeDefinition(name = "priv.passphrase", required = false, type = AttributeType.PASSWORD)
         String priv_passphrase() default "";

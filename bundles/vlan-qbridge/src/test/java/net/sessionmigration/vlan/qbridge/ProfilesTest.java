@@ -68,6 +68,22 @@ class ProfilesTest {
     }
 
     @Test
+    void aV3UserWithoutProtocolsIsAuthPrivAndALowerLevelMustBeAskedFor() {
+        SnmpCredential c = SnmpCredential.fromProperties(Map.of("name", "ops", "user", "u",
+                "auth.passphrase", "s3cret-auth", "priv.passphrase", "s3cret-priv"));
+        assertEquals("authPriv", c.securityLevel());
+        assertEquals(SnmpCredential.AuthProtocol.SHA256, c.auth());
+        assertEquals(SnmpCredential.PrivProtocol.AES256, c.priv());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SnmpCredential.fromProperties(Map.of("name", "ops", "user", "u")));
+        assertTrue(e.getMessage().contains("auth.passphrase"), e.getMessage());
+        SnmpCredential none = SnmpCredential.fromProperties(Map.of("name", "lab", "user", "u",
+                "auth.protocol", "none", "priv.protocol", "none"));
+        assertEquals("noAuthNoPriv", none.securityLevel());
+        assertEquals("community", SnmpCredential.fromProperties(Map.of("name", "ro", "community", "c")).securityLevel());
+    }
+
+    @Test
     void protocolSetIsExplicitWithSha1AndDesOnlyWhenAsked() {
         SnmpCredential sha = SnmpCredential.user("a", "u", SnmpCredential.AuthProtocol.SHA, "12345678",
                 SnmpCredential.PrivProtocol.AES128, "12345678");
