@@ -60,7 +60,7 @@ public final class CriuDaemonMover implements WorkloadMover {
         return m;
     }
 
-    private static String path(WorkloadTask t, String op) {
+    static String path(WorkloadTask t, String op) {
         return "/v1/migrations/" + t.migrationId() + "/" + op;
     }
 
@@ -109,9 +109,15 @@ public final class CriuDaemonMover implements WorkloadMover {
     }
 
     private Result<OpReport> call(String server, WorkloadTask t, String op, Step step, DriverContext ctx) {
+        return call(daemons, server, t, op, body(t), step, ctx);
+    }
+
+    /** One daemon operation, recorded in the flight recorder; a refusal becomes a failed result naming the server. */
+    static Result<OpReport> call(DaemonClient daemons, String server, WorkloadTask t, String op, Map<String, Object> body,
+                                 Step step, DriverContext ctx) {
         Instant start = Instant.now();
         try {
-            JsonNode n = daemons.post(server, path(t, op), body(t));
+            JsonNode n = daemons.post(server, path(t, op), body);
             Map<String, String> meas = new LinkedHashMap<>();
             n.path("measurements").fields().forEachRemaining(e -> meas.put(e.getKey(), e.getValue().asText()));
             String summary = step.name() + " " + n.path("summary").asText();
