@@ -42,6 +42,8 @@ public final class VmBackend implements AutoCloseable {
     private static final Duration QMP_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(120);
+    /** How long a destination may still be loading after the source reported completion. */
+    private static final Duration INCOMING_SETTLE = Duration.ofSeconds(10);
     private static final Pattern TCP_URI = Pattern.compile("tcp:([0-9.]+):([0-9]{1,5})");
 
     private final String server;
@@ -351,6 +353,13 @@ public final class VmBackend implements AutoCloseable {
             if (s.running()) {
                 return report("already running", Map.of());
             }
+            // the source reports completed once it has sent everything; the destination may still
+            // be loading the last pages for a few milliseconds
+            long deadline = System.nanoTime() + INCOMING_SETTLE.toNanos();
+            while (s.status().equals("inmigrate") && System.nanoTime() < deadline) {
+                sleepMillis(2);
+                s = status(q);
+            }
             if (!s.status().equals("paused")) {
                 throw new IOException("VM " + vm + " is " + s.status() + " here, not a completed migration's destination");
             }
@@ -471,6 +480,15 @@ public final class VmBackend implements AutoCloseable {
             if (!status(q).running()) {
                 throw e;
             }
+        }
+    }
+
+    private static void sleepMillis(long ms) throws IOException {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
         }
     }
 
