@@ -39,7 +39,7 @@ export TEST_CTL_SRC=$LAB_CTL_MAIN_SERVER TEST_CTL_DST=$LAB_CTL_BACKUP_SERVER TES
 export DAEMONS_RUN=${DAEMONS_RUN:-$LAB/run/daemons}
 VM_PORT=${VM_SERVICE_PORT:-7000}
 if [[ ! -f $DRV/target/cp.txt ]]; then
-  (cd "$DRV" && mvn -B -q -o dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test) >/dev/null
+  (cd "$DRV" && mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test) >/dev/null
 fi
 CP=$DRV/target/classes:$DRV/target/test-classes:$(cat "$DRV/target/cp.txt")
 OUT=$DAEMONS_RUN/vm-results
