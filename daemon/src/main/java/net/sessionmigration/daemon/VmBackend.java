@@ -274,6 +274,13 @@ public final class VmBackend implements AutoCloseable {
             // answer with progress; the caller asks again
         }
         MigrationInfo info = src.qmp().queryMigrate();
+        // QEMU announces "completed" a moment before its migration thread has computed the
+        // total time and downtime (they read 0 until then): ask again for a few milliseconds
+        long settle = System.nanoTime() + Duration.ofMillis(200).toNanos();
+        while (info.completed() && info.totalTime().filter(d -> !d.isZero()).isEmpty() && System.nanoTime() < settle) {
+            sleepMillis(1);
+            info = src.qmp().queryMigrate();
+        }
         Map<String, String> meas = new LinkedHashMap<>(m.measurements);
         meas.put("status", info.status());
         meas.put("ram_transferred_bytes", Long.toString(info.ramTransferred()));
