@@ -217,9 +217,9 @@ public final class VmBackend implements AutoCloseable {
             throw new RequestNames.BadRequest("a VM cannot be replicated: QEMU hands the guest over, it does not copy it; use MOVE");
         }
         return switch (op) {
-            case "freeze" -> report("live migration: the guest runs until QEMU stops it for the last pass (S704)", Map.of());
+            case "freeze" -> MigrationService.report("live migration: the guest runs until QEMU stops it for the last pass (S704)", Map.of());
             case "migrate" -> migrate(id, r);
-            case "move-vip" -> report("the virtual IP travels inside the guest; nothing to move", Map.of());
+            case "move-vip" -> MigrationService.report("the virtual IP travels inside the guest; nothing to move", Map.of());
             case "release" -> release(id, r);
             case "rollback" -> rollback(id, r);
             case "incoming" -> incoming(id, r);
@@ -295,7 +295,7 @@ public final class VmBackend implements AutoCloseable {
                     log("S706", id, "VM " + vm + " migrated to " + r.target() + " (paused there until resume): " + meas);
                 }
             }
-            Map<String, Object> out = report("migrated to " + r.target() + ", paused there until resume", meas);
+            Map<String, Object> out = MigrationService.report("migrated to " + r.target() + ", paused there until resume", meas);
             out.put("done", true);
             return out;
         }
@@ -305,7 +305,7 @@ public final class VmBackend implements AutoCloseable {
         }
         meas.put("ram_remaining_bytes", Long.toString(info.ramRemaining()));
         meas.put("elapsed_ms", Long.toString((System.nanoTime() - m.startedNanos) / 1_000_000));
-        Map<String, Object> out = report("migration " + info.status(), meas);
+        Map<String, Object> out = MigrationService.report("migration " + info.status(), meas);
         out.put("done", false);
         return out;
     }
@@ -325,7 +325,7 @@ public final class VmBackend implements AutoCloseable {
             if (q.isPresent()) {
                 VmStatus s = status(q.get());
                 if (q.get().spec().incomingDeferred() && s.status().equals("inmigrate")) {
-                    return withUri(report("destination already waiting", Map.of()), vm);
+                    return withUri(MigrationService.report("destination already waiting", Map.of()), vm);
                 }
                 throw new IOException("VM " + vm + " already runs here (" + s.status() + "); a move needs a free target");
             }
@@ -342,7 +342,7 @@ public final class VmBackend implements AutoCloseable {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             log("S704", id, "destination QEMU pid " + p.pid() + " for VM " + vm + " listens at "
                     + vm(vm).incomingUri() + " (paused, started in " + ms + " ms)");
-            return withUri(report("destination listening", Map.of("destination_qemu_start_ms", Long.toString(ms))), vm);
+            return withUri(MigrationService.report("destination listening", Map.of("destination_qemu_start_ms", Long.toString(ms))), vm);
         }
     }
 
@@ -358,7 +358,7 @@ public final class VmBackend implements AutoCloseable {
             QemuProcess q = alive(vm).orElseThrow(() -> new IOException("no copy of VM " + vm + " here"));
             VmStatus s = status(q);
             if (s.running()) {
-                return report("already running", Map.of());
+                return MigrationService.report("already running", Map.of());
             }
             // the source reports completed once it has sent everything; the destination may still
             // be loading the last pages for a few milliseconds
@@ -374,7 +374,7 @@ public final class VmBackend implements AutoCloseable {
             q.qmp().cont();
             long us = (System.nanoTime() - t0) / 1000;
             log("S710", id, "VM " + vm + " running at " + server + " (cont in " + us + " µs)");
-            return report("VM running at " + server, Map.of("cont_us", Long.toString(us)));
+            return MigrationService.report("VM running at " + server, Map.of("cont_us", Long.toString(us)));
         }
     }
 
@@ -383,7 +383,7 @@ public final class VmBackend implements AutoCloseable {
         QemuProcess q = alive(r.workload()).orElseThrow(() -> new IOException("no copy of VM " + r.workload() + " here"));
         q.qmp().announceSelf();
         log("S711", id, "announce-self for VM " + r.workload());
-        return report("announce-self sent", Map.of());
+        return MigrationService.report("announce-self sent", Map.of());
     }
 
     /** S710 at the source, after the target runs: the stopped source QEMU exits. */
@@ -394,7 +394,7 @@ public final class VmBackend implements AutoCloseable {
             Optional<QemuProcess> q = alive(vm);
             if (q.isEmpty()) {
                 m.released = true;
-                return report("source QEMU already gone", Map.of());
+                return MigrationService.report("source QEMU already gone", Map.of());
             }
             VmStatus s = status(q.get());
             if (s.running()) {
@@ -404,7 +404,7 @@ public final class VmBackend implements AutoCloseable {
             running.remove(vm, q.get());
             m.released = true;
             log("S710", id, "source QEMU of VM " + vm + " ended (" + s.status() + ")");
-            return report("source QEMU ended", Map.of());
+            return MigrationService.report("source QEMU ended", Map.of());
         }
     }
 
@@ -424,7 +424,7 @@ public final class VmBackend implements AutoCloseable {
                 }
                 Map<String, Object> started = start(vm);
                 log("rollback", id, "source QEMU of VM " + vm + " was gone; booted it again");
-                return report("source VM booted again (" + started.get("summary") + ")", Map.of());
+                return MigrationService.report("source VM booted again (" + started.get("summary") + ")", Map.of());
             }
             MigrationInfo info = q.get().qmp().queryMigrate();
             String before = info.status();
@@ -445,7 +445,7 @@ public final class VmBackend implements AutoCloseable {
             m.source = null;
             log("rollback", id, "VM " + vm + " runs at the source (migration was " + before + ", now " + info.status()
                     + (continued ? ", continued from " + s.status() : "") + ")");
-            return report("running at the source again (migration " + info.status() + ")", Map.of());
+            return MigrationService.report("running at the source again (migration " + info.status() + ")", Map.of());
         }
     }
 
@@ -456,7 +456,7 @@ public final class VmBackend implements AutoCloseable {
             Optional<QemuProcess> q = alive(vm);
             if (q.isEmpty()) {
                 launcher.killStale(spec(vm).asMigrationDestination());
-                return report("no destination here", Map.of());
+                return MigrationService.report("no destination here", Map.of());
             }
             VmStatus s = status(q.get());
             if (s.running()) {
@@ -465,7 +465,7 @@ public final class VmBackend implements AutoCloseable {
             q.get().close();
             running.remove(vm, q.get());
             log("rollback", id, "destination QEMU of VM " + vm + " stopped (" + s.status() + ")");
-            return report("destination discarded", Map.of());
+            return MigrationService.report("destination discarded", Map.of());
         }
     }
 
@@ -499,11 +499,4 @@ public final class VmBackend implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> report(String summary, Map<String, String> measurements) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ok", true);
-        m.put("summary", summary);
-        m.put("measurements", new LinkedHashMap<>(measurements));
-        return m;
-    }
 }

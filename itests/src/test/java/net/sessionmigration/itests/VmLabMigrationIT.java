@@ -43,7 +43,8 @@ import net.sessionmigration.api.service.StartRequest;
  * streaming server (lab/vm) from the main site to the backup site through the qemu-daemon
  * driver and both daemons (QEMU over QMP, TCG here), with the user's port moved over SNMPv3
  * between the end of the migration and {@code cont}; the user's TCP session survives with no
- * lost line. REPLICATE is refused for the VM plan, and the dry-run shows the accelerator.
+ * lost line. REPLICATE is refused for the VM plan, and the dry-run shows the accelerator. The
+ * fixture holds the lab lock for the whole test.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -53,61 +54,50 @@ public class VmLabMigrationIT extends SessionMigrationTestSupport {
 
     @Test
     public void theCoordinatorMovesTheVmAndTheUserKeepsTheSession() throws Exception {
-        try (LabFixture lab = new LabFixture()) {
-            lab.run(300, "lab/vm/build-image");
-            lab.run(30, "lab/lab", "vm-net", "add");
-            lab.run(120, "lab/daemons/daemons", "certs");
-            lab.run(120, "lab/daemons/daemons", "start");
-            try {
-                lab.lock();
-                assertTrue("the daemons run the VM vm1 (lab/daemons/daemons with vm-net and the image)",
-                        Files.readString(lab.path("lab/run/daemons/main-srv.log")).contains("VMs [vm1]"));
-                configureDrivers(lab);
-                post(lab.path("lab/run/daemons/pki"), "https://10.99.0.11:7443/v1/workloads/vm1/start");
-                writePlan("lab-vm.json", plan());
-                waitFor("plan lab-vm runnable with qemu-daemon",
-                        () -> migrations.plan("lab-vm").map(PlanStatus::runnable).orElse(false));
+        try (VmLabFixture lab = new VmLabFixture()) {
+            assertTrue("the daemons run the VM vm1 (lab/daemons/daemons with vm-net and the image)",
+                    Files.readString(lab.path("lab/run/daemons/main-srv.log")).contains("VMs [vm1]"));
+            configureDrivers(lab);
+            post(lab.path("lab/run/daemons/pki"), "https://10.99.0.11:7443/v1/workloads/vm1/start");
+            writePlan("lab-vm.json", plan());
+            waitFor("plan lab-vm runnable with qemu-daemon",
+                    () -> migrations.plan("lab-vm").map(PlanStatus::runnable).orElse(false));
 
-                DryRunReport dry = migrations.dryRun("lab-vm");
-                assertTrue("dry-run: " + dry.problems(), dry.go());
-                assertTrue("the dry-run shows each daemon's accelerator: " + dry.notes(), dry.notes().stream()
-                        .anyMatch(n -> n.contains("main-srv: TCG (") || n.contains("main-srv: KVM (")));
+            DryRunReport dry = migrations.dryRun("lab-vm");
+            assertTrue("dry-run: " + dry.problems(), dry.go());
+            assertTrue("the dry-run shows each daemon's accelerator: " + dry.notes(), dry.notes().stream()
+                    .anyMatch(n -> n.contains("main-srv: TCG (") || n.contains("main-srv: KVM (")));
 
-                var refused = admin.start(StartRequest.of("lab-vm", "itest").withMode(MigrationMode.REPLICATE), e -> { });
-                assertTrue("REPLICATE of a VM is refused: " + refused, refused.failure().orElseThrow().cause()
-                        .contains("driver `qemu-daemon` cannot replicate"));
+            var refused = admin.start(StartRequest.of("lab-vm", "itest").withMode(MigrationMode.REPLICATE), e -> { });
+            assertTrue("REPLICATE of a VM is refused: " + refused, refused.failure().orElseThrow().cause()
+                    .contains("driver `qemu-daemon` cannot replicate"));
 
-                LabFixture.UserClient u1 = lab.user("sm-u1", VIP, SERVICE_PORT, 120);
-                Thread.sleep(2000);
-                List<MigrationEvent> events = new CopyOnWriteArrayList<>();
-                String id = admin.start(StartRequest.of("lab-vm", "itest"), events::add).orElseThrow();
-                MigrationRecord record = admin.await(id, Duration.ofSeconds(180)).orElseThrow();
-                Thread.sleep(2000);
-                String seen = u1.stop();
-                Path out = lab.path("itests/target/vm-lab");
-                Files.createDirectories(out);
-                Files.writeString(out.resolve("user-u1.json"), seen);
-                Files.writeString(out.resolve("history.txt"), execute("migration:history " + id));
+            LabFixture.UserClient u1 = lab.user("sm-u1", VIP, SERVICE_PORT, 120);
+            Thread.sleep(2000);
+            List<MigrationEvent> events = new CopyOnWriteArrayList<>();
+            String id = admin.start(StartRequest.of("lab-vm", "itest"), events::add).orElseThrow();
+            MigrationRecord record = admin.await(id, Duration.ofSeconds(180)).orElseThrow();
+            Thread.sleep(2000);
+            String seen = u1.stop();
+            Path out = lab.path("itests/target/vm-lab");
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("user-u1.json"), seen);
+            Files.writeString(out.resolve("history.txt"), execute("migration:history " + id));
 
-                assertEquals(record.failure() + " " + record.notes(), MigrationState.SUCCEEDED, record.state());
-                assertSessionKept(seen);
-                assertTrue("QEMU's progress reached the coordinator: " + events, events.stream()
-                        .anyMatch(e -> e.kind() == MigrationEvent.Kind.PROGRESS && e.message().contains("VM vm1")));
-                assertTrue("the port is on the backup VLAN",
-                        lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", "p1").contains("master br-v2"));
-                assertTrue("QEMU runs at the backup site", qemuIn(lab, "sm-bak-srv"));
-                assertFalse("no QEMU is left at the main site", qemuIn(lab, "sm-main-srv"));
-                assertTrue("QEMU's own times are in the flight record", record.operations().stream()
-                        .anyMatch(o -> o.driverType().equals("qemu-daemon") && o.outcome().contains("downtime")));
-            } finally {
-                lab.quietly("ip", "-n", "sm-sw1", "link", "set", "p1", "master", "br-v1");
-                lab.quietly(lab.path("lab/daemons/daemons").toString(), "stop");
-                lab.quietly(lab.path("lab/lab").toString(), "vm-net", "del");
-            }
+            assertEquals(record.failure() + " " + record.notes(), MigrationState.SUCCEEDED, record.state());
+            assertSessionKept(seen);
+            assertTrue("QEMU's progress reached the coordinator: " + events, events.stream()
+                    .anyMatch(e -> e.kind() == MigrationEvent.Kind.PROGRESS && e.message().contains("VM vm1")));
+            assertTrue("the port is on the backup VLAN",
+                    lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", "p1").contains("master br-v2"));
+            assertTrue("QEMU runs at the backup site", qemuIn(lab, "sm-bak-srv"));
+            assertFalse("no QEMU is left at the main site", qemuIn(lab, "sm-main-srv"));
+            assertTrue("QEMU's own times are in the flight record", record.operations().stream()
+                    .anyMatch(o -> o.driverType().equals("qemu-daemon") && o.outcome().contains("downtime")));
         }
     }
 
-    private static boolean qemuIn(LabFixture lab, String ns) throws Exception {
+    private static boolean qemuIn(VmLabFixture lab, String ns) throws Exception {
         for (String pid : lab.run(10, "ip", "netns", "pids", ns).split("\\s+")) {
             if (!pid.isBlank() && Files.readString(Path.of("/proc", pid, "comm")).trim().startsWith("qemu-system")) {
                 return true;
@@ -116,7 +106,7 @@ public class VmLabMigrationIT extends SessionMigrationTestSupport {
         return false;
     }
 
-    private void configureDrivers(LabFixture lab) throws Exception {
+    private void configureDrivers(VmLabFixture lab) throws Exception {
         Path pki = lab.path("lab/run/daemons/pki");
         update(configAdmin.getConfiguration("net.sessionmigration.daemon.driver", "?"), Map.of(
                 "servers", new String[] {"main-srv=https://10.99.0.11:7443", "bak-srv=https://10.99.0.12:7443"},

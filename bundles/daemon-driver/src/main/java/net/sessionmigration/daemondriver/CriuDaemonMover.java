@@ -148,11 +148,18 @@ public final class CriuDaemonMover implements WorkloadMover {
     /** Target copy first (the users' ports have moved to it), then the source copy is ended (MOVE) or continued (REPLICATE). */
     @Override
     public Result<OpReport> resume(WorkloadTask task, DriverContext context) {
-        Result<OpReport> target = call(task.target().name(), task, "resume", Step.S710, context);
+        return resumeThenRelease(() -> call(task.target().name(), task, "resume", Step.S710, context),
+                () -> call(task.source().name(), task, "release", Step.S710, context));
+    }
+
+    /** S710 for both movers: the target runs first; only then the source copy is released. */
+    static Result<OpReport> resumeThenRelease(java.util.function.Supplier<Result<OpReport>> resume,
+                                              java.util.function.Supplier<Result<OpReport>> release) {
+        Result<OpReport> target = resume.get();
         if (!target.isOk()) {
             return target;
         }
-        Result<OpReport> source = call(task.source().name(), task, "release", Step.S710, context);
+        Result<OpReport> source = release.get();
         if (!source.isOk()) {
             return source;
         }

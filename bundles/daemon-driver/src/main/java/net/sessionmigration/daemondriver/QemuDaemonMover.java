@@ -212,17 +212,8 @@ public final class QemuDaemonMover implements WorkloadMover {
     /** The destination runs ({@code cont}), then the stopped source QEMU exits. */
     @Override
     public Result<OpReport> resume(WorkloadTask task, DriverContext context) {
-        Result<OpReport> target = call(task.target().name(), task, "resume", Step.S710, context);
-        if (!target.isOk()) {
-            return target;
-        }
-        Result<OpReport> source = call(task.source().name(), task, "release", Step.S710, context);
-        if (!source.isOk()) {
-            return source;
-        }
-        Map<String, String> m = new LinkedHashMap<>();
-        target.orElseThrow().measurements().forEach((k, v) -> m.put("target_" + k, v));
-        return Result.ok(new OpReport(target.orElseThrow().summary() + "; " + source.orElseThrow().summary(), m));
+        return CriuDaemonMover.resumeThenRelease(() -> call(task.target().name(), task, "resume", Step.S710, context),
+                () -> call(task.source().name(), task, "release", Step.S710, context));
     }
 
     @Override

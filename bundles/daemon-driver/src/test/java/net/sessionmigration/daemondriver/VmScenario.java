@@ -196,19 +196,7 @@ public final class VmScenario {
     }
 
     private static void movePorts(Map<String, Object> out) throws Exception {
-        String sw = env("TEST_SW_NS", "sm-sw1");
-        String br = env("PORT_BRIDGE", "br-v2");
-        long t0 = System.nanoTime();
-        for (String port : env("MOVE_PORTS", "").split("\\s+")) {
-            if (port.isEmpty()) {
-                continue;
-            }
-            Process p = new ProcessBuilder("ip", "-n", sw, "link", "set", port, "master", br).inheritIO().start();
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("port move of " + port + " failed");
-            }
-        }
-        out.put("S708_port_move_ms", (System.nanoTime() - t0) / 1_000_000);
+        DaemonScenario.movePorts(out, env("PORT_BRIDGE", "br-v2"));
         out.put("t_port_moved_unix", System.currentTimeMillis() / 1000.0);
     }
 }
