@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,6 +42,18 @@ final class VmLabFixture implements AutoCloseable {
 
     Path path(String relative) {
         return root.resolve(relative);
+    }
+
+    /** A {@code KEY=value} file of lab/run (credentials.env, lab.env); never printed. */
+    Map<String, String> env(String file) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(path("lab/run/" + file))) {
+            int eq = line.indexOf('=');
+            if (!line.startsWith("#") && eq > 0) {
+                out.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim().replace("\"", ""));
+            }
+        }
+        return out;
     }
 
     /** Runs one of our lab programs (path relative to the repository) or a system tool, under our lock. */
