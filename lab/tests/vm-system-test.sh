@@ -148,7 +148,21 @@ run_cancel() {
 }
 run_cancel; result "a migration cancelled midway leaves the source serving the user and no QEMU at the target" $?
 
-# ---- 6. the daemons stop their QEMUs: none is left in either namespace
+# ---- 6. the destination QEMU dies midway: the migration fails, the source keeps serving
+run_dest_dies() {
+  client sm-u1 dest-dies
+  sleep 1.5
+  scenario destination-dies >"$OUT/dest-dies.txt" 2>"$OUT/dest-dies.err" || { tail -5 "$OUT/dest-dies.err"; cat "$OUT/dest-dies.txt"; stop_clients; return 1; }
+  stop_clients
+  show "$OUT/dest-dies.txt" killed_destination_pid migrate_failed state
+  check_record dest-dies "$OUT/dest-dies.txt" || return 1
+  local left
+  left=$(qemus_in "$LAB_NS_BACKUP_SERVER")
+  [[ -z $left ]] || { echo "   a QEMU is left at the backup: $left"; return 1; }
+}
+run_dest_dies; result "the destination QEMU dies midway: the migration fails, the source keeps serving, nothing left at the target" $?
+
+# ---- 7. the daemons stop their QEMUs: none is left in either namespace
 run_stop() {
   "$LAB/daemons/daemons" stop >/dev/null
   local left

@@ -32,7 +32,7 @@ import net.sessionmigration.api.model.WorkloadState;
  *
  * <pre>
  * java -cp ... VmScenario SCENARIO   with environment:
- *   SCENARIO  start | preflight | move | wrong-order | cancel | replicate-refused | state
+ *   SCENARIO  start | preflight | move | wrong-order | cancel | destination-dies | replicate-refused | state
  *   DAEMONS_RUN (pki), TEST_CTL_SRC, TEST_CTL_DST, TEST_VIP, FROM=main-srv, TO=bak-srv,
  *   TEST_SW_NS, MOVE_PORTS="p1", PORT_BRIDGE=br-v2, VM=vm1, MAX_BANDWIDTH (cancel), MIGRATION_ID
  * </pre>
@@ -84,7 +84,7 @@ public final class VmScenario {
         String from = env("FROM", "main-srv");
         String to = env("TO", "bak-srv");
         Map<String, String> options = new LinkedHashMap<>();
-        if (scenario.equals("cancel")) {
+        if (scenario.equals("cancel") || scenario.equals("destination-dies")) {
             options.put(QemuDaemonMover.OPTION_MAX_BANDWIDTH, env("MAX_BANDWIDTH", "2000000"));
         }
         MigrationMode mode = scenario.equals("replicate-refused") ? MigrationMode.REPLICATE : MigrationMode.MOVE;
@@ -155,7 +155,7 @@ public final class VmScenario {
                 }
                 out.put("progress_reports", ctx.progress.size());
             }
-            case "cancel" -> {
+            case "cancel", "destination-dies" -> {
                 out.put("t_freeze_unix", System.currentTimeMillis() / 1000.0);
                 step(out, "S703", mover.freeze(task, ctx));
                 CompletableFuture<Result<OpReport>> migrating = CompletableFuture.supplyAsync(() -> mover.migrate(task, ctx));
@@ -169,6 +169,15 @@ public final class VmScenario {
                     Thread.sleep(20);
                 }
                 out.put("cancelled_at", ctx.progress.get(ctx.progress.size() - 1));
+                if (scenario.equals("destination-dies")) {
+                    // the destination QEMU crashes midway (killed as a crash would): QEMU fails the
+                    // migration at the source, the driver's S704 fails, then the coordinator rolls back
+                    long pid = client.get(to, "/v1/workloads/" + vm + "/state").path("pid").asLong();
+                    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+                    out.put("killed_destination_pid", pid);
+                    Result<OpReport> failed = migrating.get();
+                    out.put("migrate_failed", failed.failure().map(Object::toString).orElse("completed?!"));
+                }
                 step(out, "rollback", mover.rollback(task, Step.S704, ctx));
                 Result<OpReport> m = migrating.get();
                 out.put("migrate", m.isOk() ? "completed?!" : m.failure().orElseThrow().toString());
