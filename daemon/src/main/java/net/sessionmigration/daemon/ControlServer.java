@@ -35,6 +35,7 @@ import com.sun.net.httpserver.HttpsServer;
  * POST /v1/migrations/{id}/{freeze|migrate|move-vip|release|rollback}   (source)
  * POST /v1/migrations/{id}/image?workload=W (octet-stream archive)        (target)
  * POST /v1/migrations/{id}/{restore|resume|announce|discard}             (target)
+ * POST /v1/migrations/{id}/incoming                                      (target, VMs only)
  * POST /gateway/v1/{vlans|move|preflight}     (gateway role, only when configured)
  * </pre>
  */
@@ -49,6 +50,7 @@ public final class ControlServer implements AutoCloseable {
     private final ExecutorService pool;
     private final MigrationService service;
     private final GatewayService gateway;
+    private final VmBackend vms;
 
     public ControlServer(InetSocketAddress address, SSLContext ssl, MigrationService service) throws IOException {
         this(address, ssl, service, null);
@@ -57,8 +59,15 @@ public final class ControlServer implements AutoCloseable {
     /** With the gateway role when {@code gateway} is not null. */
     public ControlServer(InetSocketAddress address, SSLContext ssl, MigrationService service, GatewayService gateway)
             throws IOException {
+        this(address, ssl, service, gateway, null);
+    }
+
+    /** Workloads that {@code vms} handles (VMs) go to it; the others to the CRIU backend. */
+    public ControlServer(InetSocketAddress address, SSLContext ssl, MigrationService service, GatewayService gateway,
+                         VmBackend vms) throws IOException {
         this.service = service;
         this.gateway = gateway;
+        this.vms = vms;
         server = HttpsServer.create(address, 64);
         server.setHttpsConfigurator(new HttpsConfigurator(ssl) {
             @Override
@@ -150,6 +159,18 @@ public final class ControlServer implements AutoCloseable {
             if (vip != null) {
                 RequestNames.requireIpv4("vip", vip);
             }
+            if (vms != null && vms.handles(w)) {
+                switch (method + " " + p[4]) {
+                    case "GET state":
+                        return vms.state(w);
+                    case "GET preflight":
+                        return vms.preflight(w);
+                    case "POST start":
+                        return vms.start(w);
+                    default:
+                        throw new NotFound();
+                }
+            }
             switch (method + " " + p[4]) {
                 case "GET state":
                     return service.state(w, vip);
@@ -171,6 +192,9 @@ public final class ControlServer implements AutoCloseable {
                 }
             }
             MigrationRequest r = JSON.readValue(readLimited(ex.getRequestBody()), MigrationRequest.class);
+            if (vms != null && vms.handles(r.workload())) {
+                return vms.operation(op, id, r);
+            }
             switch (op) {
                 case "freeze": return service.freeze(id, r);
                 case "migrate": return service.migrate(id, r);

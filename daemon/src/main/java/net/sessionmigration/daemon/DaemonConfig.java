@@ -21,11 +21,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param imageRoot   tmpfs directory for checkpoint images
  * @param workloads   the workloads this daemon manages, by name
  * @param gateway     optional: the gateway role (moves users' access ports between VLANs)
+ * @param qemu        optional: the VMs this daemon runs and migrates with QEMU
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
                            String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads,
-                           GatewayConfig gateway) {
+                           GatewayConfig gateway, QemuConfig qemu) {
 
     public record Tls(String keystore, String keystorePasswordFile, String truststore, String truststorePasswordFile) {
         String keystorePassword() throws IOException {
@@ -50,10 +51,17 @@ public record DaemonConfig(String name, String listenAddress, int listenPort, Tl
     public record WorkloadSpec(String exeName, String pidFile, List<String> command, String vipInterface) {
     }
 
+    /** A daemon without VMs. */
+    public DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
+                        String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads,
+                        GatewayConfig gateway) {
+        this(name, listenAddress, listenPort, tls, peers, criu, imageRoot, maxImageBytes, workloads, gateway, null);
+    }
+
     /** A daemon without the gateway role (the form before the gateway existed). */
     public DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
                         String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads) {
-        this(name, listenAddress, listenPort, tls, peers, criu, imageRoot, maxImageBytes, workloads, null);
+        this(name, listenAddress, listenPort, tls, peers, criu, imageRoot, maxImageBytes, workloads, null, null);
     }
 
     @com.fasterxml.jackson.annotation.JsonCreator
@@ -75,6 +83,11 @@ public record DaemonConfig(String name, String listenAddress, int listenPort, Tl
             }
             RequestNames.require("workload " + n + " vipInterface", w.vipInterface());
         });
+        if (qemu != null) {
+            qemu.vms().keySet().stream().filter(workloads::containsKey).findFirst().ifPresent(n -> {
+                throw new IllegalArgumentException("workload " + n + " is both a process and a VM");
+            });
+        }
         if (criu == null || criu.isBlank()) {
             criu = "criu";
         }

@@ -47,12 +47,18 @@ public final class Main {
         MigrationService service = new MigrationService(config, new Criu(config.criu()), new VirtualIpControl(),
                 new PeerClient(ssl, config.peers()));
         GatewayService gateway = config.gateway() == null ? null : GatewayService.open(config);
+        VmBackend vms = config.qemu() == null ? null : VmBackend.open(config, new PeerClient(ssl, config.peers()));
+        if (vms != null) {
+            // stopping the daemon stops its QEMUs: no VM is left running unmanaged
+            Runtime.getRuntime().addShutdownHook(new Thread(vms::close, "sm-daemon-vm-stop"));
+        }
         ControlServer server = new ControlServer(new InetSocketAddress(config.listenAddress(), config.listenPort()), ssl,
-                service, gateway);
+                service, gateway, vms);
         server.start();
         Logger.getLogger("sm-daemon").info("daemon " + config.name() + " listening on " + config.listenAddress() + ":"
                 + server.port() + " (mTLS), workloads " + config.workloads().keySet()
-                + (gateway == null ? "" : ", gateway " + gateway.mode()));
+                + (gateway == null ? "" : ", gateway " + gateway.mode())
+                + (vms == null ? "" : ", VMs " + config.qemu().vms().keySet() + " (" + vms.accelerator().accelerator() + ")"));
         Thread.currentThread().join();
     }
 }

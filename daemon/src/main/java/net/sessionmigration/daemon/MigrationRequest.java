@@ -17,9 +17,12 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param mode           MOVE or REPLICATE
  * @param targetClients  REPLICATE: users (IPv4) that the target copy serves; the source copy
  *                       drops them and the target copy drops everyone else
+ * @param downtimeLimitMs VMs: QEMU's downtime limit for this migration (else the daemon's config)
+ * @param maxBandwidth   VMs: QEMU's migration bandwidth in bytes/s (else the daemon's config)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
-public record MigrationRequest(String workload, String vip, String target, String mode, List<String> targetClients) {
+public record MigrationRequest(String workload, String vip, String target, String mode, List<String> targetClients,
+                               Long downtimeLimitMs, Long maxBandwidth) {
 
     public MigrationRequest {
         RequestNames.require("workload", workload);
@@ -36,6 +39,17 @@ public record MigrationRequest(String workload, String vip, String target, Strin
             throw new RequestNames.BadRequest("too many targetClients");
         }
         targetClients.forEach(c -> RequestNames.requireIpv4("targetClients entry", c));
+        if (downtimeLimitMs != null && (downtimeLimitMs < 1 || downtimeLimitMs > 60_000)) {
+            throw new RequestNames.BadRequest("downtimeLimitMs must be 1..60000");
+        }
+        if (maxBandwidth != null && maxBandwidth < 1) {
+            throw new RequestNames.BadRequest("maxBandwidth must be > 0 bytes/s");
+        }
+    }
+
+    /** A process workload's request (no VM parameters). */
+    public MigrationRequest(String workload, String vip, String target, String mode, List<String> targetClients) {
+        this(workload, vip, target, mode, targetClients, null, null);
     }
 
     public Inet4Address vipAddress() {

@@ -390,7 +390,8 @@ public class MigrationService {
         }
     }
 
-    private static Map<String, Object> report(String summary, Map<String, String> measurements) {
+    /** The answer of every operation: ok, a summary in words, measurements. */
+    static Map<String, Object> report(String summary, Map<String, String> measurements) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
         m.put("summary", summary);

@@ -143,7 +143,7 @@ public final class ProcessTree {
 
     /**
      * Reaps zombies that were re-parented to us (restored or started trees that ended on their
-     * own). criu itself is left to the JDK, which waits for the processes it started.
+     * own). criu and QEMU are left to the JDK, which waits for the processes it started.
      */
     public static void startOrphanReaper() {
         Thread t = new Thread(() -> {
@@ -152,7 +152,7 @@ public final class ProcessTree {
             while (!Thread.currentThread().isInterrupted()) {
                 for (Proc p : all()) {
                     if (p.ppid() == self && p.state() == 'Z' && !p.comm().equals("criu")
-                            && !p.comm().equals("unshare")) {
+                            && !p.comm().equals("unshare") && !p.comm().startsWith("qemu-system")) {
                         LibC.INSTANCE.waitpid(p.pid(), status, LibC.WNOHANG);
                     }
                 }

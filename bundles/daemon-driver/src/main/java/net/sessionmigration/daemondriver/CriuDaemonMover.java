@@ -60,7 +60,7 @@ public final class CriuDaemonMover implements WorkloadMover {
         return m;
     }
 
-    private static String path(WorkloadTask t, String op) {
+    static String path(WorkloadTask t, String op) {
         return "/v1/migrations/" + t.migrationId() + "/" + op;
     }
 
@@ -109,9 +109,15 @@ public final class CriuDaemonMover implements WorkloadMover {
     }
 
     private Result<OpReport> call(String server, WorkloadTask t, String op, Step step, DriverContext ctx) {
+        return call(daemons, server, t, op, body(t), step, ctx);
+    }
+
+    /** One daemon operation, recorded in the flight recorder; a refusal becomes a failed result naming the server. */
+    static Result<OpReport> call(DaemonClient daemons, String server, WorkloadTask t, String op, Map<String, Object> body,
+                                 Step step, DriverContext ctx) {
         Instant start = Instant.now();
         try {
-            JsonNode n = daemons.post(server, path(t, op), body(t));
+            JsonNode n = daemons.post(server, path(t, op), body);
             Map<String, String> meas = new LinkedHashMap<>();
             n.path("measurements").fields().forEachRemaining(e -> meas.put(e.getKey(), e.getValue().asText()));
             String summary = step.name() + " " + n.path("summary").asText();
@@ -142,11 +148,18 @@ public final class CriuDaemonMover implements WorkloadMover {
     /** Target copy first (the users' ports have moved to it), then the source copy is ended (MOVE) or continued (REPLICATE). */
     @Override
     public Result<OpReport> resume(WorkloadTask task, DriverContext context) {
-        Result<OpReport> target = call(task.target().name(), task, "resume", Step.S710, context);
+        return resumeThenRelease(() -> call(task.target().name(), task, "resume", Step.S710, context),
+                () -> call(task.source().name(), task, "release", Step.S710, context));
+    }
+
+    /** S710 for both movers: the target runs first; only then the source copy is released. */
+    static Result<OpReport> resumeThenRelease(java.util.function.Supplier<Result<OpReport>> resume,
+                                              java.util.function.Supplier<Result<OpReport>> release) {
+        Result<OpReport> target = resume.get();
         if (!target.isOk()) {
             return target;
         }
-        Result<OpReport> source = call(task.source().name(), task, "release", Step.S710, context);
+        Result<OpReport> source = release.get();
         if (!source.isOk()) {
             return source;
         }

@@ -15,26 +15,19 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-import net.sessionmigration.api.driver.DriverContext;
-import net.sessionmigration.api.driver.MoverCapabilities;
 import net.sessionmigration.api.driver.WorkloadMover;
-import net.sessionmigration.api.driver.WorkloadTask;
-import net.sessionmigration.api.model.OpReport;
-import net.sessionmigration.api.model.Preflight;
-import net.sessionmigration.api.model.Result;
-import net.sessionmigration.api.model.Step;
-import net.sessionmigration.api.model.WorkloadState;
 
-/** DS wrapper: reads Config Admin, builds the mTLS client, delegates to {@link CriuDaemonMover}. */
+/** DS wrapper: reads Config Admin, builds the mTLS client, delegates to {@link CriuDaemonMover}. Its
+ *  configuration also serves {@link QemuDaemonDriverComponent}. */
 @Component(service = WorkloadMover.class, configurationPolicy = ConfigurationPolicy.REQUIRE,
         configurationPid = DaemonDriverComponent.PID,
         property = {"driver.type=" + CriuDaemonMover.DRIVER_TYPE, "vendor=session-migration"})
 @Designate(ocd = DaemonDriverComponent.Config.class)
-public class DaemonDriverComponent implements WorkloadMover {
+public class DaemonDriverComponent extends DelegatingMover {
     static final String PID = "net.sessionmigration.daemon.driver";
     private static final Logger LOG = Logger.getLogger(PID);
 
-    @ObjectClassDefinition(name = "Migration daemon driver (criu-daemon)",
+    @ObjectClassDefinition(name = "Migration daemon drivers (criu-daemon, qemu-daemon)",
             description = "Endpoints and TLS material of the migration daemons")
     public @interface Config {
         @AttributeDefinition(description = "Daemons, one per server: name=https://address:port")
@@ -61,11 +54,16 @@ public class DaemonDriverComponent implements WorkloadMover {
     @Activate
     @Modified
     void configure(Config c) throws Exception {
+        mover = new CriuDaemonMover(client(c));
+        LOG.info("criu-daemon driver configured for servers " + parseServers(c.servers()).keySet()); // never the passwords
+    }
+
+    /** The mTLS client both movers (criu-daemon, qemu-daemon) build from this one configuration. */
+    static DaemonClient client(Config c) throws Exception {
         Map<String, String> servers = parseServers(c.servers());
         var ssl = DaemonClient.sslContext(Path.of(c.keystore()), secret(c.keystorePasswordRef()),
                 Path.of(c.truststore()), secret(c.truststorePasswordRef()));
-        mover = new CriuDaemonMover(new DaemonClient(ssl, servers, Duration.ofSeconds(c.timeoutSeconds())));
-        LOG.info("criu-daemon driver configured for servers " + servers.keySet()); // never the passwords
+        return new DaemonClient(ssl, servers, Duration.ofSeconds(c.timeoutSeconds()));
     }
 
     static Map<String, String> parseServers(String[] entries) {
@@ -98,47 +96,7 @@ public class DaemonDriverComponent implements WorkloadMover {
     }
 
     @Override
-    public MoverCapabilities capabilities() {
-        return mover.capabilities();
-    }
-
-    @Override
-    public Result<Preflight> preflight(WorkloadTask task) {
-        return mover.preflight(task);
-    }
-
-    @Override
-    public Result<OpReport> freeze(WorkloadTask task, DriverContext context) {
-        return mover.freeze(task, context);
-    }
-
-    @Override
-    public Result<OpReport> migrate(WorkloadTask task, DriverContext context) {
-        return mover.migrate(task, context);
-    }
-
-    @Override
-    public Result<OpReport> moveVirtualIp(WorkloadTask task, DriverContext context) {
-        return mover.moveVirtualIp(task, context);
-    }
-
-    @Override
-    public Result<OpReport> resume(WorkloadTask task, DriverContext context) {
-        return mover.resume(task, context);
-    }
-
-    @Override
-    public Result<OpReport> announce(WorkloadTask task, DriverContext context) {
-        return mover.announce(task, context);
-    }
-
-    @Override
-    public Result<OpReport> rollback(WorkloadTask task, Step reached, DriverContext context) {
-        return mover.rollback(task, reached, context);
-    }
-
-    @Override
-    public Result<WorkloadState> state(WorkloadTask task) {
-        return mover.state(task);
+    WorkloadMover delegate() {
+        return mover;
     }
 }

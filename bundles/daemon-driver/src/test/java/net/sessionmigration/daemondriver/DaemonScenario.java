@@ -180,8 +180,12 @@ public final class DaemonScenario {
     }
 
     private static void movePorts(Map<String, Object> out) throws Exception {
+        movePorts(out, env("TEST_BR_BACKUP", "br-v2"));
+    }
+
+    /** Moves MOVE_PORTS of TEST_SW_NS into bridge {@code br}; records how long it took and when. */
+    static void movePorts(Map<String, Object> out, String br) throws Exception {
         String sw = env("TEST_SW_NS", "sm-sw1");
-        String br = env("TEST_BR_BACKUP", "br-v2");
         long t0 = System.nanoTime();
         for (String port : env("MOVE_PORTS", "").split("\\s+")) {
             if (port.isEmpty()) {

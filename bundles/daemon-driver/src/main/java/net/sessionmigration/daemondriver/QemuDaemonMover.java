@@ -1,0 +1,250 @@
+package net.sessionmigration.daemondriver;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.driver.MoverCapabilities;
+import net.sessionmigration.api.driver.WorkloadMover;
+import net.sessionmigration.api.driver.WorkloadTask;
+import net.sessionmigration.api.model.MigrationMode;
+import net.sessionmigration.api.model.OpReport;
+import net.sessionmigration.api.model.Preflight;
+import net.sessionmigration.api.model.Problem;
+import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.model.Step;
+import net.sessionmigration.api.model.WorkloadState;
+
+/**
+ * Moves a VM with the QEMU backend of the daemons (live migration over QMP). S704 asks the
+ * source daemon again and again (each call waits up to a second for the end) and reports
+ * QEMU's progress to the coordinator; the destination stays paused until S710 ({@code cont},
+ * after the users' ports moved), then {@code announce-self}. S703 is a no-op (QEMU stops the
+ * guest itself for the last pass) and S705 is not supported: the address travels inside the
+ * guest. A VM cannot be replicated.
+ *
+ * <p>Task options: {@code downtimeLimitMs} and {@code maxBandwidth} (bytes/s) for QEMU
+ * (else the daemons' configuration), {@code migrationTimeoutSeconds} (default 100; keep it below the coordinator's step timeout).
+ */
+public final class QemuDaemonMover implements WorkloadMover {
+    public static final String DRIVER_TYPE = "qemu-daemon";
+    public static final String OPTION_DOWNTIME_LIMIT_MS = "downtimeLimitMs";
+    public static final String OPTION_MAX_BANDWIDTH = "maxBandwidth";
+    public static final String OPTION_MIGRATION_TIMEOUT = "migrationTimeoutSeconds";
+    private static final Duration DEFAULT_EXPECTED = Duration.ofMillis(500);
+    /** Below the coordinator's default step timeout (120 s), so the driver ends S704 with its own clear failure. */
+    static final long DEFAULT_MIGRATION_TIMEOUT_SECONDS = 100;
+
+    private final DaemonClient daemons;
+
+    public QemuDaemonMover(DaemonClient daemons) {
+        this.daemons = daemons;
+    }
+
+    @Override
+    public MoverCapabilities capabilities() {
+        return new MoverCapabilities(true, false, false);
+    }
+
+    /** The daemon request: the CRIU body plus QEMU's downtime limit and bandwidth when the plan sets them. */
+    static Map<String, Object> body(WorkloadTask t) {
+        Map<String, Object> m = CriuDaemonMover.body(t);
+        m.remove("targetClients");
+        long downtime = option(t, OPTION_DOWNTIME_LIMIT_MS, 1, 60_000);
+        long bandwidth = option(t, OPTION_MAX_BANDWIDTH, 1, Long.MAX_VALUE);
+        if (downtime > 0) {
+            m.put("downtimeLimitMs", downtime);
+        }
+        if (bandwidth > 0) {
+            m.put("maxBandwidth", bandwidth);
+        }
+        return m;
+    }
+
+    /** A whole-number option in [min, max], or -1 when absent. */
+    static long option(WorkloadTask t, String key, long min, long max) {
+        String v = t.options().getOrDefault(key, "").strip();
+        if (v.isEmpty()) {
+            return -1;
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("workload option " + key + " must be a whole number " + min + ".." + max
+                + ", not '" + v + "'");
+    }
+
+    private Result<OpReport> call(String server, WorkloadTask t, String op, Step step, DriverContext ctx) {
+        try {
+            return CriuDaemonMover.call(daemons, server, t, op, body(t), step, ctx);
+        } catch (IllegalArgumentException e) {
+            return Result.failed("plan", e.getMessage());
+        }
+    }
+
+    @Override
+    public Result<Preflight> preflight(WorkloadTask task) {
+        List<Problem> problems = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        if (task.mode() == MigrationMode.REPLICATE) {
+            problems.add(new Problem(task.source().name(), "driver " + DRIVER_TYPE
+                    + " cannot replicate a VM (QEMU hands the guest over, it does not copy it); use MOVE"));
+        }
+        try {
+            body(task);
+            option(task, OPTION_MIGRATION_TIMEOUT, 1, 86_400);
+        } catch (IllegalArgumentException e) {
+            problems.add(new Problem("plan", e.getMessage()));
+        }
+        String q = "/v1/workloads/" + task.workload() + "/preflight";
+        Map<String, String> accelerators = new LinkedHashMap<>();
+        for (String server : List.of(task.source().name(), task.target().name())) {
+            boolean isSource = server.equals(task.source().name());
+            try {
+                JsonNode n = daemons.get(server, q);
+                if (!"vm".equals(n.path("kind").asText())) {
+                    problems.add(new Problem(server, task.workload() + " is not a VM of this daemon"));
+                    continue;
+                }
+                accelerators.put(server, n.path("accelerator").asText());
+                notes.add(server + ": " + n.path("accelerator").asText() + " (" + n.path("acceleratorReason").asText() + ")");
+                if (!n.path("qemuOk").asBoolean()) {
+                    problems.add(new Problem(server, "QEMU is not installed (qemu-system-x86_64)"));
+                }
+                if (!n.path("imageOk").asBoolean()) {
+                    problems.add(new Problem(server, "the VM image (kernel, initrd) is missing"));
+                }
+                if (isSource && !(n.path("found").asBoolean() && !n.path("stopped").asBoolean())) {
+                    problems.add(new Problem(server, "VM " + task.workload() + " is not running"
+                            + (n.has("status") ? " (" + n.path("status").asText() + ")" : "")));
+                }
+                if (!isSource && n.path("found").asBoolean()) {
+                    problems.add(new Problem(server, "a QEMU of VM " + task.workload() + " already runs at the target ("
+                            + n.path("status").asText() + ")"));
+                }
+            } catch (DaemonClient.DaemonException e) {
+                problems.add(new Problem(server, e.getMessage()));
+            }
+        }
+        if (accelerators.size() == 2 && accelerators.values().stream().distinct().count() > 1) {
+            problems.add(new Problem(task.target().name(), "accelerators differ " + accelerators
+                    + ": a guest cannot move between them"));
+        }
+        return Result.ok(new Preflight(problems, notes, DEFAULT_EXPECTED));
+    }
+
+    /** A no-op at the daemon, kept for the record: the guest runs until QEMU's last pass. */
+    @Override
+    public Result<OpReport> freeze(WorkloadTask task, DriverContext context) {
+        return call(task.source().name(), task, "freeze", Step.S703, context);
+    }
+
+    @Override
+    public Result<OpReport> migrate(WorkloadTask task, DriverContext context) {
+        long timeout;
+        Map<String, Object> body;
+        try {
+            body = body(task);
+            timeout = option(task, OPTION_MIGRATION_TIMEOUT, 1, 86_400);
+        } catch (IllegalArgumentException e) {
+            return Result.failed("plan", e.getMessage());
+        }
+        Instant start = Instant.now();
+        Instant deadline = start.plusSeconds(timeout > 0 ? timeout : DEFAULT_MIGRATION_TIMEOUT_SECONDS);
+        String source = task.source().name();
+        context.progress("live migration of VM " + task.workload() + " from " + source + " to " + task.target().name());
+        String last = "";
+        try {
+            while (true) {
+                JsonNode n = daemons.post(source, CriuDaemonMover.path(task, "migrate"), body);
+                JsonNode m = n.path("measurements");
+                if (n.path("done").asBoolean()) {
+                    Map<String, String> meas = new LinkedHashMap<>();
+                    m.fields().forEachRemaining(e -> meas.put(e.getKey(), e.getValue().asText()));
+                    String summary = "S704 " + n.path("summary").asText() + " (QEMU: total "
+                            + meas.getOrDefault("qemu_total_ms", "?") + " ms, downtime "
+                            + meas.getOrDefault("qemu_downtime_ms", "?") + " ms)";
+                    context.operation(source, "migrate", start, Instant.now(), summary);
+                    return Result.ok(new OpReport(summary, meas));
+                }
+                String p = progress(m);
+                if (!p.equals(last)) {
+                    context.progress(p);
+                    last = p;
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    context.operation(source, "migrate", start, Instant.now(), "failed: not finished in time");
+                    return Result.failed(source, "S704 migrate: VM migration not finished within "
+                            + Duration.between(start, deadline).toSeconds() + " s (" + p + ")");
+                }
+            }
+        } catch (DaemonClient.DaemonException e) {
+            context.operation(source, "migrate", start, Instant.now(), "failed: " + e.getMessage());
+            return Result.failed(source, "S704 migrate: " + e.getMessage());
+        }
+    }
+
+    /** "RAM 40 of 135 MB sent (active, 1.2 s)". */
+    static String progress(JsonNode m) {
+        long sent = m.path("ram_transferred_bytes").asLong();
+        long total = m.path("ram_total_bytes").asLong();
+        return String.format(java.util.Locale.ROOT, "RAM %d of %d MB sent (%s, %.1f s)", sent >> 20, total >> 20,
+                m.path("status").asText("?"), m.path("elapsed_ms").asLong() / 1000.0);
+    }
+
+    /** Not supported (capabilities): the address travels inside the guest. Plan validation refuses it. */
+    @Override
+    public Result<OpReport> moveVirtualIp(WorkloadTask task, DriverContext context) {
+        return Result.ok(OpReport.of("S705 not needed: the virtual IP travels inside the guest"));
+    }
+
+    /** The destination runs ({@code cont}), then the stopped source QEMU exits. */
+    @Override
+    public Result<OpReport> resume(WorkloadTask task, DriverContext context) {
+        return CriuDaemonMover.resumeThenRelease(() -> call(task.target().name(), task, "resume", Step.S710, context),
+                () -> call(task.source().name(), task, "release", Step.S710, context));
+    }
+
+    @Override
+    public Result<OpReport> announce(WorkloadTask task, DriverContext context) {
+        return call(task.target().name(), task, "announce", Step.S711, context);
+    }
+
+    /** The source first (cancel, then run again), so the guest never stays stopped; then the destination goes. */
+    @Override
+    public Result<OpReport> rollback(WorkloadTask task, Step reached, DriverContext context) {
+        Result<OpReport> source = call(task.source().name(), task, "rollback", reached, context);
+        Result<OpReport> target = call(task.target().name(), task, "discard", reached, context);
+        if (!source.isOk()) {
+            return source;
+        }
+        return target.isOk() ? Result.ok(OpReport.of("rolled back from " + reached + ": "
+                + source.orElseThrow().summary())) : target;
+    }
+
+    @Override
+    public Result<WorkloadState> state(WorkloadTask task) {
+        String q = "/v1/workloads/" + task.workload() + "/state";
+        try {
+            JsonNode s = daemons.get(task.source().name(), q);
+            JsonNode t = daemons.get(task.target().name(), q);
+            // a destination still receiving is not a copy yet
+            boolean dstFound = t.path("found").asBoolean() && !"inmigrate".equals(t.path("status").asText());
+            return Result.ok(CriuDaemonMover.stateOf(s.path("found").asBoolean(), s.path("stopped").asBoolean(),
+                    dstFound, t.path("stopped").asBoolean()));
+        } catch (DaemonClient.DaemonException e) {
+            return Result.failed(e.server(), e.getMessage());
+        }
+    }
+}

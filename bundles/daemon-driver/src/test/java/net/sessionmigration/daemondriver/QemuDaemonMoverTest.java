@@ -1,0 +1,91 @@
+package net.sessionmigration.daemondriver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.driver.WorkloadTask;
+import net.sessionmigration.api.model.MigrationMode;
+import net.sessionmigration.api.model.Preflight;
+import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.model.Server;
+import net.sessionmigration.api.model.VirtualIp;
+
+class QemuDaemonMoverTest {
+
+    static WorkloadTask task(MigrationMode mode, Map<String, String> options) {
+        return new WorkloadTask("m1", "vm1", new Server("main-srv", "main"), new Server("bak-srv", "backup"),
+                new VirtualIp("10.20.0.100"), mode, true, false, options);
+    }
+
+    static QemuDaemonMover unreachable() throws Exception {
+        SSLContext ssl = SSLContext.getInstance("TLSv1.3");
+        ssl.init(null, null, null);
+        return new QemuDaemonMover(new DaemonClient(ssl, Map.of("main-srv", "https://127.0.0.1:9",
+                "bak-srv", "https://127.0.0.1:9"), Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void aVmCanBeHeldForResumeButNotReplicatedNorItsAddressMoved() {
+        var caps = new QemuDaemonMover(null).capabilities();
+        assertTrue(caps.canFreeze());
+        assertFalse(caps.canReplicate());
+        assertFalse(caps.canMoveVirtualIp());
+    }
+
+    @Test
+    void thePlansDowntimeAndBandwidthGoToTheDaemon() {
+        Map<String, Object> b = QemuDaemonMover.body(task(MigrationMode.MOVE,
+                Map.of("downtimeLimitMs", "50", "maxBandwidth", "1000000000")));
+        assertEquals(50L, b.get("downtimeLimitMs"));
+        assertEquals(1_000_000_000L, b.get("maxBandwidth"));
+        assertEquals("vm1", b.get("workload"));
+        assertFalse(b.containsKey("targetClients"));
+        assertFalse(QemuDaemonMover.body(task(MigrationMode.MOVE, Map.of())).containsKey("downtimeLimitMs"));
+    }
+
+    @Test
+    void aBadOptionIsAPlanProblemNamingIt() throws Exception {
+        QemuDaemonMover mover = unreachable();
+        WorkloadTask t = task(MigrationMode.MOVE, Map.of("downtimeLimitMs", "fast"));
+        Result<?> r = mover.migrate(t, DriverContext.detached("m1"));
+        assertEquals("plan: workload option downtimeLimitMs must be a whole number 1..60000, not 'fast'",
+                r.failure().orElseThrow().toString());
+        Preflight p = mover.preflight(t).orElseThrow();
+        assertTrue(p.problems().stream().anyMatch(x -> x.cause().contains("downtimeLimitMs")), p.problems()::toString);
+    }
+
+    @Test
+    void replicateIsAPreflightProblemEvenBeforeAnyDaemonAnswers() throws Exception {
+        Preflight p = unreachable().preflight(task(MigrationMode.REPLICATE, Map.of())).orElseThrow();
+        assertFalse(p.go());
+        assertTrue(p.problems().get(0).cause().contains("cannot replicate a VM"), p.problems()::toString);
+        assertEquals(3, p.problems().size(), "replicate, then both daemons unreachable: " + p.problems());
+    }
+
+    @Test
+    void progressSaysHowMuchRamIsOnItsWay() throws Exception {
+        var m = new ObjectMapper().readTree("{\"status\":\"active\",\"ram_transferred_bytes\":\"41943040\","
+                + "\"ram_total_bytes\":\"141623296\",\"elapsed_ms\":\"1234\"}");
+        assertEquals("RAM 40 of 135 MB sent (active, 1.2 s)", QemuDaemonMover.progress(m));
+    }
+
+    @Test
+    void theAddressStepIsANoOpAndAnUnreachableDaemonFailsTheStep() throws Exception {
+        QemuDaemonMover mover = unreachable();
+        assertTrue(mover.moveVirtualIp(task(MigrationMode.MOVE, Map.of()), DriverContext.detached("m1")).isOk());
+        Result<?> r = mover.migrate(task(MigrationMode.MOVE, Map.of()), DriverContext.detached("m1"));
+        assertTrue(r.failure().orElseThrow().cause().startsWith("S704 migrate: "), r::toString);
+        assertEquals("main-srv", r.failure().orElseThrow().device());
+    }
+}
