@@ -72,6 +72,19 @@ class CriuDaemonMoverTest {
     }
 
     @Test
+    void beforeS704TheRollbackLeavesTheTargetAlone() throws Exception {
+        SSLContext ssl = SSLContext.getInstance("TLSv1.3");
+        ssl.init(null, null, null);
+        DaemonClient c = new DaemonClient(ssl, Map.of("main-srv", "https://127.0.0.1:9", "bak-srv", "https://127.0.0.1:9"),
+                Duration.ofSeconds(2));
+        CriuDaemonMover mover = new CriuDaemonMover(c);
+        Result<OpReport> early = mover.rollback(task(MigrationMode.MOVE, ""), Step.S703, DriverContext.detached("m1"));
+        assertEquals("main-srv", early.failure().orElseThrow().device(), "only the source was asked");
+        Result<OpReport> late = mover.rollback(task(MigrationMode.MOVE, ""), Step.S704, DriverContext.detached("m1"));
+        assertEquals("bak-srv", late.failure().orElseThrow().device(), "from S704 on the target discards first");
+    }
+
+    @Test
     void capabilities() {
         var caps = new CriuDaemonMover(null).capabilities();
         assertTrue(caps.canFreeze() && caps.canReplicate() && caps.canMoveVirtualIp());
