@@ -301,6 +301,7 @@ public class MigrationService {
             m.restored = true;
             m.measurements.put("restore_ms", Long.toString(o.millis()));
             log("S704", id, "restored pid " + m.restoredRoot + " (stopped) in " + o.millis() + " ms");
+            FaultInjection.pauseAfter("restore", id); // off unless a crash test sets it
             return report("restored, pid " + m.restoredRoot, m.measurements);
         }
     }

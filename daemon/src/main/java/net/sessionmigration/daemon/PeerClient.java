@@ -37,7 +37,13 @@ public final class PeerClient {
             throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(url(peer) + path)).timeout(Duration.ofSeconds(120))
                 .header("Content-Type", contentType).POST(body).build();
-        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r;
+        try {
+            r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            // the answer names the peer: "header parser received no bytes" alone does not say who went away
+            throw new IOException("peer " + peer + " at " + url(peer) + " gave no answer: " + e.getMessage(), e);
+        }
         JsonNode n = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
         if (r.statusCode() != 200) {
             throw new IOException("peer " + peer + " answered " + r.statusCode() + ": " + n.path("error").asText());

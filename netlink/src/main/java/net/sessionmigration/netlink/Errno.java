@@ -49,6 +49,7 @@ public final class Errno {
             Map.entry(38, new Entry("ENOSYS", "Function not implemented")),
             Map.entry(39, new Entry("ENOTEMPTY", "Directory not empty")),
             Map.entry(40, new Entry("ELOOP", "Too many levels of symbolic links")),
+            Map.entry(54, new Entry("EXFULL", "Exchange full")), // a bridge with no free port number left
             Map.entry(61, new Entry("ENODATA", "No data available")),
             Map.entry(71, new Entry("EPROTO", "Protocol error")),
             Map.entry(75, new Entry("EOVERFLOW", "Value too large for defined data type")),

@@ -190,11 +190,15 @@ class SequenceTest {
 
     @Test
     void aFailedRollbackEndsFailedWithBothProblems() {
-        lab(Plans.base());
+        lab = new Lab(dir).withAllDrivers().plan(Plans.base());
+        lab.stepTimeout = Duration.ofSeconds(3); // the retry window of a failing rollback call
+        lab.open();
         lab.mover.failOn.add("resume");
         lab.snmp.failOn.add("restore");
         MigrationRecord r = lab.run(PLAN);
         assertEquals(MigrationState.FAILED, r.state());
+        assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("restore of the users' ports via snmp-qbridge failed")
+                && n.contains("retried every 2 s")), r.notes()::toString);
         assertEquals("backup-srv", r.failure().orElseThrow().device());
         assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("cause: backup-srv: resume broke")), r.notes()::toString);
         assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("rollback failed: sw1: restore refused")), r.notes()::toString);

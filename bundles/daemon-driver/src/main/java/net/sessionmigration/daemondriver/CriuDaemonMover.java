@@ -174,10 +174,16 @@ public final class CriuDaemonMover implements WorkloadMover {
         return call(task.target().name(), task, "announce", Step.S711, context);
     }
 
-    /** Target copy and address away first, then the source continues with its address. */
+    /**
+     * Target copy and address away first, then the source continues with its address. Before
+     * S704 the target was only asked questions (preflight), so it is left alone: a target daemon
+     * that is down must not keep a workload that never left its source from being rolled back.
+     */
     @Override
     public Result<OpReport> rollback(WorkloadTask task, Step reached, DriverContext context) {
-        Result<OpReport> target = call(task.target().name(), task, "discard", reached, context);
+        Result<OpReport> target = reached.compareTo(Step.S704) < 0
+                ? Result.ok(OpReport.of("target untouched before S704"))
+                : call(task.target().name(), task, "discard", reached, context);
         Result<OpReport> source = call(task.source().name(), task, "rollback", reached, context);
         if (!target.isOk()) {
             return target;

@@ -109,10 +109,19 @@ public final class DaemonClient {
         } catch (DaemonException e) {
             throw e;
         } catch (IOException e) {
-            throw new DaemonException(server, "daemon unreachable or not authenticated: " + e, e);
+            throw new DaemonException(server, "daemon unreachable or not authenticated at " + req.uri().getAuthority()
+                    + ": " + describe(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DaemonException(server, "interrupted", e);
         }
+    }
+
+    /** "ConnectException: Connection refused": the JDK's exception often has no message of its own, its cause does. */
+    static String describe(Throwable e) {
+        String text = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        Throwable c = e.getCause();
+        return c == null || c.getMessage() == null || c.getMessage().equals(e.getMessage()) ? text
+                : text + " (" + c.getMessage() + ")";
     }
 }

@@ -52,14 +52,17 @@ class CriuDaemonMoverTest {
         assertEquals(List.of(), CriuDaemonMover.body(task(MigrationMode.MOVE, "")).get("targetClients"));
     }
 
-    @Test
-    void unreachableDaemonsAreProblemsNotExceptions() throws Exception {
+    /** Both daemons at a closed local port, which refuses at once. */
+    private static CriuDaemonMover unreachableMover() throws Exception {
         SSLContext ssl = SSLContext.getInstance("TLSv1.3");
         ssl.init(null, null, null);
-        // 192.0.2.0/24 (TEST-NET-1) port 9: nothing answers; a closed local port refuses at once.
-        DaemonClient c = new DaemonClient(ssl, Map.of("main-srv", "https://127.0.0.1:9", "bak-srv", "https://127.0.0.1:9"),
-                Duration.ofSeconds(2));
-        CriuDaemonMover mover = new CriuDaemonMover(c);
+        return new CriuDaemonMover(new DaemonClient(ssl,
+                Map.of("main-srv", "https://127.0.0.1:9", "bak-srv", "https://127.0.0.1:9"), Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void unreachableDaemonsAreProblemsNotExceptions() throws Exception {
+        CriuDaemonMover mover = unreachableMover();
         Preflight p = mover.preflight(task(MigrationMode.MOVE, "")).orElseThrow();
         assertFalse(p.go());
         assertEquals(2, p.problems().size());
@@ -69,6 +72,15 @@ class CriuDaemonMoverTest {
         assertTrue(r.failure().orElseThrow().cause().startsWith("S703 freeze"), r.failure().orElseThrow().cause());
         assertFalse(mover.rollback(task(MigrationMode.MOVE, ""), Step.S704, DriverContext.detached("m1")).isOk());
         assertFalse(mover.state(task(MigrationMode.MOVE, "")).isOk());
+    }
+
+    @Test
+    void beforeS704TheRollbackLeavesTheTargetAlone() throws Exception {
+        CriuDaemonMover mover = unreachableMover();
+        Result<OpReport> early = mover.rollback(task(MigrationMode.MOVE, ""), Step.S703, DriverContext.detached("m1"));
+        assertEquals("main-srv", early.failure().orElseThrow().device(), "only the source was asked");
+        Result<OpReport> late = mover.rollback(task(MigrationMode.MOVE, ""), Step.S704, DriverContext.detached("m1"));
+        assertEquals("bak-srv", late.failure().orElseThrow().device(), "from S704 on the target discards first");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package net.sessionmigration.coordinator.run;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -58,6 +59,9 @@ public final class MigrationRun implements Runnable {
     /** Steps that send something to a driver and so must be journalled as begun before they are taken. */
     private static final Set<Step> ACTS_OUTSIDE = EnumSet.of(Step.S702, Step.S703, Step.S704, Step.S705,
             Step.S708, Step.S710);
+
+    /** A failed rollback call is retried this often, for up to the step timeout. */
+    private static final Duration ROLLBACK_RETRY_EVERY = Duration.ofSeconds(2);
 
     private final RunEnvironment env;
     private final MigrationPlan plan;
@@ -339,6 +343,7 @@ public final class MigrationRun implements Runnable {
         emit(Kind.ROLLBACK, reached, "rolling back: " + cause);
 
         List<Problem> problems = new ArrayList<>();
+        List<RollbackRetries.Undo> undo = new ArrayList<>();
         List<String> types;
         synchronized (switchBegun) {
             types = new ArrayList<>(switchBegun);
@@ -352,13 +357,15 @@ public final class MigrationRun implements Runnable {
                 continue;
             }
             List<PortMove> moves = switchGroups.get(type);
-            call(reached, type, devices(moves), "restore", c -> sw.get().restore(moves, c))
-                    .failure().ifPresent(problems::add);
+            undo.add(new RollbackRetries.Undo("restore of the users' ports via " + type,
+                    () -> call(reached, type, devices(moves), "restore", c -> sw.get().restore(moves, c)).failure()));
         }
         if (reached.compareTo(Step.S702) >= 0) {
-            moverOp(reached, "rollback", task.source().name(), (m, c) -> m.rollback(task, reached, c))
-                    .failure().ifPresent(problems::add);
+            undo.add(new RollbackRetries.Undo("rollback of workload " + task.workload(), () -> moverOp(reached,
+                    "rollback", task.source().name(), (m, c) -> m.rollback(task, reached, c)).failure()));
         }
+        problems.addAll(new RollbackRetries(env.stepTimeout(), ROLLBACK_RETRY_EVERY, rec::note, this::halted)
+                .run(undo));
         long end = Clock.nowMicros();
         if (problems.isEmpty()) {
             rec.markUndone();
@@ -465,6 +472,8 @@ public final class MigrationRun implements Runnable {
         } else {
             halted();
         }
+        FaultInjection.pauseAfterJournal(id(), s, ACTS_OUTSIDE.contains(s)); // off unless a crash test sets it
+        halted();
         emit(Kind.STEP_STARTED, s, s.description());
         LOG.info("migration {} plan {} {} started: {}", id(), plan.name(), s, s.description());
         Result<String> r = body.get();

@@ -1,0 +1,45 @@
+package net.sessionmigration.coordinator.run;
+
+import java.time.Duration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import net.sessionmigration.api.model.Step;
+
+/**
+ * A test-only crash point, off by default. With the system property
+ * {@value #PAUSE_AFTER_JOURNAL} set to a step (e.g. {@code S704}), every run that reaches that
+ * step logs a warning and stops right after the journal holds the step's record and before the
+ * step acts, until the JVM is killed (at most {@link #MAX_PAUSE}). The crash tests
+ * ({@code lab/tests/crash-test}) set it at run time with Karaf's {@code system:property}, so it
+ * never outlives the JVM it was set in, and kill the JVM there.
+ *
+ * <p>Steps that act outside the coordinator are committed to the journal before they act;
+ * the others are not committed on their own, so a crash there finds the journal as it was
+ * after the last commit, exactly as an unplanned crash would.
+ */
+public final class FaultInjection {
+    public static final String PAUSE_AFTER_JOURNAL = "sm.faultInjection.pauseAfterJournal";
+    static final Duration MAX_PAUSE = Duration.ofMinutes(30);
+    private static final Logger LOG = LoggerFactory.getLogger(FaultInjection.class);
+
+    private FaultInjection() {
+    }
+
+    /** Blocks when the property names {@code step}; returns at once otherwise or when interrupted. */
+    static void pauseAfterJournal(String migrationId, Step step, boolean committed) {
+        String wanted = System.getProperty(PAUSE_AFTER_JOURNAL, "").strip();
+        if (!wanted.equalsIgnoreCase(step.name())) {
+            return;
+        }
+        LOG.warn("fault injection: paused after the journal record of {} of migration {} ({})", step, migrationId,
+                committed ? "committed before the step acts"
+                        : "a coordinator-only step, not committed on its own: the journal holds the last commit");
+        try {
+            Thread.sleep(MAX_PAUSE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the coordinator is stopping: the run halts at its next check
+        }
+    }
+}

@@ -1,0 +1,337 @@
+"""What lab/tests/crash-test and lab/tests/fault-test share: the lab with the daemons and the
+Karaf assembly (lab/karaf-lab), putting the lab back between scenarios, the users' clients, and
+the check of the safe end on the real lab (where the workload runs, where v is, which VLAN each
+user's port is on, what the history says).
+
+Python 3 stdlib only. Every process it starts is ended by pid; the lab is left down.
+"""
+import fcntl
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LAB = os.path.join(ROOT, "lab")
+KARAF_LAB = os.path.join(LAB, "karaf-lab")
+DAEMONS = os.path.join(LAB, "daemons", "daemons")
+KARAF_HOME = os.environ.get("SM_KARAF_HOME", os.path.join(ROOT, "run", "karaf"))
+KARAF_LOG = os.path.join(KARAF_HOME, "data", "log", "karaf.log")
+DAEMON_RUN = os.path.join(LAB, "run", "daemons")
+VIP = "10.20.0.100"
+SERVICE_PORT = 7001
+SITES = {"main": "sm-main-srv", "backup": "sm-bak-srv"}
+VLAN_SITE = {1: "main", 2: "backup"}          # VLAN 1 reaches the main site, VLAN 2 the backup site
+SWITCH_NS = "sm-sw1"
+USERS = {"u1": "p1", "u2": "p2", "u3": "p3"}  # the plans' users on sw1
+TERMINAL = ("SUCCEEDED", "ROLLED_BACK", "FAILED")
+ENV = dict(os.environ, MIBS="", LAB_LOCK_HELD="1")
+
+
+class Failure(Exception):
+    pass
+
+
+def sh(*args, check=True, timeout=120, env=None):
+    r = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env or ENV)
+    if check and r.returncode != 0:
+        raise Failure(f"{' '.join(args)} -> {r.returncode}: {(r.stdout + r.stderr).strip()[-600:]}")
+    return r
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+# ---- prerequisites and the lab lock ----
+
+def prerequisites():
+    missing = []
+    if os.geteuid() != 0:
+        missing.append("run as root")
+    import glob
+    if not glob.glob(os.path.join(ROOT, "karaf-assembly", "target", "sm-karaf-assembly-*.tar.gz")):
+        missing.append("the Karaf assembly (mvn -B -ntp verify -pl karaf-assembly -am -DskipTests)")
+    if not os.path.exists(os.path.join(ROOT, "daemon", "target", "sm-daemon-0.1.0-SNAPSHOT-exec.jar")):
+        missing.append("the daemon jar (mvn -B -ntp verify -pl daemon -am -DskipTests)")
+    for tool in ("ip", "ssh", "ssh-keygen", "openssl", "curl", "snmpset", "java", "nsenter"):
+        if subprocess.run(["sh", "-c", f"command -v {tool}"], capture_output=True).returncode != 0:
+            missing.append(f"{tool} (lab/setup installs the lab's tools)")
+    if not os.path.exists(os.environ.get("SM_CRIU", "/var/cache/session-migration/criu-4.2.1/criu/criu")):
+        missing.append("CRIU 4.2.1 (run lab/setup)")
+    return missing
+
+
+def take_lab_lock(name):
+    """The machine-wide lab lock, held until this process exits (children see LAB_LOCK_HELD=1)."""
+    path = os.environ.get("LAB_LOCK_FILE", "/run/lock/session-migration-lab.lock")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    f = open(path, "a")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log(f"{name}: waiting for the lab lock ({path})")
+        fcntl.flock(f, fcntl.LOCK_EX)
+    os.environ["LAB_LOCK_HELD"] = "1"
+    return f
+
+
+# ---- lab, daemons, Karaf ----
+
+def lab_up(*plans, lab_args=()):
+    sh(os.path.join(LAB, "lab"), "up", *lab_args, timeout=300)
+    sh(DAEMONS, "certs", timeout=300)
+    sh(DAEMONS, "start", timeout=120)
+    sh(KARAF_LAB, "start", *plans, timeout=300)
+
+
+def lab_down():
+    """Stops Karaf, the workloads' copies, the daemons and the lab; never fails."""
+    for cmd in ([KARAF_LAB, "stop"], None, [DAEMONS, "stop"], [os.path.join(LAB, "lab"), "down"]):
+        try:
+            if cmd is None:
+                kill_copies()
+            else:
+                sh(*cmd, check=False, timeout=120)
+        except Exception as e:  # keep tidying
+            log(f"   (tidying: {e})")
+
+
+def karaf(command, check=True, timeout=60):
+    return sh(KARAF_LAB, "cmd", command, check=check, timeout=timeout).stdout
+
+
+def karaf_json(command):
+    out = karaf(command)
+    start = min([i for i in (out.find("["), out.find("{")) if i >= 0], default=-1)
+    if start < 0:
+        raise Failure(f"no JSON from `{command}`: {out.strip()[:300]}")
+    return json.loads(out[start:])
+
+
+def karaf_kill():
+    sh(KARAF_LAB, "kill")
+
+
+def karaf_restart():
+    sh(KARAF_LAB, "restart", timeout=300)
+
+
+def log_size():
+    try:
+        return os.path.getsize(KARAF_LOG)
+    except OSError:
+        return 0
+
+
+def wait_log(pattern, since, path=KARAF_LOG, timeout=60):
+    """Waits for a line matching pattern written after offset since; returns it."""
+    rx = re.compile(pattern)
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            with open(path, errors="replace") as f:
+                f.seek(since)
+                for line in f:
+                    if rx.search(line):
+                        return line.strip()
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise Failure(f"no line /{pattern}/ in {path} within {timeout} s")
+
+
+def start_migration(plan, mode=None):
+    cmd = "migration:start --no-wait --json " + (f"--mode {mode} " if mode else "") + plan
+    return karaf_json(cmd)["id"]
+
+
+def wait_terminal(mig_id, timeout=240):
+    end = time.time() + timeout
+    last = None
+    while time.time() < end:
+        try:
+            last = karaf_json(f"migration:history --json {mig_id}")
+            if last["state"] in TERMINAL:
+                return last
+        except (Failure, ValueError, KeyError):
+            pass
+        time.sleep(1)
+    raise Failure(f"migration {mig_id} not finished within {timeout} s (last state "
+                  f"{last and last.get('state')})")
+
+
+# ---- the lab's state ----
+
+def copies():
+    """{site: [pid, ...]} of the daemons' streaming workload (comm smstream) in each server namespace."""
+    out = {}
+    for site, ns in SITES.items():
+        pids = sh("ip", "netns", "pids", ns, check=False).stdout.split()
+        found = []
+        for pid in pids:
+            stat = read_stat(pid)
+            if stat and stat[0] == "smstream" and (read_stat(stat[2]) or ("",))[0] != "smstream":
+                found.append(int(pid))
+        out[site] = found
+    return out
+
+
+def read_stat(pid):
+    """(comm, state, ppid) of a process, or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+    except OSError:
+        return None
+    comm = s[s.index("(") + 1:s.rindex(")")]
+    rest = s[s.rindex(")") + 2:].split()
+    return comm, rest[0], rest[1]
+
+
+def vip_at(site):
+    out = sh("ip", "-n", SITES[site], "-o", "addr", "show", "dev", "eth0").stdout
+    return f" {VIP}/32 " in out
+
+
+def vlan_of(port, ns=SWITCH_NS):
+    out = sh("ip", "-n", ns, "-o", "link", "show", port).stdout
+    m = re.search(r" master br-v(\d+) ", out)
+    return int(m.group(1)) if m else None
+
+
+def kill_copies():
+    for pids in copies().values():
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    end = time.time() + 5
+    while time.time() < end and any(copies().values()):
+        time.sleep(0.1)
+
+
+def reset_lab():
+    """Before each scenario: no copy anywhere, v only at main, every user on VLAN 1, the stream
+    started at main through its daemon."""
+    kill_copies()
+    sh("ip", "-n", SITES["backup"], "addr", "del", f"{VIP}/32", "dev", "eth0", check=False)
+    sh("ip", "-n", SITES["main"], "addr", "replace", f"{VIP}/32", "dev", "eth0")
+    for port in USERS.values():
+        sh("ip", "-n", SWITCH_NS, "link", "set", port, "master", "br-v1")
+    sh(KARAF_LAB, "stream-start", "main")
+    end = time.time() + 10
+    while time.time() < end:
+        r = sh("ip", "netns", "exec", SITES["main"], "ss", "-Hltn", f"sport = :{SERVICE_PORT}", check=False)
+        if r.stdout.strip():
+            return
+        time.sleep(0.1)
+    raise Failure("the stream did not listen at main after stream-start")
+
+
+class Clients:
+    """The users' TCP clients (lab/tools/user-client) to v:7001, one per user namespace."""
+
+    def __init__(self, workdir, label):
+        self.procs = {}
+        self.files = {}
+        os.makedirs(workdir, exist_ok=True)
+        for u in USERS:
+            path = os.path.join(workdir, f"{label}-{u}.json")
+            if os.path.exists(path):
+                os.remove(path)
+            self.files[u] = path
+            self.procs[u] = subprocess.Popen(
+                ["ip", "netns", "exec", f"sm-{u}", os.path.join(LAB, "tools", "user-client"), "--host", VIP,
+                 "--port", str(SERVICE_PORT), "--duration", "600", "--label", u, "--out", path],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.5)  # connected and streaming before the migration
+
+    def stop(self):
+        """Ends the clients (SIGTERM: each writes its record); returns {user: record or None}."""
+        for p in self.procs.values():
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        records = {}
+        for u, p in self.procs.items():
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+            try:
+                with open(self.files[u]) as f:
+                    records[u] = json.load(f)
+            except (OSError, ValueError):
+                records[u] = None
+        return records
+
+
+def session_kept(r):
+    return bool(r and r.get("connected") and not r.get("reset") and r.get("missing") == 0
+                and r.get("duplicates") == 0 and r.get("lines", 0) > 0)
+
+
+def sessions_summary(records):
+    return ", ".join(f"{u} {'kept' if session_kept(r) else 'lost'}" for u, r in sorted(records.items()))
+
+
+def check_safe_end(record, expect_state, switched, replicate=False):
+    """The issue's safe end on the real lab; returns a list of what is wrong (empty = safe).
+
+    switched: the users the plan moves (to VLAN 2) in this mode."""
+    wrong = []
+    state = record["state"]
+    if state != expect_state:
+        wrong.append(f"state {state}, expected {expect_state} (failure: {record.get('failure')})")
+    where = copies()
+    running = {}
+    for site, pids in where.items():
+        for pid in pids:
+            st = read_stat(pid)
+            if st and st[1] == "T":
+                wrong.append(f"the copy pid {pid} at {site} is stopped (frozen)")
+        running[site] = len(pids)
+    if expect_state == "SUCCEEDED":
+        want = {"main": 1, "backup": 1} if replicate else {"main": 0, "backup": 1}
+    else:
+        want = {"main": 1, "backup": 0}
+    if running != want:
+        wrong.append(f"copies running {running}, expected {want}")
+    for site in SITES:
+        if vip_at(site) != (running.get(site, 0) > 0):
+            wrong.append(f"v is {'present' if vip_at(site) else 'absent'} at {site}, where "
+                         f"{running.get(site, 0)} copy runs")
+    for u, port in USERS.items():
+        vlan = vlan_of(port)
+        site = VLAN_SITE.get(vlan)
+        if site is None or running.get(site, 0) == 0:
+            wrong.append(f"{u}'s port {port} is on VLAN {vlan}, which reaches no running copy")
+        expected_vlan = 2 if expect_state == "SUCCEEDED" and u in switched else 1
+        if vlan != expected_vlan:
+            wrong.append(f"{u}'s port {port} is on VLAN {vlan}, expected {expected_vlan}")
+    return wrong
+
+
+def notes_of(record):
+    return " | ".join(record.get("notes", []))
+
+
+def failure_text(record):
+    f = record.get("failure")
+    if not f:
+        return ""
+    if isinstance(f, dict):
+        return f"{f.get('device')}: {f.get('cause')}"
+    return str(f)
+
+
+def finish(name, results):
+    passed = sum(1 for ok in results if ok)
+    failed = len(results) - passed
+    print(f"{passed} passed, {failed} failed", flush=True)
+    sys.exit(1 if failed else 0)
