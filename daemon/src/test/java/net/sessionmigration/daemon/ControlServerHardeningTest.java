@@ -199,7 +199,8 @@ class ControlServerHardeningTest {
                 + "Content-Length: " + size + "\r\nConnection: close\r\n\r\n";
         Http.Response r = request("client", head, new byte[size]);
         assertEquals(413, r.status(), r.body());
-        assertTrue(r.body().contains("too large"), r.body());
+        // the body is not checked: the server closes without reading the rest, so the client's reset may
+        // cut the answer short after its status line
     }
 
     @Test
