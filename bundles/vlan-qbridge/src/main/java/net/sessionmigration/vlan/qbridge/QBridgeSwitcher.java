@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -62,6 +63,11 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
 
     /** What the SET phase did on one switch: its failure (if any) and the port it was about. */
     record SetOutcome(SnmpFailure failure, Planned failedPort, int pdus) {
+        /** Failed before any SET reached the agent, or the agent refused the first one's credentials. */
+        boolean certainlyUnchanged() {
+            return failure != null && (pdus == 0 || pdus == 1 && failure.kind().refusedBeforeProcessing());
+        }
+
     }
 
     private static final class DeviceProblem extends Exception {
@@ -76,6 +82,12 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
     private final Profiles profiles;
     private final ExecutorService executor;
     private final Map<String, SwitchSession> sessions = new ConcurrentHashMap<>();
+    /**
+     * Per migration, the switches a failed move certainly never changed (they refused our credentials),
+     * so that its restore need not read switches that will refuse again. Memory only: after a restart
+     * restore reads every switch.
+     */
+    private final Map<String, Set<String>> untouched = new ConcurrentHashMap<>();
 
     public QBridgeSwitcher(Profiles profiles) {
         this(profiles, 32);
@@ -415,9 +427,14 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
     @Override
     public Result<OpReport> restore(List<PortMove> moves, DriverContext context) {
         // Best effort per switch: one unreachable switch must not keep the others' users away.
-        List<PortMove> back = moves.stream().map(PortMove::reversed).toList();
+        Set<String> unchanged = context == null ? Set.of() : untouched.getOrDefault(context.migrationId(), Set.of());
+        List<PortMove> back = moves.stream().map(PortMove::reversed)
+                .filter(m -> !unchanged.contains(m.port().device())).toList();
         Map<String, List<PortMove>> byDevice = new LinkedHashMap<>();
         back.forEach(m -> byDevice.computeIfAbsent(m.port().device(), d -> new ArrayList<>()).add(m));
+        if (context != null) {
+            untouched.remove(context.migrationId());
+        }
         List<Problem> unreadable = new ArrayList<>();
         List<PortMove> needed = new ArrayList<>();
         for (Map.Entry<String, List<PortMove>> e : byDevice.entrySet()) {
@@ -431,7 +448,8 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                     .map(m -> new PortMove(m.user(), m.port(), current.get(m.port()), m.to())).forEach(needed::add);
         }
         Result<OpReport> done = needed.isEmpty()
-                ? Result.ok(OpReport.of("all reachable ports already on their original VLAN"))
+                ? Result.ok(OpReport.of("all reachable ports already on their original VLAN"
+                        + (unchanged.isEmpty() ? "" : "; never changed (credentials refused): " + unchanged)))
                 : run(needed, context, false);
         if (unreadable.isEmpty()) {
             return done;
@@ -508,8 +526,13 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
             return Result.failed(firstDevice, cause + " (restore: " + notMoved.size() + " port(s) not on their VLAN)");
         }
         // All or nothing: put back every port that is not (known to be) on its from VLAN.
+        Set<String> unchanged = new TreeSet<>();
         Map<String, List<Planned>> back = new LinkedHashMap<>();
         for (String d : byDevice.keySet()) {
+            if (sets.get(d).certainlyUnchanged()) {
+                unchanged.add(d);
+                continue;
+            }
             Object rb = readBack.get(d);
             for (Planned p : byDevice.get(d)) {
                 boolean unknown = rb instanceof SnmpFailure;
@@ -519,6 +542,9 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                             .add(new Planned(new PortMove(m.user(), m.port(), m.to(), m.from()), p.basePort()));
                 }
             }
+        }
+        if (!unchanged.isEmpty()) {
+            untouched.computeIfAbsent(context.migrationId(), id -> ConcurrentHashMap.newKeySet()).addAll(unchanged);
         }
         if (back.isEmpty()) {
             return Result.failed(firstDevice, cause + "; no port had moved, nothing to put back");

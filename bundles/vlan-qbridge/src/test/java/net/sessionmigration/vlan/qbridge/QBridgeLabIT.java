@@ -254,9 +254,16 @@ class QBridgeLabIT {
         assertEquals(sw, p.device());
         assertTrue(p.cause().contains("authentication failure") && p.cause().contains(sw), p::toString);
         assertFalse(p.toString().contains(good.authPassphrase()), "a secret leaked into the problem");
+        assertTrue(p.cause().contains("nothing to put back") && !p.cause().contains("COULD NOT PUT BACK"), p::toString);
         Preflight pre = switcher.preflight(List.of(userMove(BACKUP))).orElseThrow();
         assertTrue(pre.problems().stream().anyMatch(x -> x.cause().contains("authentication failure")), pre::toString);
         assertAt("main");
+        // the switch refused the credentials, so it changed nothing: the rollback's restore knows it
+        // without reading the switch (which would refuse again)
+        OpReport restored = switcher.restore(List.of(userMove(BACKUP)), context).orElseThrow();
+        assertTrue(restored.summary().contains("never changed") && restored.summary().contains(sw), restored::toString);
+        // ...once: a second restore of the same migration reads the switch, and is refused
+        assertEquals(sw, switcher.restore(List.of(userMove(BACKUP)), context).failure().orElseThrow().device());
     }
 
     @Test
