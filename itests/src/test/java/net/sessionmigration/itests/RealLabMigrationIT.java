@@ -141,12 +141,7 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
             lab.run(120, "lab/daemons/daemons", "certs");
             lab.run(120, "lab/daemons/daemons", "start");
             try {
-                lab.lock();
-                configureDrivers(lab);
-                startWorkload(lab.path("lab/run/daemons/pki"));
-                writePlan("lab-probed.json", probedPlan("lab-probed"));
-                waitFor("plan lab-probed runnable with daemon-probe",
-                        () -> migrations.plan("lab-probed").map(PlanStatus::runnable).orElse(false));
+                startWithProbedPlan(lab, "lab-probed");
                 DryRunReport dry = migrations.dryRun("lab-probed");
                 assertTrue("dry-run: " + dry.problems(), dry.go());
                 assertTrue("dry-run says the probe runs: " + dry.notes(),
@@ -191,12 +186,7 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
             lab.run(120, "lab/daemons/daemons", "certs");
             lab.run(120, "lab/daemons/daemons", "start");
             try {
-                lab.lock();
-                configureDrivers(lab);
-                startWorkload(lab.path("lab/run/daemons/pki"));
-                writePlan("lab-probe-blocked.json", probedPlan("lab-probe-blocked"));
-                waitFor("plan lab-probe-blocked runnable",
-                        () -> migrations.plan("lab-probe-blocked").map(PlanStatus::runnable).orElse(false));
+                startWithProbedPlan(lab, "lab-probe-blocked");
 
                 LabFixture.UserClient u1 = lab.user("sm-u1", VIP, SERVICE_PORT, 120);
                 Thread.sleep(2000);
@@ -239,6 +229,16 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
                 restoreLab(lab);
             }
         }
+    }
+
+    /** Lab locked, real drivers configured, the workload running at main, a probed plan runnable. */
+    private void startWithProbedPlan(LabFixture lab, String plan) throws Exception {
+        lab.lock();
+        configureDrivers(lab);
+        startWorkload(lab.path("lab/run/daemons/pki"));
+        writePlan(plan + ".json", probedPlan(plan));
+        waitFor("plan " + plan + " runnable with daemon-probe",
+                () -> migrations.plan(plan).map(PlanStatus::runnable).orElse(false));
     }
 
     private static final String BLOCK_TABLE = "sm_probe_itest";
