@@ -9,12 +9,14 @@ import net.sessionmigration.api.driver.ProbeTask;
 import net.sessionmigration.api.driver.ReachabilityProbe;
 import net.sessionmigration.api.model.OpReport;
 import net.sessionmigration.api.model.Preflight;
+import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
 
 /** A user-side probe that logs into the shared list and answers as told. */
 final class FakeProbe implements ReachabilityProbe {
     final List<String> log;
     volatile String failure;
+    volatile String preflightProblem;
     volatile ProbeTask lastTask;
 
     FakeProbe(List<String> log) {
@@ -24,6 +26,10 @@ final class FakeProbe implements ReachabilityProbe {
     @Override
     public Result<Preflight> preflight(ProbeTask task) {
         log.add("probe:preflight:" + task.probeHost());
+        if (preflightProblem != null) {
+            return Result.ok(new Preflight(List.of(new Problem(task.probeHost(), preflightProblem)), List.of(),
+                    Duration.ZERO));
+        }
         return Result.ok(Preflight.go(Duration.ofMillis(3), "probe host answers"));
     }
 

@@ -68,9 +68,9 @@ class ProbeCommitTest {
         MigrationRecord r = lab.run(PLAN);
 
         assertEquals(MigrationState.SUCCEEDED, r.state(), r::toString);
-        assertEquals(List.of("mover:preflight", "mover:freeze", "mover:migrate", "mover:move-vip",
-                "netlink-gw:move:u3", "snmp-qbridge:move:u1,u2", "probe:probe:probe1", "mover:resume",
-                "mover:announce"), lab.log);
+        assertEquals(List.of("mover:preflight", "probe:preflight:probe1", "mover:freeze", "mover:migrate",
+                "mover:move-vip", "netlink-gw:move:u3", "snmp-qbridge:move:u1,u2", "probe:probe:probe1",
+                "mover:resume", "mover:announce"), lab.log);
         assertEquals("10.0.0.10", probe.lastTask.address().address(), "the probe aims at the plan's virtual IP");
         assertEquals(7001, probe.lastTask.port());
         assertEquals(Duration.ofMillis(800), probe.lastTask.timeout());
@@ -100,6 +100,18 @@ class ProbeCommitTest {
         assertTrue(lab.log.indexOf("netlink-gw:restore:u3") < lab.log.indexOf("mover:rollback@S708"),
                 "users go back before the source resumes");
         assertEquals(VlanId.of(1), lab.snmp.vlans.get(new AccessPort("sw1", "1")));
+    }
+
+    @Test
+    void aProbeHostThatDoesNotAnswerStopsTheStartBeforeAnythingIsFrozen() {
+        open(withProbe(), true);
+        probe.preflightProblem = "probe host unreachable: connection refused";
+        MigrationRecord r = lab.run(PLAN);
+
+        assertEquals(MigrationState.ROLLED_BACK, r.state(), r::toString);
+        assertEquals(StepOutcome.FAILED, step(r, Step.S702).outcome());
+        assertEquals("probe1", r.failure().orElseThrow().device());
+        assertFalse(lab.log.contains("mover:freeze"), lab.log::toString);
     }
 
     @Test

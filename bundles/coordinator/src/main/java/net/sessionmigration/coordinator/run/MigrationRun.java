@@ -254,8 +254,35 @@ public final class MigrationRun implements Runnable {
         if (!p.go()) {
             return Result.failed(p.problems().get(0));
         }
+        Optional<Problem> probeHost = probeHostReady();
+        if (probeHost.isPresent()) {
+            return Result.failed(probeHost.get());
+        }
         return Result.ok("start accepted by " + task.source().name()
                 + (p.notes().isEmpty() ? "" : " (" + String.join("; ", p.notes()) + ")"));
+    }
+
+    /**
+     * S702 also asks the probe host whether it answers: a dead probe host is found before
+     * anything is frozen rather than after the users moved, and the driver's connection is warm
+     * when the probe runs inside the freeze window.
+     */
+    private Optional<Problem> probeHostReady() {
+        if (plan.probe().isEmpty() || CommitProbe.whyNot(plan, moverCapabilities()).isPresent()) {
+            return Optional.empty();
+        }
+        UserSideProbe spec = plan.probe().get();
+        Optional<ReachabilityProbe> driver = env.drivers().probe(spec.driverType());
+        if (driver.isEmpty()) {
+            return Optional.of(new Problem(spec.host(), "user-side probe cannot run: " + notInstalled(spec.driverType())));
+        }
+        ProbeTask probe = probeTask(spec);
+        Result<Preflight> r = call(Step.S702, spec.driverType(), spec.host(), "preflight",
+                c -> driver.get().preflight(probe));
+        if (r instanceof Result.Failed<Preflight> f) {
+            return Optional.of(f.problem());
+        }
+        return r.orElseThrow().problems().stream().findFirst();
     }
 
     private Result<String> requestSwitch() {
@@ -315,7 +342,7 @@ public final class MigrationRun implements Runnable {
         if (driver.isEmpty()) {
             return Result.failed(spec.host(), "user-side probe cannot run: " + notInstalled(spec.driverType()));
         }
-        ProbeTask probe = new ProbeTask(id(), spec.host(), plan.virtualIp(), spec.port(), spec.timeout());
+        ProbeTask probe = probeTask(spec);
         Result<OpReport> r = call(Step.S708, spec.driverType(), spec.host(), "probe",
                 c -> driver.get().probe(probe, c));
         if (r instanceof Result.Failed<OpReport> f) {
@@ -324,6 +351,10 @@ public final class MigrationRun implements Runnable {
         }
         return Result.ok("probe " + spec.host() + " reached " + plan.virtualIp() + ":" + spec.port() + ": "
                 + describe(r.orElseThrow()));
+    }
+
+    private ProbeTask probeTask(UserSideProbe spec) {
+        return new ProbeTask(id(), spec.host(), plan.virtualIp(), spec.port(), spec.timeout());
     }
 
     private Optional<MoverCapabilities> moverCapabilities() {
