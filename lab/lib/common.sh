@@ -24,6 +24,8 @@ LAB_CTL_ROOT=10.99.0.1               # control network 10.99.0.0/16, root namesp
 LAB_CTL_MAIN=10.99.0.11
 LAB_CTL_BAK=10.99.0.12
 LAB_CTL_GW=10.99.0.21
+LAB_CTL_PROBE=10.99.0.31             # the user-side probe host's daemon (probe-verified commit)
+LAB_PROBE_ADDR=10.10.3.250           # its user-side address: outside 10.10.1.x (users, up to .250) and 10.10.2.x (gateway users)
 LAB_MIG_MAIN=10.98.0.1               # migration network 10.98.0.0/30
 LAB_MIG_BAK=10.98.0.2
 LAB_VLAN_MAIN=1
@@ -35,6 +37,7 @@ NS_MAIN_SRV=sm-main-srv
 NS_BAK_RT=sm-bak-rt
 NS_BAK_SRV=sm-bak-srv
 NS_GW=sm-gw
+NS_PROBE=sm-probe
 
 SNMP_V3_SHA_USER=lab-sha-aes128
 SNMP_V3_SHA256_USER=lab-sha256-aes256
@@ -49,6 +52,11 @@ gwuser_addr() { echo "10.10.2.$1"; }
 # over the switches, each switch's users on its lowest ports.
 user_switch() { echo $(( ($1 - 1) % LAB_SWITCHES + 1 )); }
 user_port() { echo $(( ($1 - 1) / LAB_SWITCHES + 1 )); }
+# The probe host sits on switch 1's last port, like a user, when no user takes that port
+# (prints nothing otherwise: then the lab has no probe host).
+probe_port() {
+  if (( (LAB_USERS - 1) / LAB_SWITCHES + 1 < LAB_PORTS )); then echo "$LAB_PORTS"; fi
+}
 # u1 is near the main site, u2 near the backup site, u3 elsewhere; then it repeats.
 user_near() { local n=(main backup other); echo "${n[$(( ($1 - 1) % 3 ))]}"; }
 

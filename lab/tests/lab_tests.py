@@ -214,6 +214,23 @@ def user_reaches_v_at_the_main_site():
     assert r["missing"] == 0 and r["duplicates"] == 0, r
 
 
+@test
+def probe_host_is_a_user_on_switch_port_8():
+    t = topo()
+    p = t["probe"]
+    assert (p["ns"], p["switch"], p["port"], p["address"], p["control_address"]) == \
+        ("sm-probe", "sw1", 8, "10.10.3.250", "10.99.0.31"), p
+    assert port_bridge("sm-sw1", "p8") == "br-v1"
+    assert "h8" not in sh("ip", "-n", "sm-sw1", "-o", "link").stdout, "port 8's peer is the probe host, not parked"
+    assert see("sm-probe")["servers"] == ["main"]
+    assert "10.99.0.31/16" in sh("ip", "-n", "sm-probe", "-o", "addr", "show", "dev", "ctl0").stdout
+    sh("ip", "-n", "sm-sw1", "link", "set", "p8", "master", "br-v2")
+    try:
+        assert see("sm-probe", 0.2)["connected"] is False  # v only at main; the probe host now in VLAN 2
+    finally:
+        sh("ip", "-n", "sm-sw1", "link", "set", "p8", "master", "br-v1")
+
+
 def move_and_back(kind):
     t = topo()
     u1 = user("u1")

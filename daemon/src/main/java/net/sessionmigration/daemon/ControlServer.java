@@ -30,6 +30,7 @@ import com.sun.net.httpserver.HttpsServer;
  * Routes (all JSON):
  * <pre>
  * GET  /v1/health
+ * POST /v1/probe                          (any daemon: one TCP connect from its namespace)
  * GET  /v1/workloads/{w}/state?vip=V      GET /v1/workloads/{w}/preflight?vip=V
  * POST /v1/workloads/{w}/start
  * POST /v1/migrations/{id}/{freeze|migrate|move-vip|release|rollback}   (source)
@@ -51,6 +52,7 @@ public final class ControlServer implements AutoCloseable {
     private final MigrationService service;
     private final GatewayService gateway;
     private final VmBackend vms;
+    private final ProbeService probes = new ProbeService();
 
     public ControlServer(InetSocketAddress address, SSLContext ssl, MigrationService service) throws IOException {
         this(address, ssl, service, null);
@@ -149,6 +151,9 @@ public final class ControlServer implements AutoCloseable {
         String[] p = path.split("/", -1); // "", "v1", ...
         if (p.length == 3 && p[2].equals("health") && method.equals("GET")) {
             return Map.of("ok", true, "server", service != null ? service.config().name() : gateway.name());
+        }
+        if (p.length == 3 && p[2].equals("probe") && method.equals("POST")) {
+            return probes.probe(JSON.readValue(readLimited(ex.getRequestBody()), ProbeRequest.class));
         }
         if (service == null) {
             throw new NotFound();

@@ -25,7 +25,12 @@ final class LabFixture implements AutoCloseable {
     private final boolean wasUp;
     private Process lock;
 
+    /**
+     * Takes the lab lock first and holds it to {@link #close}: another checkout's test must not
+     * rebuild the lab between our {@code up}, our daemons' start and our migration.
+     */
     LabFixture() throws Exception {
+        lock();
         wasUp = Files.exists(path("lab/run/lab.env"));
         run(120, "lab/lab", "up");
     }
@@ -39,6 +44,9 @@ final class LabFixture implements AutoCloseable {
 
     /** While held, nobody's lab/lab command rebuilds the lab under the test. */
     void lock() throws IOException {
+        if (lock != null) {
+            return;
+        }
         lock = new ProcessBuilder("flock", LOCK_FILE, "sh", "-c", "echo locked; exec cat")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String first = new BufferedReader(new InputStreamReader(lock.getInputStream(), StandardCharsets.UTF_8)).readLine();
@@ -62,7 +70,9 @@ final class LabFixture implements AutoCloseable {
         if (Files.exists(path(command[0]))) {
             args.set(0, path(command[0]).toString());
         }
-        Process p = new ProcessBuilder(args).directory(root.toFile()).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(args).directory(root.toFile()).redirectErrorStream(true);
+        pb.environment().put("LAB_LOCK_HELD", "1"); // we hold it (lock()); lab/lab must not wait for itself
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(String.join(" ", command) + " did not finish", p.waitFor(timeoutSeconds, TimeUnit.SECONDS));
         assertEquals(String.join(" ", command) + " failed (needs root; run lab/setup): " + out, 0, p.exitValue());
@@ -101,12 +111,15 @@ final class LabFixture implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        if (lock != null) {
-            lock.getOutputStream().close();
-            lock.waitFor(5, TimeUnit.SECONDS);
-        }
-        if (!wasUp) {
-            run(120, "lab/lab", "down");
+        try {
+            if (!wasUp) {
+                run(120, "lab/lab", "down");
+            }
+        } finally {
+            if (lock != null) {
+                lock.getOutputStream().close();
+                lock.waitFor(5, TimeUnit.SECONDS);
+            }
         }
     }
 }

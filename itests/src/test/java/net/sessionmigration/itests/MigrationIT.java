@@ -46,6 +46,7 @@ public class MigrationIT extends SessionMigrationTestSupport {
 
     private static final String MOVER_PID = "net.sessionmigration.simulated.mover";
     private static final String SWITCH_PID = "net.sessionmigration.simulated.switch";
+    private static final String PROBE_PID = "net.sessionmigration.simulated.probe";
 
     @Before
     public void drivers() throws Exception {
@@ -56,6 +57,7 @@ public class MigrationIT extends SessionMigrationTestSupport {
     public void clearFaults() throws Exception {
         configureSimulated(MOVER_PID, "", "");
         configureSimulated(SWITCH_PID, "", "");
+        configureSimulated(PROBE_PID, "", "");
     }
 
     @Test
@@ -165,6 +167,43 @@ public class MigrationIT extends SessionMigrationTestSupport {
         assertTrue(vlans("port-fails").values().stream().allMatch(VlanId.of(1)::equals));
         assertEquals(WorkloadState.RUNNING_AT_SOURCE,
                 mover().state(task("port-fails", MigrationMode.MOVE)).orElseThrow());
+    }
+
+    @Test
+    public void theUserSideProbeVerifiesTheSwitchBeforeResume() throws Exception {
+        writePlan("probed.json", Plans.simulatedWithProbe("probed"));
+        waitFor("plan probed", () -> migrations.plan("probed").map(PlanStatus::runnable).orElse(false));
+        String dry = execute("migration:dry-run probed");
+        assertTrue(dry, dry.contains("probe: will run after S708, before resume: probe1"));
+
+        String id = admin.start(StartRequest.of("probed", "itest"), e -> { }).orElseThrow();
+        MigrationRecord record = admin.await(id, Duration.ofSeconds(30)).orElseThrow();
+
+        assertEquals(MigrationState.SUCCEEDED, record.state());
+        var probe = record.operations().stream().filter(o -> o.operation().equals("probe")).findFirst();
+        assertTrue("a probe operation in " + record.operations(), probe.isPresent());
+        assertEquals(Step.S708, probe.get().step());
+        assertEquals("probe1", probe.get().device());
+        String history = execute("migration:history " + id);
+        assertTrue(history, history.contains("probe"));
+    }
+
+    @Test
+    public void aFailedProbeRollsBackAndNamesTheProbeHost() throws Exception {
+        writePlan("probe-fails.json", Plans.simulatedWithProbe("probe-fails"));
+        waitFor("plan probe-fails", () -> migrations.plan("probe-fails").map(PlanStatus::runnable).orElse(false));
+        configureSimulated(PROBE_PID, "probe1", "");
+
+        String id = admin.start(StartRequest.of("probe-fails", "itest"), e -> { }).orElseThrow();
+        MigrationRecord record = admin.await(id, Duration.ofSeconds(30)).orElseThrow();
+
+        assertEquals(MigrationState.ROLLED_BACK, record.state());
+        assertEquals("probe1", record.failure().orElseThrow().device());
+        assertTrue(record.failure().orElseThrow().cause(), record.failure().orElseThrow().cause().contains("timed out"));
+        assertTrue(vlans("probe-fails").values().stream().allMatch(VlanId.of(1)::equals));
+        assertEquals(WorkloadState.RUNNING_AT_SOURCE,
+                mover().state(task("probe-fails", MigrationMode.MOVE)).orElseThrow());
+        assertTrue("never resumed at the target", record.steps().stream().noneMatch(s -> s.step() == Step.S710));
     }
 
     @Test

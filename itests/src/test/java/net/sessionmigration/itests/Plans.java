@@ -30,6 +30,14 @@ final class Plans {
         return plan(name, mode, "simulated-mover", "simulated-switch");
     }
 
+    /** A simulated plan whose switch is verified by the simulated probe from host {@code probe1}. */
+    static String simulatedWithProbe(String name) {
+        String plan = simulated(name, "MOVE");
+        int end = plan.lastIndexOf('}');
+        return plan.substring(0, end).stripTrailing()
+                + ",\n  \"probe\": {\"driver\": \"simulated-probe\", \"host\": \"probe1\", \"port\": 7000}\n}\n";
+    }
+
     /** Three mistakes at once: a VLAN out of range, a host name for the virtual IP, a user listed twice. */
     static String invalid(String name) {
         return """

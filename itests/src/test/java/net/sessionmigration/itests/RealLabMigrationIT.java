@@ -28,9 +28,11 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
+import net.sessionmigration.api.model.Step;
 import net.sessionmigration.api.service.DryRunReport;
 import net.sessionmigration.api.service.MigrationRecord;
 import net.sessionmigration.api.service.MigrationState;
+import net.sessionmigration.api.service.OperationRecord;
 import net.sessionmigration.api.service.PlanStatus;
 import net.sessionmigration.api.service.StartRequest;
 
@@ -129,10 +131,135 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
         }
     }
 
+    /**
+     * Probe-verified commit on the lab: probe1, a daemon on switch port 8 that moves with the users,
+     * connects to v:7001 at the backup site after the switch and before resume.
+     */
+    @Test
+    public void theProbeFromTheUserSideVerifiesTheSwitchBeforeResume() throws Exception {
+        try (LabFixture lab = new LabFixture()) {
+            lab.run(120, "lab/daemons/daemons", "certs");
+            lab.run(120, "lab/daemons/daemons", "start");
+            try {
+                startWithProbedPlan(lab, "lab-probed");
+                DryRunReport dry = migrations.dryRun("lab-probed");
+                assertTrue("dry-run: " + dry.problems(), dry.go());
+                assertTrue("dry-run says the probe runs: " + dry.notes(),
+                        dry.notes().stream().anyMatch(n -> n.startsWith("probe: will run after S708")));
+
+                LabFixture.UserClient u1 = lab.user("sm-u1", VIP, SERVICE_PORT, 120);
+                Thread.sleep(2000);
+                String id = admin.start(StartRequest.of("lab-probed", "itest"), e -> { }).orElseThrow();
+                MigrationRecord record = admin.await(id, Duration.ofSeconds(120)).orElseThrow();
+                Thread.sleep(2000);
+                String seen = u1.stop();
+                Path out = lab.path("itests/target/real-lab");
+                Files.createDirectories(out);
+                Files.writeString(out.resolve("probe-history.txt"), execute("migration:history " + id));
+
+                assertEquals(record.failure() + " " + record.notes(), MigrationState.SUCCEEDED, record.state());
+                assertSessionKept(seen);
+                OperationRecord probe = record.operations().stream().filter(o -> o.operation().equals("probe"))
+                        .findFirst().orElseThrow(() -> new AssertionError("no probe in " + record.operations()));
+                assertEquals(Step.S708, probe.step());
+                assertEquals("probe1", probe.device());
+                assertEquals("daemon-probe", probe.driverType());
+                assertTrue(probe.outcome(), probe.outcome().contains("connect_us"));
+                OperationRecord resume = record.operations().stream().filter(o -> o.operation().equals("resume"))
+                        .findFirst().orElseThrow(() -> new AssertionError("no resume in " + record.operations()));
+                assertTrue("the probe ends before the resume starts", probe.endMicros() <= resume.startMicros());
+                assertTrue("the probe host moved with the users",
+                        lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", "p8").contains("master br-v2"));
+            } finally {
+                restoreLab(lab);
+            }
+        }
+    }
+
+    /**
+     * The backup site drops TCP to v (a real firewall rule in its router): the probe times out,
+     * the coordinator rolls back, the users return to VLAN 1 and keep their sessions.
+     */
+    @Test
+    public void aProbeThatCannotReachTheNewSiteRollsBackAndTheUsersKeepTheirSessions() throws Exception {
+        try (LabFixture lab = new LabFixture()) {
+            lab.run(120, "lab/daemons/daemons", "certs");
+            lab.run(120, "lab/daemons/daemons", "start");
+            try {
+                startWithProbedPlan(lab, "lab-probe-blocked");
+
+                LabFixture.UserClient u1 = lab.user("sm-u1", VIP, SERVICE_PORT, 120);
+                Thread.sleep(2000);
+                blockTcpToVipAtTheBackupRouter(lab);
+                MigrationRecord record;
+                try {
+                    String id = admin.start(StartRequest.of("lab-probe-blocked", "itest"), e -> { }).orElseThrow();
+                    record = admin.await(id, Duration.ofSeconds(120)).orElseThrow();
+                    Files.createDirectories(lab.path("itests/target/real-lab"));
+                    Files.writeString(lab.path("itests/target/real-lab/probe-blocked-history.txt"),
+                            execute("migration:history " + id));
+                } finally {
+                    unblock(lab);
+                }
+                Thread.sleep(2000);
+                String seen = u1.stop();
+
+                assertEquals(record.failure() + " " + record.notes(), MigrationState.ROLLED_BACK, record.state());
+                assertEquals("probe1", record.failure().orElseThrow().device());
+                assertTrue(record.failure().orElseThrow().cause(),
+                        record.failure().orElseThrow().cause().contains("timed out"));
+                assertTrue("never resumed at the target", record.operations().stream()
+                        .noneMatch(o -> o.operation().equals("resume")));
+                for (String port : new String[] {"p1", "p8"}) {
+                    assertTrue(port + " back on VLAN 1",
+                            lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", port).contains("master br-v1"));
+                }
+                assertTrue("v back at the main site",
+                        lab.run(10, "ip", "-n", "sm-main-srv", "-o", "addr", "show", "dev", "eth0").contains(VIP + "/"));
+                assertFalse("v gone from the backup site",
+                        lab.run(10, "ip", "-n", "sm-bak-srv", "-o", "addr", "show", "dev", "eth0").contains(VIP + "/"));
+                assertSessionKept(seen);
+                assertTrue("only the main site served u1: " + seen, matches(seen, "\"servers\":\\s*\\[\\s*\"main\"\\s*\\]"));
+                LabFixture.UserClient u2 = lab.user("sm-u2", VIP, SERVICE_PORT, 60);
+                Thread.sleep(2000);
+                String fresh = u2.stop();
+                assertTrue("a new user is served at the main site: " + fresh, matches(fresh, "\"servers\":\\s*\\[\\s*\"main\"\\s*\\]"));
+            } finally {
+                unblock(lab);
+                restoreLab(lab);
+            }
+        }
+    }
+
+    /** Lab locked, real drivers configured, the workload running at main, a probed plan runnable. */
+    private void startWithProbedPlan(LabFixture lab, String plan) throws Exception {
+        lab.lock();
+        configureDrivers(lab);
+        startWorkload(lab.path("lab/run/daemons/pki"));
+        writePlan(plan + ".json", probedPlan(plan));
+        waitFor("plan " + plan + " runnable with daemon-probe",
+                () -> migrations.plan(plan).map(PlanStatus::runnable).orElse(false));
+    }
+
+    private static final String BLOCK_TABLE = "sm_probe_itest";
+
+    private static void blockTcpToVipAtTheBackupRouter(LabFixture lab) throws Exception {
+        lab.run(10, "ip", "netns", "exec", "sm-bak-rt", "nft", "add", "table", "ip", BLOCK_TABLE);
+        lab.run(10, "ip", "netns", "exec", "sm-bak-rt", "nft", "add", "chain", "ip", BLOCK_TABLE, "block",
+                "{", "type", "filter", "hook", "forward", "priority", "0", ";", "}");
+        lab.run(10, "ip", "netns", "exec", "sm-bak-rt", "nft", "add", "rule", "ip", BLOCK_TABLE, "block",
+                "ip", "daddr", VIP, "tcp", "dport", Integer.toString(SERVICE_PORT), "drop");
+    }
+
+    private static void unblock(LabFixture lab) {
+        lab.quietly("ip", "netns", "exec", "sm-bak-rt", "nft", "delete", "table", "ip", BLOCK_TABLE);
+    }
+
     private void configureDrivers(LabFixture lab) throws Exception {
         Path pki = lab.path("lab/run/daemons/pki");
         update(configAdmin.getConfiguration("net.sessionmigration.daemon.driver", "?"), Map.of(
-                "servers", new String[] {"main-srv=https://10.99.0.11:7443", "bak-srv=https://10.99.0.12:7443"},
+                "servers", new String[] {"main-srv=https://10.99.0.11:7443", "bak-srv=https://10.99.0.12:7443",
+                        "probe1=https://10.99.0.31:7443"},
                 "keystore", pki.resolve("coordinator.p12").toString(),
                 "keystorePasswordRef", "file:" + pki.resolve("store.pass"),
                 "truststore", pki.resolve("truststore.p12").toString(),
@@ -146,9 +273,10 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
         update(configAdmin.getFactoryConfiguration("net.sessionmigration.vlan.qbridge.device", "itest-sw1", "?"), Map.of(
                 "name", "sw1", "address", "10.99.1.1", "port", "161", "version", "v3", "credential", "lab-v3",
                 "timeout.millis", "1000", "retries", "1", "max.varbinds", "60", "style", "pvid"));
-        waitFor("criu-daemon and snmp-qbridge installed", () -> migrations.drivers().stream()
-                .filter(d -> d.installed() && (d.driverType().equals("criu-daemon") || d.driverType().equals("snmp-qbridge")))
-                .count() == 2);
+        waitFor("criu-daemon, daemon-probe and snmp-qbridge installed", () -> migrations.drivers().stream()
+                .filter(d -> d.installed() && (d.driverType().equals("criu-daemon") || d.driverType().equals("snmp-qbridge")
+                        || d.driverType().equals("daemon-probe")))
+                .count() == 3);
     }
 
     /** Asks the main server's daemon to start its workload, as an operator's deployment would. */
@@ -189,6 +317,7 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
         lab.quietly("ip", "-n", "sm-main-srv", "addr", "replace", VIP + "/32", "dev", "eth0");
         lab.quietly("ip", "-n", "sm-sw1", "link", "set", "p1", "master", "br-v1");
         lab.quietly("ip", "-n", "sm-sw1", "link", "set", "p2", "master", "br-v1");
+        lab.quietly("ip", "-n", "sm-sw1", "link", "set", "p8", "master", "br-v1");
         lab.quietly(lab.path("lab/daemons/daemons").toString(), "stop");
     }
 
@@ -253,5 +382,27 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
               "users": [{"name": "u1", "device": "sw1", "port": "1", "fromVlan": 1, "toVlan": 2}]
             }
             """;
+    }
+
+    /** u1 and the probe host (switch port 8) move; probe1 must reach v:7001 at the backup before resume. */
+    private static String probedPlan(String name) {
+        return """
+            {
+              "schemaVersion": 1,
+              "name": "%s",
+              "description": "maintenance on the lab, verified from the user side by probe1",
+              "mode": "MOVE",
+              "virtualIp": "10.20.0.100",
+              "servers": {"main-srv": {"site": "main"}, "bak-srv": {"site": "backup"}},
+              "workload": {"name": "stream", "driver": "criu-daemon", "source": "main-srv", "target": "bak-srv",
+                           "freeze": true, "moveVirtualIp": true},
+              "devices": {"sw1": {"driver": "snmp-qbridge"}},
+              "users": [
+                {"name": "u1", "device": "sw1", "port": "1", "fromVlan": 1, "toVlan": 2},
+                {"name": "probe1", "device": "sw1", "port": "8", "fromVlan": 1, "toVlan": 2}
+              ],
+              "probe": {"driver": "daemon-probe", "host": "probe1", "port": 7001, "timeoutMs": 1000}
+            }
+            """.formatted(name);
     }
 }

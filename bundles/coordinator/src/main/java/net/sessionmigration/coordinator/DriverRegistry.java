@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import net.sessionmigration.api.driver.AccessPortSwitcher;
 import net.sessionmigration.api.driver.DriverProperties;
+import net.sessionmigration.api.driver.ReachabilityProbe;
 import net.sessionmigration.api.driver.WorkloadMover;
 
 /**
@@ -27,6 +28,7 @@ public final class DriverRegistry {
 
     public static final String MOVER = "workload-mover";
     public static final String SWITCHER = "access-port-switcher";
+    public static final String PROBE = "reachability-probe";
 
     /** One installed driver service. */
     public record Installed<T>(String driverType, String vendor, T driver) {
@@ -34,6 +36,7 @@ public final class DriverRegistry {
 
     private final Map<String, Deque<Installed<WorkloadMover>>> movers = new ConcurrentHashMap<>();
     private final Map<String, Deque<Installed<AccessPortSwitcher>>> switchers = new ConcurrentHashMap<>();
+    private final Map<String, Deque<Installed<ReachabilityProbe>>> probes = new ConcurrentHashMap<>();
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
 
     public void addMover(WorkloadMover mover, Map<String, ?> properties) {
@@ -52,6 +55,14 @@ public final class DriverRegistry {
         remove(switchers, switcher, properties);
     }
 
+    public void addProbe(ReachabilityProbe probe, Map<String, ?> properties) {
+        add(probes, probe, properties, PROBE);
+    }
+
+    public void removeProbe(ReachabilityProbe probe, Map<String, ?> properties) {
+        remove(probes, probe, properties);
+    }
+
     /** Convenience for plain-Java callers: registers with {@code driver.type} and {@code vendor}. */
     public static Map<String, Object> properties(String driverType, String vendor) {
         return Map.of(DriverProperties.DRIVER_TYPE, driverType, DriverProperties.VENDOR, vendor);
@@ -63,6 +74,14 @@ public final class DriverRegistry {
 
     public Optional<AccessPortSwitcher> switcher(String driverType) {
         return latest(switchers, driverType).map(Installed::driver);
+    }
+
+    public Optional<ReachabilityProbe> probe(String driverType) {
+        return latest(probes, driverType).map(Installed::driver);
+    }
+
+    public List<Installed<ReachabilityProbe>> probes() {
+        return all(probes);
     }
 
     public List<Installed<WorkloadMover>> movers() {

@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 
 import net.sessionmigration.api.driver.AccessPortSwitcher;
 import net.sessionmigration.api.driver.MoverCapabilities;
+import net.sessionmigration.api.driver.ProbeTask;
+import net.sessionmigration.api.driver.ReachabilityProbe;
 import net.sessionmigration.api.driver.WorkloadMover;
 import net.sessionmigration.api.driver.WorkloadTask;
 import net.sessionmigration.api.model.Device;
@@ -39,6 +41,7 @@ import net.sessionmigration.api.model.PortMove;
 import net.sessionmigration.api.model.Preflight;
 import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.model.UserSideProbe;
 import net.sessionmigration.api.model.Step;
 import net.sessionmigration.api.service.DriverStatus;
 import net.sessionmigration.api.service.DryRunReport;
@@ -60,6 +63,7 @@ import net.sessionmigration.coordinator.plan.ParsedPlan;
 import net.sessionmigration.coordinator.plan.PlanFolder;
 import net.sessionmigration.coordinator.plan.PlanParser;
 import net.sessionmigration.coordinator.run.Clock;
+import net.sessionmigration.coordinator.run.CommitProbe;
 import net.sessionmigration.coordinator.run.DriverCalls;
 import net.sessionmigration.coordinator.run.FlightRecorder;
 import net.sessionmigration.coordinator.run.MigrationRun;
@@ -219,7 +223,34 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
                 switchExpected = switchExpected.plus(collect(g.getKey(), r, problems, notes));
             }
         }
-        return new DryRunReport(name, problems, notes, moverExpected.plus(switchExpected), switchExpected);
+        Duration probeExpected = dryRunProbe(plan, mover, problems, notes);
+        return new DryRunReport(name, problems, notes, moverExpected.plus(switchExpected).plus(probeExpected),
+                switchExpected);
+    }
+
+    /** Says whether the user-side probe will run after S708 and, if so, asks its driver's preflight. */
+    private Duration dryRunProbe(MigrationPlan plan, Optional<WorkloadMover> mover, List<Problem> problems,
+                                 List<String> notes) {
+        if (plan.probe().isEmpty()) {
+            notes.add("probe: none (the plan names no probe host; the switch is not verified from the user side)");
+            return Duration.ZERO;
+        }
+        UserSideProbe spec = plan.probe().get();
+        Optional<String> whyNot = CommitProbe.whyNot(plan,
+                mover.isPresent() ? capabilities(plan.workload().driverType()).toOptional() : Optional.empty());
+        if (whyNot.isPresent()) {
+            notes.add("probe: will not run: " + whyNot.get());
+            return Duration.ZERO;
+        }
+        notes.add("probe: will run after S708, before resume: " + CommitProbe.describe(plan, spec));
+        Optional<ReachabilityProbe> probe = drivers.probe(spec.driverType());
+        if (probe.isEmpty()) {
+            return Duration.ZERO; // already a problem: the driver is missing
+        }
+        ProbeTask task = new ProbeTask("dry-run", spec.host(), plan.virtualIp(), spec.port(), spec.timeout());
+        Result<Preflight> r = calls.call(spec.host(), "preflight", settings.stepTimeout(),
+                () -> probe.get().preflight(task));
+        return collect(spec.driverType(), r, problems, notes);
     }
 
     @Override
@@ -255,6 +286,9 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
                     wanted.computeIfAbsent(key(DriverRegistry.SWITCHER, d.driverType()), k -> new TreeSet<>())
                             .add(plan.name());
                 }
+                plan.probe().filter(UserSideProbe::enabled).ifPresent(probe -> wanted
+                        .computeIfAbsent(key(DriverRegistry.PROBE, probe.driverType()), k -> new TreeSet<>())
+                        .add(plan.name()));
             });
         }
         Map<String, DriverStatus> all = new TreeMap<>();
@@ -262,6 +296,8 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
                 installed(i.driverType(), DriverRegistry.MOVER, i.vendor(), wanted)));
         drivers.switchers().forEach(i -> all.put(key(DriverRegistry.SWITCHER, i.driverType()),
                 installed(i.driverType(), DriverRegistry.SWITCHER, i.vendor(), wanted)));
+        drivers.probes().forEach(i -> all.put(key(DriverRegistry.PROBE, i.driverType()),
+                installed(i.driverType(), DriverRegistry.PROBE, i.vendor(), wanted)));
         wanted.forEach((k, planNames) -> {
             if (!all.containsKey(k)) {
                 String[] parts = k.split(" ", 2);
@@ -534,6 +570,9 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
         plan.devices().values().stream().map(Device::driverType).distinct().sorted()
                 .filter(t -> drivers.switcher(t).isEmpty() && !missing.contains(t))
                 .forEach(missing::add);
+        plan.probe().filter(UserSideProbe::enabled).map(UserSideProbe::driverType)
+                .filter(t -> drivers.probe(t).isEmpty() && !missing.contains(t))
+                .ifPresent(missing::add);
         return missing;
     }
 

@@ -49,7 +49,7 @@ public final class QemuDaemonMover implements WorkloadMover {
 
     @Override
     public MoverCapabilities capabilities() {
-        return new MoverCapabilities(true, false, false);
+        return new MoverCapabilities(true, false, false, false);
     }
 
     /** The daemon request: the CRIU body plus QEMU's downtime limit and bandwidth when the plan sets them. */

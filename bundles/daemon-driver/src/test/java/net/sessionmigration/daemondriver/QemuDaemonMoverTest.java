@@ -41,6 +41,7 @@ class QemuDaemonMoverTest {
         assertTrue(caps.canFreeze());
         assertFalse(caps.canReplicate());
         assertFalse(caps.canMoveVirtualIp());
+        assertFalse(caps.targetAnswersWhileFrozen(), "a paused guest cannot answer the user-side probe");
     }
 
     @Test

@@ -64,6 +64,9 @@ final class PlanView {
         if (!w.options().isEmpty()) {
             o.println("Options        " + new TreeMap<>(w.options()));
         }
+        o.println("Probe          " + plan.probe().map(p -> p.host() + " connects to " + plan.virtualIp() + ":"
+                + p.port() + " via " + p.driverType() + " after S708, timeout " + p.timeout().toMillis() + " ms"
+                + (p.enabled() ? "" : " (disabled)")).orElse("none"));
         o.println();
         ShellTable servers = new ShellTable();
         servers.column("Server");

@@ -87,6 +87,7 @@ class PlanCommandsTest {
         String text = capture.text();
         assertTrue(text.contains("Mode           MOVE"));
         assertTrue(text.contains("Virtual IP     10.0.0.10"));
+        assertTrue(text.contains("Probe          none"), text);
         assertTrue(text.contains("Workload       video (driver criu-daemon) from srv-a to srv-b; freeze yes, move VIP yes"));
         assertTrue(text.contains("Status         valid, runnable: yes"));
         assertTrue(text.lines().anyMatch(l -> l.matches("srv-a\\s+\\| main\\s+\\| source")), text);

@@ -3,9 +3,19 @@ package net.sessionmigration.api.driver;
 /**
  * What a workload mover can do; plan validation refuses what the driver cannot.
  *
- * @param canFreeze            S703/S709/S710 are supported (the target copy waits for resume)
- * @param canReplicate         REPLICATE is supported (both copies run afterwards)
- * @param canMoveVirtualIp     S705 is supported; false when the address travels inside the workload
+ * @param canFreeze                S703/S709/S710 are supported (the target copy waits for resume)
+ * @param canReplicate             REPLICATE is supported (both copies run afterwards)
+ * @param canMoveVirtualIp         S705 is supported; false when the address travels inside the workload
+ * @param targetAnswersWhileFrozen the stopped target copy already accepts connections to the virtual IP
+ *                                 before S710 (a restored process's listening socket does, its kernel
+ *                                 completes the handshake; a paused VM does not), so the user-side
+ *                                 probe can verify the switch before resume
  */
-public record MoverCapabilities(boolean canFreeze, boolean canReplicate, boolean canMoveVirtualIp) {
+public record MoverCapabilities(boolean canFreeze, boolean canReplicate, boolean canMoveVirtualIp,
+                                boolean targetAnswersWhileFrozen) {
+
+    /** A mover whose target copy answers while frozen, as a restored process does. */
+    public MoverCapabilities(boolean canFreeze, boolean canReplicate, boolean canMoveVirtualIp) {
+        this(canFreeze, canReplicate, canMoveVirtualIp, true);
+    }
 }

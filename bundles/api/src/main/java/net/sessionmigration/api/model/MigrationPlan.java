@@ -2,19 +2,30 @@ package net.sessionmigration.api.model;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A validated session-migration plan: what moves, where, and which users follow it.
  * Built only by the coordinator's plan loader, which checks every cross-reference.
+ *
+ * @param probe the user-side probe that verifies the switch before resume, if the plan names one
  */
 public record MigrationPlan(int schemaVersion, String name, String description, MigrationMode mode,
                             VirtualIp virtualIp, Map<String, Server> servers, Workload workload,
-                            Map<String, Device> devices, List<UserAttachment> users) {
+                            Map<String, Device> devices, List<UserAttachment> users, Optional<UserSideProbe> probe) {
     public MigrationPlan {
         Names.require("plan name", name);
         servers = Map.copyOf(servers);
         devices = Map.copyOf(devices);
         users = List.copyOf(users);
+        probe = probe == null ? Optional.empty() : probe;
+    }
+
+    /** A plan without a user-side probe. */
+    public MigrationPlan(int schemaVersion, String name, String description, MigrationMode mode,
+                         VirtualIp virtualIp, Map<String, Server> servers, Workload workload,
+                         Map<String, Device> devices, List<UserAttachment> users) {
+        this(schemaVersion, name, description, mode, virtualIp, servers, workload, devices, users, Optional.empty());
     }
 
     public Server sourceServer() {

@@ -17,6 +17,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 
 import net.sessionmigration.api.driver.AccessPortSwitcher;
+import net.sessionmigration.api.driver.ReachabilityProbe;
 import net.sessionmigration.api.driver.WorkloadMover;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.service.DriverStatus;
@@ -96,6 +97,16 @@ public class CoordinatorComponent implements MigrationService, MigrationAdminSer
 
     void unbindSwitcher(AccessPortSwitcher switcher, Map<String, Object> properties) {
         drivers.removeSwitcher(switcher, properties);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindProbe(ReachabilityProbe probe, Map<String, Object> properties) {
+        drivers.addProbe(probe, properties);
+    }
+
+    void unbindProbe(ReachabilityProbe probe, Map<String, Object> properties) {
+        drivers.removeProbe(probe, properties);
     }
 
     // ---- delegation ----

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,6 +31,7 @@ import net.sessionmigration.api.model.MigrationPlan;
 import net.sessionmigration.api.model.Names;
 import net.sessionmigration.api.model.Server;
 import net.sessionmigration.api.model.UserAttachment;
+import net.sessionmigration.api.model.UserSideProbe;
 import net.sessionmigration.api.model.VirtualIp;
 import net.sessionmigration.api.model.VlanId;
 import net.sessionmigration.api.model.Workload;
@@ -52,12 +54,15 @@ public final class PlanParser {
             "privacykey", "privatekey", "token", "apikey", "credentials");
 
     private static final Set<String> TOP = Set.of("schemaVersion", "name", "description", "mode", "virtualIp",
-            "servers", "workload", "devices", "users");
+            "servers", "workload", "devices", "users", "probe");
     private static final Set<String> SERVER = Set.of("site");
     private static final Set<String> WORKLOAD = Set.of("name", "driver", "source", "target", "freeze",
             "moveVirtualIp", "options");
     private static final Set<String> DEVICE = Set.of("driver");
     private static final Set<String> USER = Set.of("name", "device", "port", "fromVlan", "toVlan", "nearBackup");
+    private static final Set<String> PROBE = Set.of("driver", "host", "port", "timeoutMs", "enabled");
+    static final int PROBE_DEFAULT_TIMEOUT_MS = 1000;
+    static final int PROBE_MAX_TIMEOUT_MS = 60_000;
 
     private static final Pattern START_MARKER = Pattern.compile("\\s*\\(start marker at .*$", Pattern.DOTALL);
 
@@ -280,6 +285,7 @@ public final class PlanParser {
             Map<String, Device> devices = devices(root);
             Optional<Workload> workload = workload(root, servers);
             List<UserAttachment> users = users(root, devices);
+            Optional<UserSideProbe> probe = probe(root);
 
             if (mode.orElse(null) == MigrationMode.REPLICATE && !users.isEmpty()
                     && users.stream().noneMatch(UserAttachment::nearBackup)) {
@@ -290,7 +296,7 @@ public final class PlanParser {
             }
             try {
                 return Optional.of(new MigrationPlan(SCHEMA_VERSION, name.orElseThrow(), description,
-                        mode.orElseThrow(), vip.orElseThrow(), servers, workload.orElseThrow(), devices, users));
+                        mode.orElseThrow(), vip.orElseThrow(), servers, workload.orElseThrow(), devices, users, probe));
             } catch (RuntimeException e) {
                 // every rule the records enforce is checked above; this is a safety net, not a path
                 error("", "", "plan rejected: " + e.getMessage());
@@ -453,6 +459,46 @@ public final class PlanParser {
                 }
             }
             return users;
+        }
+
+        /** The optional user-side probe; present and enabled unless {@code "enabled": false}. */
+        private Optional<UserSideProbe> probe(JsonNode root) {
+            if (field(root, "", "probe", false).isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<JsonNode> node = object(root, "", "probe");
+            if (node.isEmpty()) {
+                return Optional.empty();
+            }
+            JsonNode n = node.get();
+            String p = "probe";
+            onlyKnownFields(n, p, PROBE);
+            Optional<String> driver = name(n, p, "driver");
+            Optional<String> host = name(n, p, "host");
+            Optional<Integer> port = integer(n, p, "port");
+            if (port.isPresent() && (port.get() < 1 || port.get() > 65535)) {
+                error("probe.port", port.get().toString(), "TCP port out of range 1-65535");
+                port = Optional.empty();
+            }
+            int timeoutMs = PROBE_DEFAULT_TIMEOUT_MS;
+            if (field(n, p, "timeoutMs", false).isPresent()) {
+                Optional<Integer> t = integer(n, p, "timeoutMs");
+                if (t.isPresent() && (t.get() < 1 || t.get() > PROBE_MAX_TIMEOUT_MS)) {
+                    error("probe.timeoutMs", t.get().toString(), "out of range 1-" + PROBE_MAX_TIMEOUT_MS
+                            + " ms; it is part of the users' blackout, keep it short");
+                    return Optional.empty();
+                }
+                if (t.isEmpty()) {
+                    return Optional.empty();
+                }
+                timeoutMs = t.get();
+            }
+            boolean enabled = bool(n, p, "enabled", true);
+            if (driver.isEmpty() || host.isEmpty() || port.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new UserSideProbe(driver.get(), host.get(), port.get(), Duration.ofMillis(timeoutMs),
+                    enabled));
         }
 
         /** A port is often a number on a switch; both "1" and 1 are accepted. */

@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
 
 import net.sessionmigration.api.driver.AccessPortSwitcher;
 import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.driver.MoverCapabilities;
+import net.sessionmigration.api.driver.ProbeTask;
+import net.sessionmigration.api.driver.ReachabilityProbe;
 import net.sessionmigration.api.driver.WorkloadMover;
 import net.sessionmigration.api.driver.WorkloadTask;
 import net.sessionmigration.api.model.MigrationMode;
@@ -34,6 +37,7 @@ import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.Step;
 import net.sessionmigration.api.model.UserAttachment;
+import net.sessionmigration.api.model.UserSideProbe;
 import net.sessionmigration.api.model.WorkloadState;
 import net.sessionmigration.api.service.MigrationEvent;
 import net.sessionmigration.api.service.MigrationEvent.Kind;
@@ -230,7 +234,7 @@ public final class MigrationRun implements Runnable {
                     : skip(s, "the plan does not move the virtual IP (it travels inside the workload)");
             case S706 -> step(s, () -> Result.ok("workload " + task.workload() + " is at " + task.target().name()));
             case S707 -> step(s, this::requestSwitch);
-            case S708 -> step(s, this::switchPorts);
+            case S708 -> step(s, this::switchPortsAndProbe);
             case S709 -> freeze
                     ? step(s, () -> Result.ok("resume sent for " + task.workload()))
                     : skip(s, "the workload was not frozen");
@@ -254,8 +258,35 @@ public final class MigrationRun implements Runnable {
         if (!p.go()) {
             return Result.failed(p.problems().get(0));
         }
+        Optional<Problem> probeHost = probeHostReady();
+        if (probeHost.isPresent()) {
+            return Result.failed(probeHost.get());
+        }
         return Result.ok("start accepted by " + task.source().name()
                 + (p.notes().isEmpty() ? "" : " (" + String.join("; ", p.notes()) + ")"));
+    }
+
+    /**
+     * S702 also asks the probe host whether it answers: a dead probe host is found before
+     * anything is frozen rather than after the users moved, and the driver's connection is warm
+     * when the probe runs inside the freeze window.
+     */
+    private Optional<Problem> probeHostReady() {
+        if (plan.probe().isEmpty() || CommitProbe.whyNot(plan, moverCapabilities()).isPresent()) {
+            return Optional.empty();
+        }
+        UserSideProbe spec = plan.probe().get();
+        Optional<ReachabilityProbe> driver = env.drivers().probe(spec.driverType());
+        if (driver.isEmpty()) {
+            return Optional.of(new Problem(spec.host(), "user-side probe cannot run: " + notInstalled(spec.driverType())));
+        }
+        ProbeTask probe = probeTask(spec);
+        Result<Preflight> r = call(Step.S702, spec.driverType(), spec.host(), "preflight",
+                c -> driver.get().preflight(probe));
+        if (r instanceof Result.Failed<Preflight> f) {
+            return Optional.of(f.problem());
+        }
+        return r.orElseThrow().problems().stream().findFirst();
     }
 
     private Result<String> requestSwitch() {
@@ -286,6 +317,58 @@ public final class MigrationRun implements Runnable {
             done.add(g.getValue().size() + " port(s) via " + g.getKey());
         }
         return Result.ok(String.join("; ", done));
+    }
+
+    /** S708 is done only when the ports moved and, where possible, the user side reaches v at the new site. */
+    private Result<String> switchPortsAndProbe() {
+        Result<String> moved = switchPorts();
+        if (!moved.isOk() || plan.probe().isEmpty()) {
+            return moved;
+        }
+        return probeFromUserSide().map(probe -> moved.orElseThrow() + "; " + probe);
+    }
+
+    /**
+     * Probe-verified commit: the target copy is restored but not resumed, and its kernel already
+     * completes a TCP handshake on v:port, so a connect from the probe host (which moved with the
+     * users) proves the path before anything runs at the target. A failure fails S708, whose
+     * rollback puts the users back and resumes the source: their sessions survive because
+     * nothing ran at the target yet.
+     */
+    private Result<String> probeFromUserSide() {
+        Optional<String> whyNot = CommitProbe.whyNot(plan, moverCapabilities());
+        if (whyNot.isPresent()) {
+            rec.note("probe skipped at S708: " + whyNot.get());
+            return Result.ok("probe skipped: " + whyNot.get());
+        }
+        UserSideProbe spec = plan.probe().orElseThrow();
+        Optional<ReachabilityProbe> driver = env.drivers().probe(spec.driverType());
+        if (driver.isEmpty()) {
+            return Result.failed(spec.host(), "user-side probe cannot run: " + notInstalled(spec.driverType()));
+        }
+        ProbeTask probe = probeTask(spec);
+        Result<OpReport> r = call(Step.S708, spec.driverType(), spec.host(), "probe",
+                c -> driver.get().probe(probe, c));
+        if (r instanceof Result.Failed<OpReport> f) {
+            return Result.failed(f.problem().device(), "user-side probe from " + spec.host() + " to "
+                    + plan.virtualIp() + ":" + spec.port() + " failed: " + f.problem().cause());
+        }
+        return Result.ok("probe " + spec.host() + " reached " + plan.virtualIp() + ":" + spec.port() + ": "
+                + describe(r.orElseThrow()));
+    }
+
+    private ProbeTask probeTask(UserSideProbe spec) {
+        return new ProbeTask(id(), spec.host(), plan.virtualIp(), spec.port(), spec.timeout());
+    }
+
+    private Optional<MoverCapabilities> moverCapabilities() {
+        try {
+            return mover().map(WorkloadMover::capabilities);
+        } catch (RuntimeException e) {
+            LOG.warn("migration {}: driver {} cannot report its capabilities: {}", id(),
+                    plan.workload().driverType(), e.toString());
+            return Optional.empty();
+        }
     }
 
     /**

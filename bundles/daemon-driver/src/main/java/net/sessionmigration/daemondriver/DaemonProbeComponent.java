@@ -1,0 +1,51 @@
+package net.sessionmigration.daemondriver;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.logging.Logger;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
+
+import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.driver.ProbeTask;
+import net.sessionmigration.api.driver.ReachabilityProbe;
+import net.sessionmigration.api.model.OpReport;
+import net.sessionmigration.api.model.Preflight;
+import net.sessionmigration.api.model.Result;
+
+/**
+ * DS wrapper of {@link DaemonProbe}: the same configuration as the {@code criu-daemon} driver
+ * (one {@code servers} list for servers and probe hosts, one client certificate).
+ */
+@Component(service = ReachabilityProbe.class, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        configurationPid = DaemonDriverComponent.PID,
+        property = {"driver.type=" + DaemonProbe.DRIVER_TYPE, "vendor=session-migration"})
+public class DaemonProbeComponent implements ReachabilityProbe {
+    private static final Logger LOG = Logger.getLogger(DaemonDriverComponent.PID);
+
+    private volatile DaemonProbe probe;
+
+    @Activate
+    @Modified
+    void configure(DaemonDriverComponent.Config c) throws Exception {
+        Map<String, String> servers = DaemonDriverComponent.parseServers(c.servers());
+        var ssl = DaemonClient.sslContext(Path.of(c.keystore()), DaemonDriverComponent.secret(c.keystorePasswordRef()),
+                Path.of(c.truststore()), DaemonDriverComponent.secret(c.truststorePasswordRef()));
+        probe = new DaemonProbe(new DaemonClient(ssl, servers, Duration.ofSeconds(c.timeoutSeconds())));
+        LOG.info("daemon-probe driver configured for daemons " + servers.keySet()); // never the passwords
+    }
+
+    @Override
+    public Result<Preflight> preflight(ProbeTask task) {
+        return probe.preflight(task);
+    }
+
+    @Override
+    public Result<OpReport> probe(ProbeTask task, DriverContext context) {
+        return probe.probe(task, context);
+    }
+}

@@ -1,0 +1,70 @@
+package net.sessionmigration.daemondriver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+
+import javax.net.ssl.SSLContext;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.driver.ProbeTask;
+import net.sessionmigration.api.model.OpReport;
+import net.sessionmigration.api.model.Preflight;
+import net.sessionmigration.api.model.Problem;
+import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.model.VirtualIp;
+
+class DaemonProbeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ProbeTask TASK = new ProbeTask("m1", "probe1", new VirtualIp("10.20.0.100"), 7001,
+            Duration.ofMillis(1000));
+
+    private static DaemonProbe probeWith(Map<String, String> servers) throws Exception {
+        SSLContext ssl = SSLContext.getInstance("TLSv1.3");
+        ssl.init(null, null, null);
+        return new DaemonProbe(new DaemonClient(ssl, servers, Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void theRequestCarriesAddressPortAndTimeout() {
+        assertEquals(Map.of("address", "10.20.0.100", "port", 7001, "timeoutMs", 1000L), DaemonProbe.body(TASK));
+    }
+
+    @Test
+    void aReachableAnswerCarriesTheConnectTime() throws Exception {
+        Result<OpReport> r = DaemonProbe.answer("probe1", JSON.readTree(
+                "{\"ok\":true,\"reachable\":true,\"connectMicros\":312,\"from\":\"10.10.1.250\"}"));
+        assertEquals("312", r.orElseThrow().measurements().get("connect_us"));
+        assertTrue(r.orElseThrow().summary().contains("10.10.1.250"));
+    }
+
+    @Test
+    void anUnreachableAnswerNamesTheProbeHostAndTheCause() throws Exception {
+        Result<OpReport> r = DaemonProbe.answer("probe1", JSON.readTree("{\"ok\":true,\"reachable\":false,"
+                + "\"reason\":\"timed-out\",\"error\":\"connect to 10.20.0.100:7001 timed out after 1000 ms\"}"));
+        Problem p = r.failure().orElseThrow();
+        assertEquals("probe1", p.device());
+        assertEquals("connect to 10.20.0.100:7001 timed out after 1000 ms [timed-out]", p.cause());
+    }
+
+    @Test
+    void anUnconfiguredOrUnreachableProbeHostIsAProblemNotAnException() throws Exception {
+        Result<OpReport> unknown = probeWith(Map.of()).probe(TASK, DriverContext.detached("m1"));
+        assertTrue(unknown.failure().orElseThrow().cause().contains("no daemon URL configured for probe host probe1"));
+
+        DaemonProbe closed = probeWith(Map.of("probe1", "https://127.0.0.1:9"));
+        Result<OpReport> r = closed.probe(TASK, DriverContext.detached("m1"));
+        assertEquals("probe1", r.failure().orElseThrow().device());
+        assertTrue(r.failure().orElseThrow().cause().startsWith("probe host unreachable"), r.toString());
+        Preflight p = closed.preflight(TASK).orElseThrow();
+        assertFalse(p.go());
+        assertEquals("probe1", p.problems().get(0).device());
+    }
+}
