@@ -42,7 +42,8 @@ public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("sm-daemon");
     static final int MAX_JSON_BODY = 64 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+            .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
 
     private final HttpsServer server;
     private final ExecutorService pool;

@@ -8,13 +8,9 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.Before;
 import org.junit.Test;
@@ -48,9 +44,9 @@ public class TrapTriggerIT extends SessionMigrationTestSupport {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        update(configAdmin.getConfiguration("net.sessionmigration.traps", "?"),
+        TrapSetup.update(configAdmin.getConfiguration("net.sessionmigration.traps", "?"),
                 Map.of("listen.address", "127.0.0.1", "listen.port", Integer.toString(port), "communities", "itest-community"));
-        update(configAdmin.getFactoryConfiguration("net.sessionmigration.trigger.disaster", "itest", "?"),
+        TrapSetup.update(configAdmin.getFactoryConfiguration("net.sessionmigration.trigger.disaster", "itest", "?"),
                 Map.of("name", "itest-ups", "trap.oid", UPS_ON_BATTERY, "plan", "ups-evacuate", "holddown.seconds", "60"));
         // the receiver restarts on the new configuration: its service is briefly absent
         waitFor("receiver on 127.0.0.1:" + port, () -> currentTriggers().map(t ->
@@ -61,14 +57,14 @@ public class TrapTriggerIT extends SessionMigrationTestSupport {
     @Test
     public void aBurstOfV3AuthPrivAlarmsStartsOneMigrationAndBadInputStartsNothing() throws Exception {
         garbage(20);
-        snmptrap("-v", "2c", "-c", "wrong-community", "127.0.0.1:" + port, "", UPS_ON_BATTERY);
-        snmptrap("-v", "3", "-l", "authPriv", "-u", "nobody", "-a", "SHA-256", "-A", "no-such-user-pass",
+        TrapSetup.snmptrap("-v", "2c", "-c", "wrong-community", "127.0.0.1:" + port, "", UPS_ON_BATTERY);
+        TrapSetup.snmptrap("-v", "3", "-l", "authPriv", "-u", "nobody", "-a", "SHA-256", "-A", "no-such-user-pass",
                 "-x", "AES-256", "-X", "no-such-user-pass", "127.0.0.1:" + port, "", UPS_ON_BATTERY);
         Thread.sleep(500);
         assertEquals("bad input starts nothing", 0, migrationsOf("ups-evacuate").size());
 
         for (int i = 0; i < 10; i++) {
-            snmptrap("-v", "3", "-l", "authPriv", "-u", "ups-main", "-a", "SHA-256", "-A", "LAB-ONLY-change-me-auth",
+            TrapSetup.snmptrap("-v", "3", "-l", "authPriv", "-u", "ups-main", "-a", "SHA-256", "-A", "LAB-ONLY-change-me-auth",
                     "-x", "AES-256", "-X", "LAB-ONLY-change-me-priv", "127.0.0.1:" + port, "", UPS_ON_BATTERY);
         }
         waitFor("the alarm's migration to finish", () -> migrationsOf("ups-evacuate").stream()
@@ -117,25 +113,4 @@ public class TrapTriggerIT extends SessionMigrationTestSupport {
             }
         }
     }
-
-    private static void snmptrap(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("snmptrap", "-r", "0", "-t", "1"));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("MIBS", "");
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new AssertionError("snmptrap not found: install snmp (Net-SNMP tools)", e);
-        }
-        p.getInputStream().readAllBytes();
-        assertTrue("snmptrap did not finish", p.waitFor(10, TimeUnit.SECONDS));
-    }
-
-    private static void update(org.osgi.service.cm.Configuration c, Map<String, String> values) throws IOException {
-        Dictionary<String, Object> props = new Hashtable<>(values);
-        c.update(props);
-    }
-
 }

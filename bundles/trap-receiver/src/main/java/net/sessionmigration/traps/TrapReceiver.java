@@ -89,6 +89,8 @@ public final class TrapReceiver implements AutoCloseable {
     private volatile boolean closed;
     /** The version of the datagram being dispatched; written and read on the single listen thread. */
     private SnmpVersion current = SnmpVersion.UNKNOWN;
+    /** Whether the datagram being dispatched has its final outcome (or is queued); listen thread only. */
+    private boolean settled;
 
     public TrapReceiver(Settings settings, TrapCounters counters, Consumer<ReceivedTrap> handler) {
         this.settings = settings;
@@ -234,12 +236,26 @@ public final class TrapReceiver implements AutoCloseable {
         public <A extends Address> void processMessage(TransportMapping<? super A> sourceTransport, A incomingAddress,
                                                        ByteBuffer wholeMessage, TransportStateReference tmStateReference) {
             current = peekVersion(wholeMessage.duplicate());
+            settled = false;
             try {
                 super.processMessage(sourceTransport, incomingAddress, wholeMessage, tmStateReference);
             } catch (RuntimeException | Error e) {
-                counters.increment(current, TrapOutcome.MALFORMED);
+                settle(current, TrapOutcome.MALFORMED);
                 LOG.debug("undecodable datagram from {}: {}", incomingAddress, e.toString());
             }
+            // SNMP4J drops some bad messages (a truncated v3 message, an unsolicited response) without an event
+            settle(current, TrapOutcome.MALFORMED);
+        }
+    }
+
+    /**
+     * Counts the final outcome of the datagram being dispatched, once: a datagram that raises several
+     * SNMP4J events, or none, is still counted exactly once. Listen thread only.
+     */
+    private void settle(SnmpVersion version, TrapOutcome outcome) {
+        if (!settled) {
+            settled = true;
+            counters.increment(version, outcome);
         }
     }
 
@@ -273,17 +289,20 @@ public final class TrapReceiver implements AutoCloseable {
             if (oid.equals(SnmpConstants.snmpInASNParseErrs) && event.getSource() instanceof MPv3) {
                 // MPv3 counts this only for a scoped PDU that fails to decode after USM accepted the message:
                 // authentication passed, so the plaintext is garbage because the privacy key is wrong
-                counters.increment(SnmpVersion.V3, TrapOutcome.AUTH_FAILURES);
+                settle(SnmpVersion.V3, TrapOutcome.AUTH_FAILURES);
             } else if (oid.equals(SnmpConstants.snmpInASNParseErrs) || oid.equals(SnmpConstants.snmpInvalidMsgs)
                     || oid.equals(SnmpConstants.snmpInBadVersions) || oid.equals(SnmpConstants.snmpUnknownSecurityModels)
                     || oid.equals(SnmpConstants.snmpUnknownPDUHandlers)) {
-                counters.increment(current, TrapOutcome.MALFORMED);
+                settle(current, TrapOutcome.MALFORMED);
             } else if (oid.equals(SnmpConstants.usmStatsUnknownUserNames) || oid.equals(SnmpConstants.usmStatsWrongDigests)
                     || oid.equals(SnmpConstants.usmStatsDecryptionErrors)
                     || oid.equals(SnmpConstants.usmStatsUnsupportedSecLevels)) {
-                counters.increment(SnmpVersion.V3, TrapOutcome.AUTH_FAILURES);
+                settle(SnmpVersion.V3, TrapOutcome.AUTH_FAILURES);
+            } else if (oid.equals(SnmpConstants.usmStatsUnknownEngineIDs)
+                    || oid.equals(SnmpConstants.usmStatsNotInTimeWindows)) {
+                // the normal discovery steps of an INFORM sender: answered with a report, nothing to do
+                settle(SnmpVersion.V3, TrapOutcome.IGNORED);
             }
-            // usmStatsUnknownEngineIDs and usmStatsNotInTimeWindows are the normal discovery steps of an INFORM sender
         }
     }
 
@@ -297,38 +316,39 @@ public final class TrapReceiver implements AutoCloseable {
             try {
                 handle(event, version, t0);
             } catch (RuntimeException e) {
-                counters.increment(version, TrapOutcome.MALFORMED);
+                settle(version, TrapOutcome.MALFORMED);
                 LOG.debug("could not handle a PDU from {}: {}", event.getPeerAddress(), e.toString());
             }
         }
 
         private <A extends Address> void handle(CommandResponderEvent<A> event, SnmpVersion version, long t0) {
             if (version != SnmpVersion.V3 && !communityAccepted(event.getSecurityName())) {
-                counters.increment(version, TrapOutcome.AUTH_FAILURES);
+                settle(version, TrapOutcome.AUTH_FAILURES);
                 return;
             }
             PDU pdu = event.getPDU();
             if (pdu == null) {
-                counters.increment(version, TrapOutcome.MALFORMED);
+                settle(version, TrapOutcome.MALFORMED);
                 return;
             }
             int type = pdu.getType();
             boolean inform = type == PDU.INFORM;
             if (!(inform || type == PDU.TRAP || type == PDU.V1TRAP)) {
                 // a GET or SET sent to the trap port: we are no agent
-                counters.increment(version, TrapOutcome.IGNORED);
+                settle(version, TrapOutcome.IGNORED);
                 return;
             }
             Optional<ReceivedTrap> trap = decode(pdu, version, event.getPeerAddress(), inform, t0);
             if (trap.isEmpty()) {
-                counters.increment(version, TrapOutcome.MALFORMED);
+                settle(version, TrapOutcome.MALFORMED);
                 return;
             }
             if (!queue.offer(trap.get())) {
                 // no ack: the INFORM sender retries, which is what an acknowledged notification is for
-                counters.increment(version, TrapOutcome.QUEUE_DROPS);
+                settle(version, TrapOutcome.QUEUE_DROPS);
                 return;
             }
+            settled = true; // the handler counts it as matched, duplicate or ignored
             if (inform) {
                 acknowledge(event, pdu, version);
             }

@@ -16,7 +16,7 @@ public record DeviceProfile(String name, String address, int port, Version versi
         V2C, V3;
 
         static Version parse(String text) {
-            String t = text == null ? "v2c" : text.trim().toLowerCase(java.util.Locale.ROOT);
+            String t = text == null ? "v3" : text.trim().toLowerCase(java.util.Locale.ROOT);
             return switch (t) {
                 case "v2c", "2c", "2" -> V2C;
                 case "v3", "3" -> V3;
@@ -61,7 +61,7 @@ public record DeviceProfile(String name, String address, int port, Version versi
             throw new IllegalArgumentException("device " + name + ": credential (the name of an "
                     + "net.sessionmigration.snmp.credential configuration) is missing");
         }
-        version = version == null ? Version.V2C : version;
+        version = version == null ? Version.V3 : version;
         timeout = timeout == null ? Duration.ofMillis(1000) : timeout;
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("device " + name + ": timeout.millis must be positive");

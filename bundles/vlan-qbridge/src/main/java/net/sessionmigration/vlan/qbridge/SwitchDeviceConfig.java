@@ -29,8 +29,9 @@ public class SwitchDeviceConfig {
         @AttributeDefinition(description = "UDP port of the agent")
         int port() default 161;
 
-        @AttributeDefinition(options = {@Option(value = "v2c"), @Option(value = "v3")})
-        String version() default "v2c";
+        @AttributeDefinition(description = "v3 (the default; with a v3 credential) or v2c (community, cleartext)",
+                options = {@Option(value = "v3"), @Option(value = "v2c")})
+        String version() default "v3";
 
         @AttributeDefinition(description = "Name of a net.sessionmigration.snmp.credential configuration")
         String credential();
