@@ -26,6 +26,8 @@ final class Timeline {
     static final int PLOT_WIDTH = WIDTH - LABEL_WIDTH - 40;
     static final int ROW = 24;
     private static final int TOP = 84;
+    /** Average width of a 13 px DejaVu Sans character, to keep captions apart. */
+    private static final double CHAR_WIDTH = 7.2;
 
     private final MigrationRecord record;
     private final List<UserTrack> users;
@@ -33,6 +35,10 @@ final class Timeline {
     private final long toMicros;
     private final StringBuilder svg = new StringBuilder();
     private int y = TOP;
+    /** Where the last caption of the current row ends, so the next one does not cover it. */
+    private double captionEnd;
+    /** The current row's captions, drawn after its bars so that no bar covers them. */
+    private final StringBuilder captions = new StringBuilder();
 
     Timeline(MigrationRecord record, List<UserTrack> users) {
         this.record = record;
@@ -159,7 +165,9 @@ final class Timeline {
                 "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%s\" fill=\"%s\" fill-opacity=\"0.7\"><title>%s: %s ms</title></rect>%n",
                 x(from), captionY - 14, Math.max(x(to) - x(from), 1), "100%", colour, esc(label),
                 TimeFormat.millis(to - from)));
-        svg.append(text(x(from) + 3, captionY, label + " " + TimeFormat.millis(to - from) + " ms", "start", "#a05a00", false));
+        String caption = label + " " + TimeFormat.millis(to - from) + " ms";
+        boolean fits = x(from) + 3 + caption.length() * CHAR_WIDTH < WIDTH - 4;
+        svg.append(text(fits ? x(from) + 3 : x(to) - 3, captionY, caption, fits ? "start" : "end", "#a05a00", false));
     }
 
     private Optional<StepRecord> step(Step s) {
@@ -185,7 +193,7 @@ final class Timeline {
         String what = s.outcome() == StepOutcome.SKIPPED ? "skipped" : TimeFormat.millis(end - s.startMicros()) + " ms";
         bar(s.startMicros(), end, colour, s.step() + " " + s.outcome() + " " + what
                 + (s.detail() == null || s.detail().isBlank() ? "" : ": " + s.detail()), what);
-        y += ROW;
+        endRow();
     }
 
     private Map<String, List<OperationRecord>> devices() {
@@ -198,13 +206,44 @@ final class Timeline {
 
     private void deviceRow(String device, List<OperationRecord> ops) {
         label(device);
+        // the outer operations (the coordinator's calls) as wide light bars with their names, what
+        // a driver reported doing inside one of them as narrow dark bars (names in the tooltips)
         for (OperationRecord op : ops) {
-            long end = op.endMicros() == 0 ? record.endMicros() : op.endMicros();
-            String colour = "ok".equalsIgnoreCase(op.outcome()) ? "#1565c0" : "#c62828";
-            bar(op.startMicros(), end, colour, op.step() + " " + op.operation() + ": " + op.outcome() + ", "
-                    + TimeFormat.millis(end - op.startMicros()) + " ms", op.operation());
+            if (!inner(op, ops)) {
+                opBar(op, failed(op) ? "#ef9a9a" : "#bbdefb", 4, ROW - 8, op.operation());
+            }
         }
-        y += ROW;
+        for (OperationRecord op : ops) {
+            if (inner(op, ops)) {
+                opBar(op, failed(op) ? "#c62828" : "#1565c0", 8, ROW - 16, null);
+            }
+        }
+        endRow();
+    }
+
+    /** Within the time of another operation of the same device (the first of identical ones is the outer). */
+    static boolean inner(OperationRecord op, List<OperationRecord> row) {
+        for (OperationRecord other : row) {
+            if (other == op) {
+                continue;
+            }
+            boolean within = other.startMicros() <= op.startMicros() && op.endMicros() <= other.endMicros();
+            boolean same = other.startMicros() == op.startMicros() && other.endMicros() == op.endMicros();
+            if (within && (!same || row.indexOf(other) < row.indexOf(op))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void opBar(OperationRecord op, String colour, int top, int height, String caption) {
+        long end = op.endMicros() == 0 ? record.endMicros() : op.endMicros();
+        bar(op.startMicros(), end, colour, top, height, op.step() + " " + op.device() + " " + op.operation() + ": "
+                + op.outcome() + " (" + TimeFormat.millis(end - op.startMicros()) + " ms)", caption);
+    }
+
+    private static boolean failed(OperationRecord op) {
+        return op.outcome() != null && op.outcome().startsWith("failed");
     }
 
     private void userRow(UserTrack u) {
@@ -216,31 +255,58 @@ final class Timeline {
                     "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#66bb6a\" stroke-width=\"3\"/>%n",
                     x(from), y + ROW / 2, x(to), y + ROW / 2));
         }
-        for (UserTrack.Gap g : visibleGaps(u, fromMicros, toMicros)) {
+        List<UserTrack.Gap> gaps = visibleGaps(u, fromMicros, toMicros);
+        UserTrack.Gap largest = gaps.stream().max(java.util.Comparator.comparingLong(g -> g.endMicros() - g.startMicros()))
+                .orElse(null);
+        for (UserTrack.Gap g : gaps) {
             String ms = String.format(Locale.ROOT, "%.1f ms", g.millis());
-            bar(g.startMicros(), g.endMicros(), "#d81b60", u.name() + " saw no line for " + ms, "gap " + ms);
+            // only the largest gap gets a caption; every gap has its tooltip
+            bar(g.startMicros(), g.endMicros(), "#d81b60", 4, ROW - 8, u.name() + " saw no line for " + ms,
+                    g == largest ? "gap " + ms : null);
         }
-        y += ROW;
+        endRow();
     }
 
     private void label(String text) {
         svg.append(text(16, y + 16, text, "start", "#333", false));
     }
 
-    /** A bar with a tooltip, and its caption right of it (or inside, near the plot's right edge). */
-    private void bar(long from, long to, String colour, String tooltip, String caption) {
+    /** A bar with a tooltip, and its caption right of it (left of it near the plot's right edge) if that leaves room. */
+    private void bar(long from, long to, String colour, int top, int height, String tooltip, String caption) {
         double x0 = x(from);
         double w = Math.max(x(to) - x0, 2);
         svg.append(String.format(Locale.ROOT,
                 "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"2\" fill=\"%s\"><title>%s</title></rect>%n",
-                x0, y + 4, w, ROW - 8, colour, esc(tooltip)));
-        double captionX = x0 + w + 4;
-        boolean fitsRight = captionX + caption.length() * 7 < LABEL_WIDTH + PLOT_WIDTH + 30;
-        svg.append(text(fitsRight ? captionX : x0 - 4, y + 16, caption, fitsRight ? "start" : "end", "#333", false));
+                x0, y + top, w, height, colour, esc(tooltip)));
+        if (caption == null) {
+            return;
+        }
+        double textWidth = caption.length() * CHAR_WIDTH;
+        double right = x0 + w + 4;
+        boolean fitsRight = right + textWidth < WIDTH - 4;
+        double start = fitsRight ? right : x0 - 4 - textWidth;
+        if (start < captionEnd || start < LABEL_WIDTH - 10) {
+            return; // would cover another caption: the tooltip still has it
+        }
+        captions.append(text(fitsRight ? right : x0 - 4, y + 16, caption, fitsRight ? "start" : "end", "#333", false));
+        captionEnd = start + textWidth + 6;
+    }
+
+    private void bar(long from, long to, String colour, String tooltip, String caption) {
+        bar(from, to, colour, 4, ROW - 8, tooltip, caption);
+    }
+
+    private void endRow() {
+        svg.append(captions);
+        captions.setLength(0);
+        captionEnd = 0;
+        y += ROW;
     }
 
     private static String text(double x, int y, String s, String anchor, String colour, boolean bold) {
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\" fill=\"%s\"%s>%s</text>%n",
+        // a white halo keeps a caption readable where it crosses a bar or a band
+        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"%s\" fill=\"%s\"%s"
+                        + " stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">%s</text>%n",
                 x, y, anchor, colour, bold ? " font-weight=\"bold\"" : "", esc(s));
     }
 

@@ -136,6 +136,28 @@ class TimelineTest {
     }
 
     @Test
+    void anOperationWithinAnotherOfTheSameDeviceIsDrawnInsideIt() throws Exception {
+        OperationRecord call = new OperationRecord(Step.S704, "criu-daemon", "main-srv", "migrate", T0 + 20_000, T0 + 40_000, "ok");
+        OperationRecord dump = new OperationRecord(Step.S704, "criu-daemon", "main-srv", "dump", T0 + 21_000, T0 + 30_000, "dumped");
+        OperationRecord twin = new OperationRecord(Step.S704, "criu-daemon", "main-srv", "migrate", T0 + 20_000, T0 + 40_000,
+                "restored at bak-srv");
+        List<OperationRecord> row = List.of(call, dump, twin);
+        assertFalse(Timeline.inner(call, row));
+        assertTrue(Timeline.inner(dump, row));
+        assertTrue(Timeline.inner(twin, row), "the second of two identical operations is the inner one");
+
+        MigrationRecord m = migration();
+        MigrationRecord withInner = new MigrationRecord(m.id(), m.plan(), m.mode(), m.trigger(), m.state(), m.startMicros(),
+                m.endMicros(), m.steps(), row, Optional.empty(), List.of());
+        Document d = parse(new Timeline(withInner, List.of()).svg());
+        Element outerBar = rectWithTitle(d, "S704 main-srv migrate: ok (20.000 ms)");
+        Element innerBar = rectWithTitle(d, "S704 main-srv dump: dumped (9.000 ms)");
+        assertTrue(Integer.parseInt(innerBar.getAttribute("height")) < Integer.parseInt(outerBar.getAttribute("height")));
+        assertTrue(texts(d).contains("migrate"));
+        assertFalse(texts(d).contains("dump"), "inner operations are named in their tooltips only");
+    }
+
+    @Test
     void ticksAreOneTwoOrFiveTimesAPowerOfTen() {
         assertEquals(10.0, Timeline.tickStep(100));
         assertEquals(20.0, Timeline.tickStep(130));
