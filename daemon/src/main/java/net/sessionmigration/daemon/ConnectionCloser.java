@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
+import com.sun.jna.Native;
+
 /**
  * REPLICATE: each copy drops the connections of the users the other copy serves. The socket
  * is taken from the workload with pidfd_getfd(2) and shut down (SHUT_RDWR), so the workload
@@ -72,9 +74,34 @@ public final class ConnectionCloser {
 
     /** Shuts down every connection whose remote address matches; returns how many. */
     public static int close(List<Integer> pids, Predicate<Inet4Address> drop) throws IOException {
+        return onEach(pids, drop, fd -> LibC.INSTANCE.shutdown(fd, LibC.SHUT_RDWR));
+    }
+
+    /**
+     * MOVE, before the stopped source copy is killed: puts every connection whose remote address
+     * matches in TCP repair mode, so that its close sends nothing and leaves no socket behind.
+     * Closed normally, it would linger as an orphan in FIN_WAIT1 (its FIN has no route once v is
+     * gone) holding the connection's addresses for minutes, and CRIU could not restore that same
+     * connection here when the workload comes back ("Can't connect inet socket back: Cannot
+     * assign requested address"). CRIU's own dump leaves its sockets this way. Needs CAP_NET_ADMIN.
+     */
+    public static int forget(List<Integer> pids, Predicate<Inet4Address> which) throws IOException {
+        return onEach(pids, which, fd -> {
+            if (LibC.INSTANCE.setsockopt(fd, LibC.IPPROTO_TCP, LibC.TCP_REPAIR, new int[] {1}, 4) != 0) {
+                throw new IOException("setsockopt TCP_REPAIR failed (errno " + Native.getLastError() + ")");
+            }
+        });
+    }
+
+    private interface FdAction {
+        void apply(int fd) throws IOException;
+    }
+
+    /** The action on a copy of each matching connection's fd, taken from its process with pidfd_getfd. */
+    private static int onEach(List<Integer> pids, Predicate<Inet4Address> which, FdAction action) throws IOException {
         int n = 0;
         for (Conn c : connections(pids)) {
-            if (!drop.test(c.remote())) {
+            if (!which.test(c.remote())) {
                 continue;
             }
             int pidfd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_OPEN, c.pid(), 0);
@@ -86,8 +113,11 @@ public final class ConnectionCloser {
                 if (fd < 0) {
                     throw new IOException("pidfd_getfd of fd " + c.fd() + " of " + c.pid() + " failed");
                 }
-                LibC.INSTANCE.shutdown(fd, LibC.SHUT_RDWR);
-                LibC.INSTANCE.close(fd);
+                try {
+                    action.apply(fd);
+                } finally {
+                    LibC.INSTANCE.close(fd);
+                }
                 n++;
             } finally {
                 LibC.INSTANCE.close(pidfd);

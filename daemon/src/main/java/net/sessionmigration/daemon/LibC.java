@@ -3,7 +3,7 @@ package net.sessionmigration.daemon;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 
-/** The few libc calls Java has no API for: signals other than TERM/KILL, waitpid, prctl, pidfd. */
+/** The few libc calls Java has no API for: signals other than TERM/KILL, waitpid, prctl, pidfd, TCP_REPAIR. */
 interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
@@ -15,6 +15,8 @@ interface LibC extends Library {
     long SYS_PIDFD_OPEN = 434;
     long SYS_PIDFD_GETFD = 438;
     int SHUT_RDWR = 2;
+    int IPPROTO_TCP = 6;
+    int TCP_REPAIR = 19;
 
     int kill(int pid, int sig);
 
@@ -25,6 +27,8 @@ interface LibC extends Library {
     long syscall(long number, Object... args);
 
     int shutdown(int fd, int how);
+
+    int setsockopt(int fd, int level, int optname, int[] optval, int optlen);
 
     int close(int fd);
 }

@@ -229,14 +229,17 @@ public class MigrationService {
                 log("S710", id, "source copy resumed (REPLICATE), " + closed + " connection(s) of target users closed");
                 return report("source copy resumed, closed " + closed, Map.of("closed", Integer.toString(closed)));
             }
-            // MOVE: the address is gone here (S705), so the dying sockets cannot send anything.
+            // MOVE: the address is gone here (S705), and the connections are in repair mode, so the
+            // dying sockets send nothing and leave nothing that would block their coming back
             vips.remove(spec.vipInterface(), r.vipAddress());
+            int forgotten = ConnectionCloser.forget(ProcessTree.tree(root), a -> true);
             if (!ProcessTree.killAndReap(root, 3000)) {
                 throw new IOException("source copy pid " + root + " did not end");
             }
             m.released = true;
             deleteTree(imageDir(id));
-            log("S710", id, "stopped source copy pid " + root + " ended (MOVE)");
+            log("S710", id, "stopped source copy pid " + root + " ended (MOVE), " + forgotten
+                    + " connection(s) closed in repair mode");
             return report("source copy ended", Map.of());
         }
     }

@@ -20,12 +20,15 @@ public record ShellOutput(PrintStream out, Charset charset, ZoneId zone) {
         return new ShellOutput(System.out, null, ZoneId.systemDefault());
     }
 
+    /** Flushed at once: over SSH a command's output would otherwise reach the operator only at its end. */
     public void println(String line) {
         out.println(line);
+        out.flush();
     }
 
     public void println() {
         out.println();
+        out.flush();
     }
 
     public void table(ShellTable table, boolean format) {

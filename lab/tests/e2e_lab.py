@@ -1,0 +1,270 @@
+"""The whole product on the lab, for the end-to-end tests and benchmarks: the lab, the migration
+daemons, the Karaf assembly with the real drivers (lab/karaf-lab), the daemons' streaming
+service, users running lab/tools/user-client, and the operator's shell over SSH.
+
+Python 3 stdlib. Holds the machine-wide lab lock from enter to exit (unless LAB_LOCK_HELD=1 says
+a parent holds it) and always leaves the lab down. Nothing here runs a shell with text from a
+record or a plan: every command is an argument list.
+"""
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LAB = os.path.join(ROOT, "lab")
+VIP = "10.20.0.100"
+PORT = 7001                      # the daemons' copy of the stream (7000 is the lab's own)
+PLANS = os.path.join(ROOT, "docs", "lab-plans")
+UPS_ON_BATTERY = "1.3.6.1.2.1.33.2.1"
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def run(args, timeout=120, check=True, env=None):
+    p = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} exited {p.returncode}: {(p.stderr or p.stdout).strip()[-800:]}")
+    return p.stdout
+
+
+def prerequisites():
+    """What must be there before the lab is touched; each missing piece names its fix."""
+    problems = []
+    if os.geteuid() != 0:
+        problems.append("run as root (namespaces, CRIU)")
+    assembly = [f for f in os.listdir(os.path.join(ROOT, "karaf-assembly", "target"))
+                if f.startswith("sm-karaf-assembly-") and f.endswith(".tar.gz")] \
+        if os.path.isdir(os.path.join(ROOT, "karaf-assembly", "target")) else []
+    if not assembly:
+        problems.append("no Karaf assembly: build with 'mvn -B -ntp verify -DskipTests'")
+    if not os.path.exists(os.path.join(ROOT, "daemon", "target", "sm-daemon-0.1.0-SNAPSHOT-exec.jar")):
+        problems.append("no daemon jar: build with 'mvn -B -ntp verify -DskipTests'")
+    for tool, package in (("snmptrap", "snmp"), ("ssh", "openssh-client"), ("curl", "curl"),
+                          ("openssl", "openssl")):
+        if subprocess.run(["which", tool], capture_output=True).returncode != 0:
+            problems.append(f"{tool} missing: apt-get install {package} (or run lab/setup)")
+    if not os.path.exists("/var/cache/session-migration/criu-4.2.1/criu/criu") and not os.environ.get("SM_CRIU"):
+        problems.append("CRIU 4.2.1 missing: run lab/setup")
+    return problems
+
+
+class User:
+    """One lab user streaming from v until stopped; the record is the evidence."""
+
+    def __init__(self, name, out_dir, ns=None, duration=600):
+        self.name = name
+        self.out = os.path.join(out_dir, f"{name}.json")
+        if os.path.exists(self.out):
+            os.remove(self.out)
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", ns or f"sm-{name}", os.path.join(LAB, "tools", "user-client"),
+             "--host", VIP, "--port", str(PORT), "--duration", str(duration), "--label", name, "--out", self.out],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        with open(self.out) as f:
+            return json.load(f)
+
+
+class Lab:
+    """with Lab(out_dir, plans) as lab: the lab up, daemons, Karaf with those plans; all down at exit."""
+
+    def __init__(self, out_dir, plan_names, karaf_home=None):
+        self.out_dir = out_dir
+        self.plan_files = [os.path.join(PLANS, p + ".json") for p in plan_names]
+        self.karaf_home = karaf_home or os.path.join(ROOT, "run", "e2e", "karaf")
+        self.env = dict(os.environ, SM_KARAF_HOME=self.karaf_home, LAB_LOCK_HELD="1")
+        self.users = []
+        self.lock = None
+
+    def __enter__(self):
+        os.makedirs(self.out_dir, exist_ok=True)
+        if os.environ.get("LAB_LOCK_HELD") != "1":
+            path = os.environ.get("LAB_LOCK_FILE", "/run/lock/session-migration-lab.lock")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            self.lock = open(path, "a")        # not inherited by children (PEP 446)
+            try:
+                fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log(f"waiting for the lab lock ({path})")
+                fcntl.flock(self.lock, fcntl.LOCK_EX)
+        try:
+            self.sh(["lab/lab", "up"])
+            self.sh(["lab/daemons/daemons", "certs"])
+            self.sh(["lab/daemons/daemons", "start"])
+            self.sh(["lab/karaf-lab", "start", *self.plan_files], timeout=240)
+            self.sh(["lab/karaf-lab", "stream-start", "main"])
+            self.wait_drivers(["criu-daemon", "snmp-qbridge", "netlink-gateway"])
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for u in self.users:
+            if u.proc.poll() is None:
+                u.proc.kill()
+        self.sh(["lab/karaf-lab", "stop"], check=False)
+        for ns in ("sm-main-srv", "sm-bak-srv"):
+            pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
+            for pid in pids:
+                try:
+                    with open(f"/proc/{pid}/comm") as f:
+                        if f.read().strip() == "smstream":
+                            os.kill(int(pid), signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
+        self.sh(["lab/daemons/daemons", "stop"], check=False)
+        self.sh(["lab/lab", "down"], check=False)
+        if self.lock:
+            self.lock.close()
+        return False
+
+    def sh(self, args, timeout=120, check=True):
+        return run(args, timeout=timeout, check=check, env=self.env)
+
+    def karaf(self, command, timeout=120):
+        """One shell command over SSH to the assembly, as an operator types it."""
+        return self.sh(["lab/karaf-lab", "cmd", command], timeout=timeout)
+
+    def karaf_json(self, command, argument=""):
+        """Karaf takes options before arguments: COMMAND --json ARGUMENT."""
+        return json.loads(self.karaf(f"{command} --json {argument}".strip()))
+
+    def wait_drivers(self, types, seconds=60):
+        deadline = time.monotonic() + seconds
+        while True:
+            drivers = {d["driverType"]: d for d in self.karaf_json("migration:drivers")}
+            missing = [t for t in types if not drivers.get(t, {}).get("installed")]
+            if not missing:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"drivers not installed in Karaf after {seconds} s: {missing}")
+            time.sleep(1)
+
+    def user(self, name, ns=None):
+        u = User(name, self.out_dir, ns)
+        self.users.append(u)
+        return u
+
+    def start_live(self, plan):
+        """migration:start PLAN over SSH; returns [(arrival epoch s, line)] and the migration id."""
+        p = subprocess.Popen(["lab/karaf-lab", "cmd", "migration:start " + plan], cwd=ROOT, env=self.env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+        lines = []
+        for line in p.stdout:
+            lines.append((time.time(), line.rstrip("\n")))
+        p.wait(timeout=180)
+        err = p.stderr.read()
+        if p.returncode != 0:
+            raise RuntimeError(f"migration:start {plan} exited {p.returncode}: {err.strip()[-500:]}")
+        ids = [l.split(" ")[1] for _, l in lines if l.startswith("migration ") and " started by " in l]
+        if not ids:
+            raise RuntimeError(f"migration:start {plan} printed no migration id: {[l for _, l in lines]}")
+        return lines, ids[0]
+
+    def migration(self, mid):
+        return self.karaf_json("migration:history", mid)
+
+    def wait_finished(self, plan, known=(), seconds=120):
+        """The first migration of PLAN not in KNOWN that has finished."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            for m in self.karaf_json("migration:history --limit 10"):
+                if m["plan"] == plan and m["id"] not in known and m["state"] != "RUNNING":
+                    return self.migration(m["id"])
+            time.sleep(0.5)
+        raise RuntimeError(f"no migration of {plan} finished within {seconds} s")
+
+    def load_rule(self, name, plan, threshold, service_port):
+        """A load rule polling the main server's snmpd over SNMPv3 authPriv (the lab's SHA-256 user),
+        as a factory configuration file in Karaf's etc/ (mode 0600: it holds the lab's passphrases)."""
+        creds = {}
+        with open(os.path.join(LAB, "run", "credentials.env")) as f:
+            for line in f:
+                if "=" in line and not line.startswith("#"):
+                    k, v = line.strip().split("=", 1)
+                    creds[k] = v.strip("'\"")
+        path = os.path.join(self.karaf_home, "etc", f"net.sessionmigration.trigger.load-{name}.cfg")
+        fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(f"name = {name}\nplan = {plan}\nthreshold = {threshold}\nsource = poll\n"
+                    f"agent.address = 10.99.0.11\nagent.port = 161\npoll.seconds = 2\n"
+                    f"service.port = {service_port}\ntable = tcpConnTable\nsnmp.version = v3\n"
+                    f"user = {creds['SNMP_V3_SHA256_USER']}\nauth.protocol = SHA-256\n"
+                    f"auth.passphrase = {creds['SNMP_V3_SHA256_AUTH']}\npriv.protocol = AES-256\n"
+                    f"priv.passphrase = {creds['SNMP_V3_SHA256_PRIV']}\n")
+        os.replace(path + ".tmp", path)
+
+    def trap_on_battery(self):
+        """The main site's UPS runs on battery: Net-SNMP snmptrap, v3 authPriv, from the main server."""
+        self.sh(["ip", "netns", "exec", "sm-main-srv", "env", "MIBS=", "snmptrap", "-v", "3", "-l", "authPriv",
+                 "-u", "ups-main", "-a", "SHA-256", "-A", "LAB-ONLY-change-me-auth", "-x", "AES-256",
+                 "-X", "LAB-ONLY-change-me-priv", "10.99.0.1:10162", "", UPS_ON_BATTERY])
+
+    def timeline(self, mid, html, users):
+        args = f"migration:history --html {html}"
+        for name, path in users.items():
+            args += f" --user-record {name}={path}"
+        return self.karaf(f"{args} {mid}")
+
+    def port_bridge(self, ns, port):
+        out = self.sh(["ip", "-n", ns, "-o", "link", "show", port])
+        return out.split(" master ")[1].split()[0] if " master " in out else None
+
+    def address(self, user):
+        """A user's address, from the lab's description."""
+        with open(os.path.join(LAB, "run", "topology.json")) as f:
+            topo = json.load(f)
+        for u in topo["users"] + topo.get("gateway", {}).get("users", []):
+            if u["name"] == user:
+                return u["address"]
+        raise RuntimeError(f"no user {user} in lab/run/topology.json")
+
+    def served_at(self, site):
+        """The peers of the established connections to v:PORT in that site's server namespace."""
+        ns = "sm-main-srv" if site == "main" else "sm-bak-srv"
+        out = self.sh(["ip", "netns", "exec", ns, "ss", "-Htn", "state", "established", f"sport = :{PORT}"])
+        return {line.split()[-1].rsplit(":", 1)[0] for line in out.splitlines() if line.strip()}
+
+    def vip_at(self):
+        at = []
+        for site, ns in (("main", "sm-main-srv"), ("backup", "sm-bak-srv")):
+            if f"{VIP}/" in self.sh(["ip", "-n", ns, "-o", "addr", "show", "dev", "eth0"]):
+                at.append(site)
+        return at
+
+
+def session_problems(rec):
+    """What is wrong with a user's record: empty when the session was kept with nothing lost."""
+    bad = []
+    if not rec.get("connected"):
+        bad.append(f"never connected ({rec.get('connect_error')})")
+    if rec.get("reset"):
+        bad.append("reset")
+    if rec.get("end") not in ("stopped", "duration"):
+        bad.append(f"ended by '{rec.get('end')}'")
+    if rec.get("missing"):
+        bad.append(f"{rec['missing']} lines missing")
+    if rec.get("duplicates"):
+        bad.append(f"{rec['duplicates']} lines duplicated")
+    if rec.get("bad_lines"):
+        bad.append(f"{rec['bad_lines']} bad lines")
+    return bad
+
+
+if __name__ == "__main__":
+    sys.exit("a library for lab/tests/e2e-test and lab/bench/back-and-forth")
