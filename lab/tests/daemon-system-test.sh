@@ -49,10 +49,9 @@ export TEST_SERVICE_PORT=${TEST_SERVICE_PORT:-7001}
 DRV=$MAIN/bundles/daemon-driver
 [[ -f $MAIN/daemon/target/sm-daemon-0.1.0-SNAPSHOT-exec.jar && -d $DRV/target/test-classes ]] ||
   { echo "daemon-system-test: build first: (cd daemon && mvn -B -q install) && (cd bundles/daemon-driver && mvn -B -q install)" >&2; exit 1; }
-if [[ ! -f $DRV/target/cp.txt ]]; then
-  (cd "$DRV" && mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test) >/dev/null
-fi
-CP=$DRV/target/classes:$DRV/target/test-classes:$(cat "$DRV/target/cp.txt")
+# the driver's classes and ours from this build, then the third-party jars (target/cp.txt, written by mvn verify)
+[[ -f $DRV/target/cp.txt ]] || { echo "$(basename "$0"): no $DRV/target/cp.txt: build first (mvn -B verify, as ./run-tests does)"; echo "0 passed, 1 failed"; exit 1; }
+CP=$DRV/target/classes:$DRV/target/test-classes:$MAIN/bundles/api/target/classes:$(cat "$DRV/target/cp.txt")
 OUT=$DAEMONS_RUN/results
 mkdir -p "$OUT"
 

@@ -38,10 +38,9 @@ source "$LAB/run/lab.env"
 export TEST_CTL_SRC=$LAB_CTL_MAIN_SERVER TEST_CTL_DST=$LAB_CTL_BACKUP_SERVER TEST_VIP=$LAB_VIP TEST_SW_NS=sm-sw1
 export DAEMONS_RUN=${DAEMONS_RUN:-$LAB/run/daemons}
 VM_PORT=${VM_SERVICE_PORT:-7000}
-if [[ ! -f $DRV/target/cp.txt ]]; then
-  (cd "$DRV" && mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test) >/dev/null
-fi
-CP=$DRV/target/classes:$DRV/target/test-classes:$(cat "$DRV/target/cp.txt")
+# the driver's classes and ours from this build, then the third-party jars (target/cp.txt, written by mvn verify)
+[[ -f $DRV/target/cp.txt ]] || { echo "$(basename "$0"): no $DRV/target/cp.txt: build first (mvn -B verify, as ./run-tests does)"; echo "0 passed, 1 failed"; exit 1; }
+CP=$DRV/target/classes:$DRV/target/test-classes:$MAIN/bundles/api/target/classes:$(cat "$DRV/target/cp.txt")
 OUT=$DAEMONS_RUN/vm-results
 mkdir -p "$OUT"
 

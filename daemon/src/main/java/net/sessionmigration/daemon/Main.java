@@ -46,6 +46,11 @@ public final class Main {
         SSLContext ssl = TlsContexts.create(config.tls());
         MigrationService service = new MigrationService(config, new Criu(config.criu()), new VirtualIpControl(),
                 new PeerClient(ssl, config.peers()));
+        int orphans = service.removeOrphanImages();
+        if (orphans > 0) {
+            Logger.getLogger("sm-daemon").warning("removed " + orphans + " image director"
+                    + (orphans == 1 ? "y" : "ies") + " left by a previous run under " + config.imageRoot());
+        }
         GatewayService gateway = config.gateway() == null ? null : GatewayService.open(config);
         VmBackend vms = config.qemu() == null ? null : VmBackend.open(config, new PeerClient(ssl, config.peers()));
         if (vms != null) {

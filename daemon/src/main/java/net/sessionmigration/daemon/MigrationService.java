@@ -403,6 +403,25 @@ public class MigrationService {
         return m;
     }
 
+    /**
+     * At start: the migration records of a previous run died with it, so every image directory
+     * under the image root is an orphan (a daemon killed mid-migration); removes them.
+     */
+    public int removeOrphanImages() throws IOException {
+        Path root = Path.of(config.imageRoot());
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        List<Path> orphans;
+        try (Stream<Path> s = Files.list(root)) {
+            orphans = s.filter(Files::isDirectory).toList();
+        }
+        for (Path dir : orphans) {
+            deleteTree(dir);
+        }
+        return orphans.size();
+    }
+
     static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;

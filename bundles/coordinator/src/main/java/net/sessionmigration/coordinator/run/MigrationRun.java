@@ -443,7 +443,8 @@ public final class MigrationRun implements Runnable {
             undo.add(new RollbackRetries.Undo("restore of the users' ports via " + type,
                     () -> call(reached, type, devices(moves), "restore", c -> sw.get().restore(moves, c)).failure()));
         }
-        if (reached.compareTo(Step.S702) >= 0) {
+        // S702 is the mover's preflight, which only asks: there is nothing to undo before S703
+        if (reached.compareTo(Step.S702) > 0) {
             undo.add(new RollbackRetries.Undo("rollback of workload " + task.workload(), () -> moverOp(reached,
                     "rollback", task.source().name(), (m, c) -> m.rollback(task, reached, c)).failure()));
         }
