@@ -152,7 +152,8 @@ class SequenceTest {
         assertEquals(device, p.device(), p::toString);
         assertEquals(StepOutcome.FAILED, outcome(r, step));
         assertTrue(r.steps().stream().noneMatch(s -> s.step().compareTo(step) > 0), "no step after the failing one");
-        assertEquals(step, lab.mover.rolledBackFrom, "the mover undoes everything up to the failing step");
+        // the mover undoes everything up to the failing step; at S702 (its preflight) it has done nothing
+        assertEquals(step == Step.S702 ? null : step, lab.mover.rolledBackFrom, "the mover's rollback");
         assertTrue(lab.log.containsAll(restores), lab.log::toString);
         if (restores.isEmpty()) {
             assertTrue(lab.log.stream().noneMatch(c -> c.contains(":restore:")), lab.log::toString);
