@@ -145,7 +145,7 @@ class QemuLiveTest {
 
         client = new StreamClient(ns, VIP, 7000);
         assertTrue(client.awaitLines(5, Duration.ofSeconds(10)), "no stream lines: " + client.lines);
-        System.out.println("stream: first lines " + client.lines.subList(0, 3));
+        System.out.println("stream: first lines " + List.copyOf(client.lines).subList(0, 3)); // a snapshot: the reader keeps adding
         assertTrue(Files.readString(source.spec().pidFile()).strip().equals(Long.toString(source.pid())),
                 "-pidfile names the QEMU we started (ip netns exec execs it)");
         assertEquals(1, client.lines.get(0).seq);
