@@ -1,8 +1,5 @@
 package net.sessionmigration.daemondriver;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
 import java.util.logging.Logger;
 
 import org.osgi.service.component.annotations.Activate;
@@ -32,11 +29,9 @@ public class DaemonProbeComponent implements ReachabilityProbe {
     @Activate
     @Modified
     void configure(DaemonDriverComponent.Config c) throws Exception {
-        Map<String, String> servers = DaemonDriverComponent.parseServers(c.servers());
-        var ssl = DaemonClient.sslContext(Path.of(c.keystore()), DaemonDriverComponent.secret(c.keystorePasswordRef()),
-                Path.of(c.truststore()), DaemonDriverComponent.secret(c.truststorePasswordRef()));
-        probe = new DaemonProbe(new DaemonClient(ssl, servers, Duration.ofSeconds(c.timeoutSeconds())));
-        LOG.info("daemon-probe driver configured for daemons " + servers.keySet()); // never the passwords
+        probe = new DaemonProbe(DaemonDriverComponent.client(c));
+        LOG.info("daemon-probe driver configured for daemons "
+                + DaemonDriverComponent.parseServers(c.servers()).keySet()); // never the passwords
     }
 
     @Override
