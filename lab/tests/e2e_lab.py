@@ -9,17 +9,21 @@ record or a plan: every command is an argument list.
 import fcntl
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB = os.path.join(ROOT, "lab")
 VIP = "10.20.0.100"
 PORT = 7001                      # the daemons' copy of the stream (7000 is the lab's own)
+VM_PORT = 7000                   # the stream inside the VM vm1 (lab/daemons/daemons, lab/vm)
 PLANS = os.path.join(ROOT, "docs", "lab-plans")
 UPS_ON_BATTERY = "1.3.6.1.2.1.33.2.1"
+TERMINAL_ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[=>])")
 
 
 def log(msg):
@@ -57,14 +61,14 @@ def prerequisites():
 class User:
     """One lab user streaming from v until stopped; the record is the evidence."""
 
-    def __init__(self, name, out_dir, ns=None, duration=600):
+    def __init__(self, name, out_dir, ns=None, duration=600, port=PORT):
         self.name = name
         self.out = os.path.join(out_dir, f"{name}.json")
         if os.path.exists(self.out):
             os.remove(self.out)
         self.proc = subprocess.Popen(
             ["ip", "netns", "exec", ns or f"sm-{name}", os.path.join(LAB, "tools", "user-client"),
-             "--host", VIP, "--port", str(PORT), "--duration", str(duration), "--label", name, "--out", self.out],
+             "--host", VIP, "--port", str(port), "--duration", str(duration), "--label", name, "--out", self.out],
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def stop(self):
@@ -118,20 +122,50 @@ class Lab:
             if u.proc.poll() is None:
                 u.proc.kill()
         self.sh(["lab/karaf-lab", "stop"], check=False)
-        for ns in ("sm-main-srv", "sm-bak-srv"):
-            pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
-            for pid in pids:
-                try:
-                    with open(f"/proc/{pid}/comm") as f:
-                        if f.read().strip() == "smstream":
-                            os.kill(int(pid), signal.SIGKILL)
-                except (OSError, ValueError):
-                    pass
-        self.sh(["lab/daemons/daemons", "stop"], check=False)
+        self.stop_daemons()
         self.sh(["lab/lab", "down"], check=False)
         if self.lock:
             self.lock.close()
         return False
+
+    def stop_daemons(self):
+        """The daemons stop (and stop their QEMUs); the CRIU-restored streams they leave are killed."""
+        for site in ("main", "backup"):
+            for pid in self.pids_at(site, "smstream"):
+                os.kill(pid, signal.SIGKILL)
+        self.sh(["lab/daemons/daemons", "stop"], check=False)
+
+    def vm_room(self):
+        """From the CRIU stream to the VM: the daemons restart with room for vm1 (lab/lab vm-net:
+        v then lives in the guest, not on the servers' eth0), vm1 boots at the main site and the
+        switch's user ports go back to the main site's VLAN (a REPLICATE before leaves u2 at backup)."""
+        self.stop_daemons()
+        for port in ("p1", "p2", "p3"):
+            self.sh(["ip", "-n", "sm-sw1", "link", "set", port, "master", "br-v1"])
+        self.sh(["lab/vm/build-image"], timeout=900)
+        self.sh(["lab/lab", "vm-net", "add"])
+        self.sh(["lab/daemons/daemons", "start"])
+        with open(os.path.join(LAB, "run", "daemons", "main-srv.log")) as f:
+            if "VMs [vm1]" not in f.read():
+                raise RuntimeError("the daemons run no VM after lab/lab vm-net add (see lab/run/daemons/main-srv.log)")
+        self.sh(["lab/karaf-lab", "workload-start", "vm1", "main"], timeout=180)
+        self.wait_drivers(["qemu-daemon", "snmp-qbridge"])
+
+    def pids_at(self, site, comm):
+        """Processes named COMM (as in /proc/PID/comm) in that site's server namespace."""
+        ns = "sm-main-srv" if site == "main" else "sm-bak-srv"
+        found = []
+        for pid in subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split():
+            try:
+                with open(f"/proc/{pid}/comm") as f:
+                    if f.read().strip() == comm:
+                        found.append(int(pid))
+            except (OSError, ValueError):
+                pass
+        return found
+
+    def qemu_at(self):
+        return [site for site in ("main", "backup") if self.pids_at(site, "qemu-system-x86")]
 
     def sh(self, args, timeout=120, check=True):
         return run(args, timeout=timeout, check=check, env=self.env)
@@ -155,26 +189,42 @@ class Lab:
                 raise RuntimeError(f"drivers not installed in Karaf after {seconds} s: {missing}")
             time.sleep(1)
 
-    def user(self, name, ns=None):
-        u = User(name, self.out_dir, ns)
+    def user(self, name, ns=None, port=PORT):
+        u = User(name, self.out_dir, ns, port=port)
         self.users.append(u)
         return u
 
-    def start_live(self, plan):
-        """migration:start PLAN over SSH; returns [(arrival epoch s, line)] and the migration id."""
-        p = subprocess.Popen(["lab/karaf-lab", "cmd", "migration:start " + plan], cwd=ROOT, env=self.env,
+    def start_live(self, plan, seconds=180):
+        """Types migration:start PLAN into the interactive shell over SSH (a pty, as a person logged
+        in), then logout. Returns [(arrival epoch s, line)] (terminal escapes removed) and the
+        migration id. In the interactive shell each step's line arrives as the step ends (over the
+        exec channel, 'ssh host COMMAND', Karaf 4.4 delivers them all when the command ends)."""
+        p = subprocess.Popen(["lab/karaf-lab", "shell"], cwd=ROOT, env=self.env, stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
-        lines = []
-        for line in p.stdout:
-            lines.append((time.time(), line.rstrip("\n")))
-        p.wait(timeout=180)
-        err = p.stderr.read()
-        if p.returncode != 0:
-            raise RuntimeError(f"migration:start {plan} exited {p.returncode}: {err.strip()[-500:]}")
-        ids = [l.split(" ")[1] for _, l in lines if l.startswith("migration ") and " started by " in l]
-        if not ids:
-            raise RuntimeError(f"migration:start {plan} printed no migration id: {[l for _, l in lines]}")
-        return lines, ids[0]
+        timer = threading.Timer(seconds, p.kill)
+        timer.start()
+        lines, mid = [], None
+        try:
+            p.stdin.write(f"migration:start {plan}\n")
+            p.stdin.flush()
+            for raw in p.stdout:
+                line = TERMINAL_ESCAPES.sub("", raw).replace("\r", "").rstrip("\n")
+                lines.append((time.time(), line))
+                started = re.search(r"migration (\S+) of plan '[^']*' started by", line)
+                mid = mid or (started.group(1) if started else None)
+                if mid and re.match(r"[A-Z_]+: migration " + re.escape(mid) + " ", line.strip()):
+                    p.stdin.write("logout\n")
+                    p.stdin.flush()
+                    break
+            p.communicate(timeout=30)
+        finally:
+            timer.cancel()
+            if p.poll() is None:
+                p.kill()
+        if not mid:
+            raise RuntimeError(f"migration:start {plan} printed no migration id: {[l for _, l in lines]} "
+                               f"{p.stderr.read() if p.stderr and not p.stderr.closed else ''}")
+        return lines, mid
 
     def migration(self, mid):
         return self.karaf_json("migration:history", mid)
