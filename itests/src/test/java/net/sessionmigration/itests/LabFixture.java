@@ -5,15 +5,27 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The real lab for tests that run inside Karaf: brings it up (and down again if it was down),
@@ -21,6 +33,11 @@ import java.util.concurrent.TimeUnit;
  * its tools with argument lists. Never prints a secret.
  */
 final class LabFixture implements AutoCloseable {
+    /** The migration daemons' addresses on the lab's management network (lab/daemons/daemons). */
+    static final String MAIN_DAEMON = "https://10.99.0.11:7443";
+    static final String BACKUP_DAEMON = "https://10.99.0.12:7443";
+    static final String PROBE_DAEMON = "https://10.99.0.31:7443";
+
     private final Path root = Path.of(System.getProperty("sm.root"));
     private final boolean wasUp;
     private Process lock;
@@ -62,6 +79,40 @@ final class LabFixture implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** The lab CA's key and trust stores for the coordinator ({@code lab/daemons/daemons certs}). */
+    Path pki() {
+        return path("lab/run/daemons/pki");
+    }
+
+    /**
+     * A POST of {@code {}} to a daemon with the coordinator's certificate (mutual TLS), as an
+     * operator's deployment would start a workload; fails unless the daemon answers 200. Starting
+     * a VM takes seconds under TCG, hence the long request timeout.
+     */
+    void postToDaemon(String url) throws Exception {
+        Path pki = pki();
+        char[] password = Files.readString(pki.resolve("store.pass")).trim().toCharArray();
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keyStore(pki.resolve("coordinator.p12"), password), password);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(keyStore(pki.resolve("truststore.p12"), password));
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        HttpResponse<String> answer = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build()
+                .send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(150)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertEquals(url + ": " + answer.body(), 200, answer.statusCode());
+    }
+
+    private static KeyStore keyStore(Path file, char[] password) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, password);
+        }
+        return store;
     }
 
     /** Runs a program (the first word relative to the repository if it is one of ours). */
@@ -106,6 +157,14 @@ final class LabFixture implements AutoCloseable {
             process.destroy();
             assertTrue("user client did not stop", process.waitFor(15, TimeUnit.SECONDS));
             return Files.readString(record);
+        }
+    }
+
+    /** A user client's record ({@link UserClient#stop}): connected, nothing lost, nothing twice, never reset. */
+    static void assertSessionKept(String seen) {
+        for (String want : new String[] {"\"connected\":\\s*true", "\"missing\":\\s*0\\b", "\"duplicates\":\\s*0\\b",
+                "\"reset\":\\s*false"}) {
+            assertTrue(seen, Pattern.compile(want).matcher(seen).find());
         }
     }
 

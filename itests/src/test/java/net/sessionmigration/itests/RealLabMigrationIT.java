@@ -1,26 +1,18 @@
 package net.sessionmigration.itests;
 
+import static net.sessionmigration.itests.LabFixture.assertSessionKept;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
-import java.util.Dictionary;
-import java.util.Hashtable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -47,88 +39,46 @@ import net.sessionmigration.api.service.StartRequest;
 public class RealLabMigrationIT extends SessionMigrationTestSupport {
     private static final String VIP = "10.20.0.100";
     private static final int SERVICE_PORT = 7001; // the daemons' own copy of the stream; 7000 is the lab's
+    private static final Map<String, String> DAEMONS = Map.of("main-srv", LabFixture.MAIN_DAEMON,
+            "bak-srv", LabFixture.BACKUP_DAEMON, "probe1", LabFixture.PROBE_DAEMON);
 
     @Test
     public void theCoordinatorMovesTheWorkloadAndTheUserKeepsTheSession() throws Exception {
-        try (LabFixture lab = new LabFixture()) {
-            lab.run(120, "lab/daemons/daemons", "certs");
-            lab.run(120, "lab/daemons/daemons", "start");
-            try {
-                lab.lock();
-                configureDrivers(lab);
-                startWorkload(lab.path("lab/run/daemons/pki"));
-                writePlan("lab-evacuate.json", plan());
-                waitFor("plan lab-evacuate runnable with the real drivers",
-                        () -> migrations.plan("lab-evacuate").map(PlanStatus::runnable).orElse(false));
-                DryRunReport dry = migrations.dryRun("lab-evacuate");
-                assertTrue("dry-run: " + dry.problems(), dry.go());
+        onLab("lab-evacuate", plan(), lab -> {
+            DryRunReport dry = migrations.dryRun("lab-evacuate");
+            assertTrue("dry-run: " + dry.problems(), dry.go());
 
-                LabFixture.UserClient u1 = lab.user("sm-u1", VIP, SERVICE_PORT, 120);
-                Thread.sleep(2000);
-                String id = admin.start(StartRequest.of("lab-evacuate", "itest"), e -> { }).orElseThrow();
-                MigrationRecord record = admin.await(id, Duration.ofSeconds(120)).orElseThrow();
-                Thread.sleep(2000);
-                String seen = u1.stop();
-                // kept for the operator and BENCHMARKS.md: what the user saw and the step timeline
-                Path out = lab.path("itests/target/real-lab");
-                Files.createDirectories(out);
-                Files.writeString(out.resolve("user-u1.json"), seen);
-                Files.writeString(out.resolve("history.txt"), execute("migration:history " + id));
+            Migration m = migrate(lab, "lab-evacuate", "sm-u1");
+            String seen = m.seen().get("sm-u1");
+            // kept for the operator and BENCHMARKS.md: what the user saw and the step timeline
+            keep("user-u1.json", seen);
+            keepHistory("history.txt", m);
 
-                assertEquals(record.failure() + " " + record.notes(), MigrationState.SUCCEEDED, record.state());
-                assertSessionKept(seen);
-                assertTrue("the port is on the backup VLAN",
-                        lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", "p1").contains("master br-v2"));
-                assertTrue("v is at the backup site",
-                        lab.run(10, "ip", "-n", "sm-bak-srv", "-o", "addr", "show", "dev", "eth0").contains(VIP + "/"));
-                assertFalse("v left the main site",
-                        lab.run(10, "ip", "-n", "sm-main-srv", "-o", "addr", "show", "dev", "eth0").contains(VIP + "/"));
-                assertTrue("the switch operation is in the flight record", record.operations().stream()
-                        .anyMatch(o -> o.driverType().equals("snmp-qbridge") && o.device().equals("sw1")));
-                assertTrue("the daemon operations are in the flight record", record.operations().stream()
-                        .anyMatch(o -> o.driverType().equals("criu-daemon")));
-            } finally {
-                restoreLab(lab);
-            }
-        }
+            assertState(MigrationState.SUCCEEDED, m.record());
+            assertSessionKept(seen);
+            assertTrue("the port is on the backup VLAN", portIn(lab, "p1", "br-v2"));
+            assertTrue("v is at the backup site", vipAt(lab, "sm-bak-srv"));
+            assertFalse("v left the main site", vipAt(lab, "sm-main-srv"));
+            assertTrue("the switch operation is in the flight record", m.record().operations().stream()
+                    .anyMatch(o -> o.driverType().equals("snmp-qbridge") && o.device().equals("sw1")));
+            assertTrue("the daemon operations are in the flight record", m.record().operations().stream()
+                    .anyMatch(o -> o.driverType().equals("criu-daemon")));
+        });
     }
 
     @Test
     public void replicateServesTheMovedUserFromTheBackupAndTheOtherFromTheMain() throws Exception {
-        try (LabFixture lab = new LabFixture()) {
-            lab.run(120, "lab/daemons/daemons", "certs");
-            lab.run(120, "lab/daemons/daemons", "start");
-            try {
-                lab.lock();
-                configureDrivers(lab);
-                startWorkload(lab.path("lab/run/daemons/pki"));
-                writePlan("lab-load.json", replicatePlan());
-                waitFor("plan lab-load runnable", () -> migrations.plan("lab-load").map(PlanStatus::runnable).orElse(false));
+        onLab("lab-load", replicatePlan(), lab -> {
+            Migration m = migrate(lab, "lab-load", "sm-u1", "sm-u2");
 
-                LabFixture.UserClient near = lab.user("sm-u1", VIP, SERVICE_PORT, 120);
-                LabFixture.UserClient far = lab.user("sm-u2", VIP, SERVICE_PORT, 120);
-                Thread.sleep(2000);
-                String id = admin.start(StartRequest.of("lab-load", "itest"), e -> { }).orElseThrow();
-                MigrationRecord record = admin.await(id, Duration.ofSeconds(120)).orElseThrow();
-                Thread.sleep(2000);
-                String nearSeen = near.stop();
-                String farSeen = far.stop();
-
-                assertEquals(record.failure() + " " + record.notes(), MigrationState.SUCCEEDED, record.state());
-                assertSessionKept(nearSeen);
-                assertSessionKept(farSeen);
-                assertTrue("only the user near the backup moved",
-                        lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", "p1").contains("master br-v2"));
-                assertTrue("the other user stayed",
-                        lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", "p2").contains("master br-v1"));
-                assertTrue("v at both sites", lab.run(10, "ip", "-n", "sm-bak-srv", "-o", "addr", "show", "dev", "eth0")
-                        .contains(VIP + "/") && lab.run(10, "ip", "-n", "sm-main-srv", "-o", "addr", "show", "dev", "eth0")
-                        .contains(VIP + "/"));
-                assertTrue(migrations.plan("lab-load").orElseThrow().backupActive());
-            } finally {
-                restoreLab(lab);
-            }
-        }
+            assertState(MigrationState.SUCCEEDED, m.record());
+            assertSessionKept(m.seen().get("sm-u1"));
+            assertSessionKept(m.seen().get("sm-u2"));
+            assertTrue("only the user near the backup moved", portIn(lab, "p1", "br-v2"));
+            assertTrue("the other user stayed", portIn(lab, "p2", "br-v1"));
+            assertTrue("v at both sites", vipAt(lab, "sm-bak-srv") && vipAt(lab, "sm-main-srv"));
+            assertTrue(migrations.plan("lab-load").orElseThrow().backupActive());
+        });
     }
 
     /**
@@ -137,43 +87,29 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
      */
     @Test
     public void theProbeFromTheUserSideVerifiesTheSwitchBeforeResume() throws Exception {
-        try (LabFixture lab = new LabFixture()) {
-            lab.run(120, "lab/daemons/daemons", "certs");
-            lab.run(120, "lab/daemons/daemons", "start");
-            try {
-                startWithProbedPlan(lab, "lab-probed");
-                DryRunReport dry = migrations.dryRun("lab-probed");
-                assertTrue("dry-run: " + dry.problems(), dry.go());
-                assertTrue("dry-run says the probe runs: " + dry.notes(),
-                        dry.notes().stream().anyMatch(n -> n.startsWith("probe: will run after S708")));
+        onLab("lab-probed", probedPlan("lab-probed"), lab -> {
+            DryRunReport dry = migrations.dryRun("lab-probed");
+            assertTrue("dry-run: " + dry.problems(), dry.go());
+            assertTrue("dry-run says the probe runs: " + dry.notes(),
+                    dry.notes().stream().anyMatch(n -> n.startsWith("probe: will run after S708")));
 
-                LabFixture.UserClient u1 = lab.user("sm-u1", VIP, SERVICE_PORT, 120);
-                Thread.sleep(2000);
-                String id = admin.start(StartRequest.of("lab-probed", "itest"), e -> { }).orElseThrow();
-                MigrationRecord record = admin.await(id, Duration.ofSeconds(120)).orElseThrow();
-                Thread.sleep(2000);
-                String seen = u1.stop();
-                Path out = lab.path("itests/target/real-lab");
-                Files.createDirectories(out);
-                Files.writeString(out.resolve("probe-history.txt"), execute("migration:history " + id));
+            Migration m = migrate(lab, "lab-probed", "sm-u1");
+            keepHistory("probe-history.txt", m);
 
-                assertEquals(record.failure() + " " + record.notes(), MigrationState.SUCCEEDED, record.state());
-                assertSessionKept(seen);
-                OperationRecord probe = record.operations().stream().filter(o -> o.operation().equals("probe"))
-                        .findFirst().orElseThrow(() -> new AssertionError("no probe in " + record.operations()));
-                assertEquals(Step.S708, probe.step());
-                assertEquals("probe1", probe.device());
-                assertEquals("daemon-probe", probe.driverType());
-                assertTrue(probe.outcome(), probe.outcome().contains("connect_us"));
-                OperationRecord resume = record.operations().stream().filter(o -> o.operation().equals("resume"))
-                        .findFirst().orElseThrow(() -> new AssertionError("no resume in " + record.operations()));
-                assertTrue("the probe ends before the resume starts", probe.endMicros() <= resume.startMicros());
-                assertTrue("the probe host moved with the users",
-                        lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", "p8").contains("master br-v2"));
-            } finally {
-                restoreLab(lab);
-            }
-        }
+            MigrationRecord record = m.record();
+            assertState(MigrationState.SUCCEEDED, record);
+            assertSessionKept(m.seen().get("sm-u1"));
+            OperationRecord probe = record.operations().stream().filter(o -> o.operation().equals("probe"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no probe in " + record.operations()));
+            assertEquals(Step.S708, probe.step());
+            assertEquals("probe1", probe.device());
+            assertEquals("daemon-probe", probe.driverType());
+            assertTrue(probe.outcome(), probe.outcome().contains("connect_us"));
+            OperationRecord resume = record.operations().stream().filter(o -> o.operation().equals("resume"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no resume in " + record.operations()));
+            assertTrue("the probe ends before the resume starts", probe.endMicros() <= resume.startMicros());
+            assertTrue("the probe host moved with the users", portIn(lab, "p8", "br-v2"));
+        });
     }
 
     /**
@@ -182,63 +118,113 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
      */
     @Test
     public void aProbeThatCannotReachTheNewSiteRollsBackAndTheUsersKeepTheirSessions() throws Exception {
+        onLab("lab-probe-blocked", probedPlan("lab-probe-blocked"), lab -> {
+            Migration m;
+            try {
+                blockTcpToVipAtTheBackupRouter(lab); // the users reach v at the main site through VLAN 1
+                m = migrate(lab, "lab-probe-blocked", "sm-u1");
+            } finally {
+                unblock(lab);
+            }
+            keepHistory("probe-blocked-history.txt", m);
+
+            MigrationRecord record = m.record();
+            String seen = m.seen().get("sm-u1");
+            assertState(MigrationState.ROLLED_BACK, record);
+            assertEquals("probe1", record.failure().orElseThrow().device());
+            assertTrue(record.failure().orElseThrow().cause(),
+                    record.failure().orElseThrow().cause().contains("timed out"));
+            assertTrue("never resumed at the target", record.operations().stream()
+                    .noneMatch(o -> o.operation().equals("resume")));
+            for (String port : new String[] {"p1", "p8"}) {
+                assertTrue(port + " back on VLAN 1", portIn(lab, port, "br-v1"));
+            }
+            assertTrue("v back at the main site", vipAt(lab, "sm-main-srv"));
+            assertFalse("v gone from the backup site", vipAt(lab, "sm-bak-srv"));
+            assertSessionKept(seen);
+            assertTrue("only the main site served u1: " + seen, servedOnlyByMain(seen));
+            LabFixture.UserClient u2 = lab.user("sm-u2", VIP, SERVICE_PORT, 60);
+            Thread.sleep(2000);
+            String fresh = u2.stop();
+            assertTrue("a new user is served at the main site: " + fresh, servedOnlyByMain(fresh));
+        });
+    }
+
+    /** What a test does on the lab once {@link #onLab} has prepared it. */
+    private interface LabScenario {
+        void run(LabFixture lab) throws Exception;
+    }
+
+    /**
+     * Runs a scenario on the lab (its lock held throughout): the daemons started with fresh
+     * certificates, the real drivers configured, the workload started at main-srv through its
+     * daemon, and the plan written and runnable. Afterwards the lab is put back ({@link #restoreLab}).
+     */
+    private void onLab(String planName, String planJson, LabScenario scenario) throws Exception {
         try (LabFixture lab = new LabFixture()) {
             lab.run(120, "lab/daemons/daemons", "certs");
             lab.run(120, "lab/daemons/daemons", "start");
             try {
-                startWithProbedPlan(lab, "lab-probe-blocked");
-
-                LabFixture.UserClient u1 = lab.user("sm-u1", VIP, SERVICE_PORT, 120);
-                Thread.sleep(2000);
-                blockTcpToVipAtTheBackupRouter(lab);
-                MigrationRecord record;
-                try {
-                    String id = admin.start(StartRequest.of("lab-probe-blocked", "itest"), e -> { }).orElseThrow();
-                    record = admin.await(id, Duration.ofSeconds(120)).orElseThrow();
-                    Files.createDirectories(lab.path("itests/target/real-lab"));
-                    Files.writeString(lab.path("itests/target/real-lab/probe-blocked-history.txt"),
-                            execute("migration:history " + id));
-                } finally {
-                    unblock(lab);
-                }
-                Thread.sleep(2000);
-                String seen = u1.stop();
-
-                assertEquals(record.failure() + " " + record.notes(), MigrationState.ROLLED_BACK, record.state());
-                assertEquals("probe1", record.failure().orElseThrow().device());
-                assertTrue(record.failure().orElseThrow().cause(),
-                        record.failure().orElseThrow().cause().contains("timed out"));
-                assertTrue("never resumed at the target", record.operations().stream()
-                        .noneMatch(o -> o.operation().equals("resume")));
-                for (String port : new String[] {"p1", "p8"}) {
-                    assertTrue(port + " back on VLAN 1",
-                            lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", port).contains("master br-v1"));
-                }
-                assertTrue("v back at the main site",
-                        lab.run(10, "ip", "-n", "sm-main-srv", "-o", "addr", "show", "dev", "eth0").contains(VIP + "/"));
-                assertFalse("v gone from the backup site",
-                        lab.run(10, "ip", "-n", "sm-bak-srv", "-o", "addr", "show", "dev", "eth0").contains(VIP + "/"));
-                assertSessionKept(seen);
-                assertTrue("only the main site served u1: " + seen, matches(seen, "\"servers\":\\s*\\[\\s*\"main\"\\s*\\]"));
-                LabFixture.UserClient u2 = lab.user("sm-u2", VIP, SERVICE_PORT, 60);
-                Thread.sleep(2000);
-                String fresh = u2.stop();
-                assertTrue("a new user is served at the main site: " + fresh, matches(fresh, "\"servers\":\\s*\\[\\s*\"main\"\\s*\\]"));
+                configureLabDrivers(lab, DAEMONS, "criu-daemon", "daemon-probe", "snmp-qbridge");
+                lab.postToDaemon(LabFixture.MAIN_DAEMON + "/v1/workloads/stream/start");
+                writePlan(planName + ".json", planJson);
+                waitFor("plan " + planName + " runnable with the real drivers",
+                        () -> migrations.plan(planName).map(PlanStatus::runnable).orElse(false));
+                scenario.run(lab);
             } finally {
-                unblock(lab);
                 restoreLab(lab);
             }
         }
     }
 
-    /** Lab locked, real drivers configured, the workload running at main, a probed plan runnable. */
-    private void startWithProbedPlan(LabFixture lab, String plan) throws Exception {
-        lab.lock();
-        configureDrivers(lab);
-        startWorkload(lab.path("lab/run/daemons/pki"));
-        writePlan(plan + ".json", probedPlan(plan));
-        waitFor("plan " + plan + " runnable with daemon-probe",
-                () -> migrations.plan(plan).map(PlanStatus::runnable).orElse(false));
+    /** One migration as the users saw it: its id, its record and each user's client record by namespace. */
+    private record Migration(String id, MigrationRecord record, Map<String, String> seen) {
+    }
+
+    /**
+     * The users (namespaces) stream from v:7001; 2 s later the plan starts; it runs to its end,
+     * the users stream 2 s more and stop.
+     */
+    private Migration migrate(LabFixture lab, String plan, String... users) throws Exception {
+        List<LabFixture.UserClient> clients = new ArrayList<>();
+        for (String namespace : users) {
+            clients.add(lab.user(namespace, VIP, SERVICE_PORT, 120));
+        }
+        Thread.sleep(2000);
+        String id = admin.start(StartRequest.of(plan, "itest"), e -> { }).orElseThrow();
+        MigrationRecord record = admin.await(id, Duration.ofSeconds(120)).orElseThrow();
+        Thread.sleep(2000);
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (int i = 0; i < users.length; i++) {
+            seen.put(users[i], clients.get(i).stop());
+        }
+        return new Migration(id, record, seen);
+    }
+
+    private static void assertState(MigrationState expected, MigrationRecord record) {
+        assertEquals(record.failure() + " " + record.notes(), expected, record.state());
+    }
+
+    /** Evidence for the operator and BENCHMARKS.md, in itests/target/real-lab. */
+    private static void keep(String file, String content) throws Exception {
+        Path out = Path.of(System.getProperty("sm.root"), "itests/target/real-lab");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve(file), content);
+    }
+
+    /** The migration's step and driver-operation timeline as {@code migration:history ID} prints it. */
+    private void keepHistory(String file, Migration m) throws Exception {
+        keep(file, execute("migration:history " + m.id()));
+    }
+
+    /** Whether the lab switch's port is in the VLAN bridge ({@code br-v1}: main site, {@code br-v2}: backup). */
+    private static boolean portIn(LabFixture lab, String port, String bridge) throws Exception {
+        return lab.run(10, "ip", "-n", "sm-sw1", "-o", "link", "show", port).contains("master " + bridge);
+    }
+
+    /** Whether v is on the server's eth0 (a server namespace: sm-main-srv, sm-bak-srv). */
+    private static boolean vipAt(LabFixture lab, String server) throws Exception {
+        return lab.run(10, "ip", "-n", server, "-o", "addr", "show", "dev", "eth0").contains(VIP + "/");
     }
 
     private static final String BLOCK_TABLE = "sm_probe_itest";
@@ -253,54 +239,6 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
 
     private static void unblock(LabFixture lab) {
         lab.quietly("ip", "netns", "exec", "sm-bak-rt", "nft", "delete", "table", "ip", BLOCK_TABLE);
-    }
-
-    private void configureDrivers(LabFixture lab) throws Exception {
-        Path pki = lab.path("lab/run/daemons/pki");
-        update(configAdmin.getConfiguration("net.sessionmigration.daemon.driver", "?"), Map.of(
-                "servers", new String[] {"main-srv=https://10.99.0.11:7443", "bak-srv=https://10.99.0.12:7443",
-                        "probe1=https://10.99.0.31:7443"},
-                "keystore", pki.resolve("coordinator.p12").toString(),
-                "keystorePasswordRef", "file:" + pki.resolve("store.pass"),
-                "truststore", pki.resolve("truststore.p12").toString(),
-                "truststorePasswordRef", "file:" + pki.resolve("store.pass"),
-                "timeoutSeconds", 60));
-        Map<String, String> secrets = lab.env("credentials.env");
-        update(configAdmin.getFactoryConfiguration("net.sessionmigration.snmp.credential", "itest-v3", "?"), Map.of(
-                "name", "lab-v3", "user", secrets.get("SNMP_V3_SHA256_USER"),
-                "auth.protocol", "SHA-256", "auth.passphrase", secrets.get("SNMP_V3_SHA256_AUTH"),
-                "priv.protocol", "AES-256", "priv.passphrase", secrets.get("SNMP_V3_SHA256_PRIV")));
-        update(configAdmin.getFactoryConfiguration("net.sessionmigration.vlan.qbridge.device", "itest-sw1", "?"), Map.of(
-                "name", "sw1", "address", "10.99.1.1", "port", "161", "version", "v3", "credential", "lab-v3",
-                "timeout.millis", "1000", "retries", "1", "max.varbinds", "60", "style", "pvid"));
-        waitFor("criu-daemon, daemon-probe and snmp-qbridge installed", () -> migrations.drivers().stream()
-                .filter(d -> d.installed() && (d.driverType().equals("criu-daemon") || d.driverType().equals("snmp-qbridge")
-                        || d.driverType().equals("daemon-probe")))
-                .count() == 3);
-    }
-
-    /** Asks the main server's daemon to start its workload, as an operator's deployment would. */
-    private static void startWorkload(Path pki) throws Exception {
-        char[] password = Files.readString(pki.resolve("store.pass")).trim().toCharArray();
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(pki.resolve("coordinator.p12"))) {
-            keys.load(in, password);
-        }
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(pki.resolve("truststore.p12"))) {
-            trust.load(in, password);
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, password);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        HttpResponse<String> answer = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build()
-                .send(HttpRequest.newBuilder(URI.create("https://10.99.0.11:7443/v1/workloads/stream/start"))
-                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals("start the workload at main-srv: " + answer.body(), 200, answer.statusCode());
     }
 
     /** Puts the lab back as the other lab tests expect it: no copy of ours running, v and the port at main. */
@@ -329,21 +267,9 @@ public class RealLabMigrationIT extends SessionMigrationTestSupport {
         }
     }
 
-    /** The user client's record: connected, nothing lost, nothing twice, never reset. */
-    private static void assertSessionKept(String seen) {
-        assertTrue(seen, matches(seen, "\"connected\":\\s*true"));
-        assertTrue(seen, matches(seen, "\"missing\":\\s*0\\b"));
-        assertTrue(seen, matches(seen, "\"duplicates\":\\s*0\\b"));
-        assertTrue(seen, matches(seen, "\"reset\":\\s*false"));
-    }
-
-    private static boolean matches(String text, String regex) {
-        return Pattern.compile(regex).matcher(text).find();
-    }
-
-    private static void update(org.osgi.service.cm.Configuration c, Map<String, Object> values) throws Exception {
-        Dictionary<String, Object> props = new Hashtable<>(values);
-        c.update(props);
+    /** Whether a user client's record names the main site as the only server it heard from. */
+    private static boolean servedOnlyByMain(String seen) {
+        return Pattern.compile("\"servers\":\\s*\\[\\s*\"main\"\\s*\\]").matcher(seen).find();
     }
 
     /** The seed's load case: both copies run; only u1 (near the backup) moves, and the backup copy serves it. */

@@ -65,20 +65,20 @@ public class SecurityIT extends SessionMigrationTestSupport {
         Path pass = pki.resolve("store.pass");
         Files.writeString(pass, STORE_PASS + "\n");
         int closed = closedUdpPort();
-        TrapSetup.update(configAdmin.getConfiguration("net.sessionmigration.daemon.driver", "?"), Map.of(
+        update(configAdmin.getConfiguration("net.sessionmigration.daemon.driver", "?"), Map.of(
                 "servers", "main-srv=https://127.0.0.1:" + closed + ",backup-srv=https://127.0.0.1:" + closed,
                 "keystore", store.toString(), "keystorePasswordRef", "file:" + pass,
                 "truststore", trust.toString(), "truststorePasswordRef", "file:" + pass, "timeoutSeconds", "2"));
         // switch credentials (v3 authPriv and a v2c community) and a switch that does not answer
-        TrapSetup.update(configAdmin.getFactoryConfiguration("net.sessionmigration.snmp.credential", "itest-v3", "?"),
+        update(configAdmin.getFactoryConfiguration("net.sessionmigration.snmp.credential", "itest-v3", "?"),
                 Map.of("name", "itest-v3", "user", "itest-switch-user", "auth.protocol", "SHA-256",
                         "auth.passphrase", SWITCH_AUTH, "priv.protocol", "AES-256", "priv.passphrase", SWITCH_PRIV));
-        TrapSetup.update(configAdmin.getFactoryConfiguration("net.sessionmigration.snmp.credential", "itest-v2c", "?"),
+        update(configAdmin.getFactoryConfiguration("net.sessionmigration.snmp.credential", "itest-v2c", "?"),
                 Map.of("name", "itest-v2c", "community", SWITCH_COMMUNITY));
-        TrapSetup.update(configAdmin.getFactoryConfiguration("net.sessionmigration.vlan.qbridge.device", "itest-sw", "?"),
+        update(configAdmin.getFactoryConfiguration("net.sessionmigration.vlan.qbridge.device", "itest-sw", "?"),
                 Map.of("name", "sw-secret-plan", "address", "127.0.0.1", "port", Integer.toString(closed),
                         "version", "v3", "credential", "itest-v3", "timeout.millis", "300", "retries", "0"));
-        TrapSetup.update(configAdmin.getFactoryConfiguration("net.sessionmigration.vlan.qbridge.device", "itest-sw2", "?"),
+        update(configAdmin.getFactoryConfiguration("net.sessionmigration.vlan.qbridge.device", "itest-sw2", "?"),
                 Map.of("name", "sw-secret-v2c", "address", "127.0.0.1", "port", Integer.toString(closed),
                         "version", "v2c", "credential", "itest-v2c", "timeout.millis", "300", "retries", "0"));
         writePlan("secret-plan.json", Plans.plan("secret-plan", "MOVE", "criu-daemon", "snmp-qbridge"));

@@ -18,7 +18,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 import javax.inject.Inject;
 
@@ -31,6 +35,7 @@ import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.ConfigurationAdmin;
 
+import net.sessionmigration.api.service.DriverStatus;
 import net.sessionmigration.api.service.MigrationAdminService;
 import net.sessionmigration.api.service.MigrationService;
 
@@ -101,12 +106,45 @@ public abstract class SessionMigrationTestSupport {
 
     /** Sets the simulated drivers' fault injection (empty strings clear it) and waits for it to apply. */
     protected void configureSimulated(String pid, String fail, String delay) throws Exception {
-        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration(pid, "?");
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("fail", fail);
-        props.put("delay", delay);
-        c.update(props);
+        update(configAdmin.getConfiguration(pid, "?"), Map.of("fail", fail, "delay", delay));
         Thread.sleep(500);
+    }
+
+    /** Replaces a Config Admin configuration's properties with these. */
+    static void update(org.osgi.service.cm.Configuration c, Map<String, ?> values) throws IOException {
+        Dictionary<String, Object> props = new Hashtable<>(values);
+        c.update(props);
+    }
+
+    /**
+     * The real drivers on the lab: the daemon driver talks to these daemons ({@code name → https URL})
+     * with the lab's PKI, the switch sw1 is reached over SNMPv3 authPriv with the lab's credential
+     * (lab/run/credentials.env, never printed); returns once these driver types are installed.
+     */
+    protected void configureLabDrivers(LabFixture lab, Map<String, String> daemons, String... driverTypes)
+            throws Exception {
+        Path pki = lab.pki();
+        update(configAdmin.getConfiguration("net.sessionmigration.daemon.driver", "?"), Map.of(
+                "servers", daemons.entrySet().stream().map(d -> d.getKey() + "=" + d.getValue()).toArray(String[]::new),
+                "keystore", pki.resolve("coordinator.p12").toString(),
+                "keystorePasswordRef", "file:" + pki.resolve("store.pass"),
+                "truststore", pki.resolve("truststore.p12").toString(),
+                "truststorePasswordRef", "file:" + pki.resolve("store.pass"),
+                "timeoutSeconds", 60));
+        Map<String, String> secrets = lab.env("credentials.env");
+        update(configAdmin.getFactoryConfiguration("net.sessionmigration.snmp.credential", "itest-v3", "?"), Map.of(
+                "name", "lab-v3", "user", secrets.get("SNMP_V3_SHA256_USER"),
+                "auth.protocol", "SHA-256", "auth.passphrase", secrets.get("SNMP_V3_SHA256_AUTH"),
+                "priv.protocol", "AES-256", "priv.passphrase", secrets.get("SNMP_V3_SHA256_PRIV")));
+        update(configAdmin.getFactoryConfiguration("net.sessionmigration.vlan.qbridge.device", "itest-sw1", "?"), Map.of(
+                "name", "sw1", "address", "10.99.1.1", "port", "161", "version", "v3", "credential", "lab-v3",
+                "timeout.millis", "1000", "retries", "1", "max.varbinds", "60", "style", "pvid"));
+        List<String> wanted = List.of(driverTypes);
+        waitFor(String.join(", ", wanted) + " installed", () -> {
+            Set<String> installed = migrations.drivers().stream().filter(DriverStatus::installed)
+                    .map(DriverStatus::driverType).collect(Collectors.toSet());
+            return installed.containsAll(wanted);
+        });
     }
 
     protected static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {

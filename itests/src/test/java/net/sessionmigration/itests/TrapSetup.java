@@ -1,13 +1,12 @@
 package net.sessionmigration.itests;
 
+import static net.sessionmigration.itests.SessionMigrationTestSupport.update;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
-import java.util.Dictionary;
 import java.util.HashMap;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,10 +79,5 @@ final class TrapSetup {
         }
         p.getInputStream().readAllBytes();
         assertTrue("snmptrap did not finish", p.waitFor(10, TimeUnit.SECONDS));
-    }
-
-    static void update(org.osgi.service.cm.Configuration c, Map<String, String> values) throws IOException {
-        Dictionary<String, Object> props = new Hashtable<>(values);
-        c.update(props);
     }
 }

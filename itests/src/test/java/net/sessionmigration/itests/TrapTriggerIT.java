@@ -44,9 +44,9 @@ public class TrapTriggerIT extends SessionMigrationTestSupport {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        TrapSetup.update(configAdmin.getConfiguration("net.sessionmigration.traps", "?"),
+        update(configAdmin.getConfiguration("net.sessionmigration.traps", "?"),
                 Map.of("listen.address", "127.0.0.1", "listen.port", Integer.toString(port), "communities", "itest-community"));
-        TrapSetup.update(configAdmin.getFactoryConfiguration("net.sessionmigration.trigger.disaster", "itest", "?"),
+        update(configAdmin.getFactoryConfiguration("net.sessionmigration.trigger.disaster", "itest", "?"),
                 Map.of("name", "itest-ups", "trap.oid", UPS_ON_BATTERY, "plan", "ups-evacuate", "holddown.seconds", "60"));
         // the receiver restarts on the new configuration: its service is briefly absent
         waitFor("receiver on 127.0.0.1:" + port, () -> currentTriggers().map(t ->

@@ -2,7 +2,6 @@ package net.sessionmigration.itests;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * The real lab with room for a VM, for {@link VmLabMigrationIT}: the {@link LabFixture} (lab lock
@@ -21,18 +20,23 @@ final class VmLabFixture implements AutoCloseable {
         run(120, "lab/daemons/daemons", "start");
     }
 
-    Path path(String relative) {
-        return lab.path(relative);
+    /** The lab underneath, for what takes a {@link LabFixture} (the drivers' configuration). */
+    LabFixture lab() {
+        return lab;
     }
 
-    /** A {@code KEY=value} file of lab/run (credentials.env, lab.env); never printed. */
-    Map<String, String> env(String file) throws IOException {
-        return lab.env(file);
+    Path path(String relative) {
+        return lab.path(relative);
     }
 
     /** Runs one of our lab programs (path relative to the repository) or a system tool, under our lock. */
     String run(int timeoutSeconds, String... command) throws Exception {
         return lab.run(timeoutSeconds, command);
+    }
+
+    /** A POST to a daemon with the coordinator's certificate ({@link LabFixture#postToDaemon}). */
+    void postToDaemon(String url) throws Exception {
+        lab.postToDaemon(url);
     }
 
     /** A user's client streaming from v:port into a JSON record, until stopped. */

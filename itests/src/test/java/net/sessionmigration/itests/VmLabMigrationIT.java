@@ -1,28 +1,16 @@
 package net.sessionmigration.itests;
 
+import static net.sessionmigration.itests.LabFixture.assertSessionKept;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Pattern;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -57,8 +45,9 @@ public class VmLabMigrationIT extends SessionMigrationTestSupport {
         try (VmLabFixture lab = new VmLabFixture()) {
             assertTrue("the daemons run the VM vm1 (lab/daemons/daemons with vm-net and the image)",
                     Files.readString(lab.path("lab/run/daemons/main-srv.log")).contains("VMs [vm1]"));
-            configureDrivers(lab);
-            post(lab.path("lab/run/daemons/pki"), "https://10.99.0.11:7443/v1/workloads/vm1/start");
+            configureLabDrivers(lab.lab(), Map.of("main-srv", LabFixture.MAIN_DAEMON, "bak-srv", LabFixture.BACKUP_DAEMON),
+                    "qemu-daemon", "snmp-qbridge");
+            lab.postToDaemon(LabFixture.MAIN_DAEMON + "/v1/workloads/vm1/start"); // boots the VM: seconds under TCG
             writePlan("lab-vm.json", plan());
             waitFor("plan lab-vm runnable with qemu-daemon",
                     () -> migrations.plan("lab-vm").map(PlanStatus::runnable).orElse(false));
@@ -104,65 +93,6 @@ public class VmLabMigrationIT extends SessionMigrationTestSupport {
             }
         }
         return false;
-    }
-
-    private void configureDrivers(VmLabFixture lab) throws Exception {
-        Path pki = lab.path("lab/run/daemons/pki");
-        update(configAdmin.getConfiguration("net.sessionmigration.daemon.driver", "?"), Map.of(
-                "servers", new String[] {"main-srv=https://10.99.0.11:7443", "bak-srv=https://10.99.0.12:7443"},
-                "keystore", pki.resolve("coordinator.p12").toString(),
-                "keystorePasswordRef", "file:" + pki.resolve("store.pass"),
-                "truststore", pki.resolve("truststore.p12").toString(),
-                "truststorePasswordRef", "file:" + pki.resolve("store.pass"),
-                "timeoutSeconds", 60));
-        Map<String, String> secrets = lab.env("credentials.env");
-        update(configAdmin.getFactoryConfiguration("net.sessionmigration.snmp.credential", "itest-v3", "?"), Map.of(
-                "name", "lab-v3", "user", secrets.get("SNMP_V3_SHA256_USER"),
-                "auth.protocol", "SHA-256", "auth.passphrase", secrets.get("SNMP_V3_SHA256_AUTH"),
-                "priv.protocol", "AES-256", "priv.passphrase", secrets.get("SNMP_V3_SHA256_PRIV")));
-        update(configAdmin.getFactoryConfiguration("net.sessionmigration.vlan.qbridge.device", "itest-sw1", "?"), Map.of(
-                "name", "sw1", "address", "10.99.1.1", "port", "161", "version", "v3", "credential", "lab-v3",
-                "timeout.millis", "1000", "retries", "1", "max.varbinds", "60", "style", "pvid"));
-        waitFor("qemu-daemon and snmp-qbridge installed", () -> migrations.drivers().stream()
-                .filter(d -> d.installed() && (d.driverType().equals("qemu-daemon") || d.driverType().equals("snmp-qbridge")))
-                .count() == 2);
-    }
-
-    /** A POST to a daemon with the coordinator's certificate (boots the VM: seconds under TCG). */
-    private static void post(Path pki, String url) throws Exception {
-        char[] password = Files.readString(pki.resolve("store.pass")).trim().toCharArray();
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(pki.resolve("coordinator.p12"))) {
-            keys.load(in, password);
-        }
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(pki.resolve("truststore.p12"))) {
-            trust.load(in, password);
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, password);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        HttpResponse<String> answer = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build()
-                .send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                        .timeout(Duration.ofSeconds(150)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-        assertEquals(url + ": " + answer.body(), 200, answer.statusCode());
-    }
-
-    /** The user client's record: connected, nothing lost, nothing twice, never reset. */
-    private static void assertSessionKept(String seen) {
-        for (String want : new String[] {"\"connected\":\\s*true", "\"missing\":\\s*0\\b", "\"duplicates\":\\s*0\\b",
-                "\"reset\":\\s*false"}) {
-            assertTrue(seen, Pattern.compile(want).matcher(seen).find());
-        }
-    }
-
-    private static void update(org.osgi.service.cm.Configuration c, Map<String, Object> values) throws Exception {
-        Dictionary<String, Object> props = new Hashtable<>(values);
-        c.update(props);
     }
 
     /** The VM plan: no S705 (the address is inside the guest), resume (cont) only after the switch. */
