@@ -203,7 +203,7 @@ class Lab:
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
         timer = threading.Timer(seconds, p.kill)
         timer.start()
-        lines, mid = [], None
+        lines, mid, err = [], None, ""
         try:
             p.stdin.write(f"migration:start {plan}\n")
             p.stdin.flush()
@@ -216,14 +216,14 @@ class Lab:
                     p.stdin.write("logout\n")
                     p.stdin.flush()
                     break
-            p.communicate(timeout=30)
+            err = p.communicate(timeout=30)[1]
         finally:
             timer.cancel()
             if p.poll() is None:
                 p.kill()
         if not mid:
-            raise RuntimeError(f"migration:start {plan} printed no migration id: {[l for _, l in lines]} "
-                               f"{p.stderr.read() if p.stderr and not p.stderr.closed else ''}")
+            raise RuntimeError(f"migration:start {plan} printed no migration id within {seconds} s: "
+                               f"{[l for _, l in lines][-15:]} {err.strip()[-300:]}")
         return lines, mid
 
     def migration(self, mid):
