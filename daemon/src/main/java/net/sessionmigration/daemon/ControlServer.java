@@ -138,6 +138,9 @@ public final class ControlServer implements AutoCloseable {
         }
         byte[] out = JSON.writeValueAsBytes(body);
         ex.getResponseHeaders().set("Content-Type", "application/json");
+        if (!drained(ex.getRequestBody())) {
+            ex.getResponseHeaders().set("Connection", "close");
+        }
         ex.sendResponseHeaders(status, out.length);
         try (OutputStream os = ex.getResponseBody()) {
             os.write(out);
@@ -234,6 +237,26 @@ public final class ControlServer implements AutoCloseable {
             case "vlans": return gateway.vlans(r);
             case "move": return gateway.move(r);
             default: return gateway.preflight(r);
+        }
+    }
+
+    /**
+     * Reads what the handler left of the request body (an error answered before the body was read),
+     * up to the body limit, so the connection can carry the client's next request. Left unread,
+     * the JDK server kept such a connection open without reading from it: a client that reused it
+     * waited ~35 s for its next answer (its idle timeout) and then failed. False when more is left
+     * (the connection is then closed after this answer).
+     */
+    static boolean drained(InputStream body) {
+        byte[] buf = new byte[8192];
+        long left = MAX_JSON_BODY;
+        try {
+            for (int n; left > 0 && (n = body.read(buf, 0, (int) Math.min(buf.length, left))) >= 0; ) {
+                left -= n;
+            }
+            return left > 0 || body.read() < 0;
+        } catch (IOException e) {
+            return false;
         }
     }
 
