@@ -310,6 +310,7 @@ public class MigrationService {
     }
 
     public Map<String, Object> resume(String id, MigrationRequest r) throws IOException {
+        long t0 = System.nanoTime();
         Migration m = migration(id);
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
@@ -330,10 +331,13 @@ public class MigrationService {
             } catch (IOException | InterruptedException e) {
                 LOG.warning("S710 migration " + id + ": gratuitous ARP before resume failed: " + e.getMessage());
             }
+            long announced = System.nanoTime();
             ProcessTree.signalTree(root, LibC.SIGCONT);
+            long resumed = System.nanoTime();
             deleteTree(imageDir(id));
             log("S710", id, "resumed pid " + root + (r.replicate() ? ", closed " + closed + " connection(s) of source users" : ""));
-            return report("resumed at the target", Map.of("closed", Integer.toString(closed)));
+            return report("resumed at the target", Map.of("closed", Integer.toString(closed),
+                    "announce_us", Long.toString((announced - t0) / 1000), "sigcont_us", Long.toString((resumed - announced) / 1000)));
         }
     }
 
