@@ -152,11 +152,15 @@ final class LabFixture implements AutoCloseable {
     }
 
     record UserClient(Process process, Path record) {
-        /** Stops the client (SIGTERM) and returns what the user saw. */
+        /** Stops the client (SIGTERM) and returns what the user saw (the temporary record is removed). */
         String stop() throws Exception {
             process.destroy();
             assertTrue("user client did not stop", process.waitFor(15, TimeUnit.SECONDS));
-            return Files.readString(record);
+            try {
+                return Files.readString(record);
+            } finally {
+                Files.deleteIfExists(record);
+            }
         }
     }
 
