@@ -6,7 +6,6 @@ Python 3 stdlib. Holds the machine-wide lab lock from enter to exit (unless LAB_
 a parent holds it) and always leaves the lab down. Nothing here runs a shell with text from a
 record or a plan: every command is an argument list.
 """
-import fcntl
 import json
 import os
 import re
@@ -16,6 +15,8 @@ import sys
 import threading
 import time
 
+from karaf_lab import SITES, kill_copies, log, read_stat, take_lab_lock, vip_at as vip_present
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB = os.path.join(ROOT, "lab")
 VIP = "10.20.0.100"
@@ -24,10 +25,6 @@ VM_PORT = 7000                   # the stream inside the VM vm1 (lab/daemons/dae
 PLANS = os.path.join(ROOT, "docs", "lab-plans")
 UPS_ON_BATTERY = "1.3.6.1.2.1.33.2.1"
 TERMINAL_ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[=>])")
-
-
-def log(msg):
-    print(msg, flush=True)
 
 
 def run(args, timeout=120, check=True, env=None):
@@ -97,14 +94,7 @@ class Lab:
     def __enter__(self):
         os.makedirs(self.out_dir, exist_ok=True)
         if os.environ.get("LAB_LOCK_HELD") != "1":
-            path = os.environ.get("LAB_LOCK_FILE", "/run/lock/session-migration-lab.lock")
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            self.lock = open(path, "a")        # not inherited by children (PEP 446)
-            try:
-                fcntl.flock(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                log(f"waiting for the lab lock ({path})")
-                fcntl.flock(self.lock, fcntl.LOCK_EX)
+            self.lock = take_lab_lock("e2e")   # not inherited by children (PEP 446)
         try:
             self.sh(["lab/lab", "up"])
             self.sh(["lab/daemons/daemons", "certs"])
@@ -130,9 +120,7 @@ class Lab:
 
     def stop_daemons(self):
         """The daemons stop (and stop their QEMUs); the CRIU-restored streams they leave are killed."""
-        for site in ("main", "backup"):
-            for pid in self.pids_at(site, "smstream"):
-                os.kill(pid, signal.SIGKILL)
+        kill_copies()
         self.sh(["lab/daemons/daemons", "stop"], check=False)
 
     def vm_room(self):
@@ -152,20 +140,12 @@ class Lab:
         self.wait_drivers(["qemu-daemon", "snmp-qbridge"])
 
     def pids_at(self, site, comm):
-        """Processes named COMM (as in /proc/PID/comm) in that site's server namespace."""
-        ns = "sm-main-srv" if site == "main" else "sm-bak-srv"
-        found = []
-        for pid in subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split():
-            try:
-                with open(f"/proc/{pid}/comm") as f:
-                    if f.read().strip() == comm:
-                        found.append(int(pid))
-            except (OSError, ValueError):
-                pass
-        return found
+        """Processes named COMM (as in /proc/PID/stat) in that site's server namespace."""
+        pids = subprocess.run(["ip", "netns", "pids", SITES[site]], capture_output=True, text=True).stdout.split()
+        return [int(pid) for pid in pids if (read_stat(pid) or ("",))[0] == comm]
 
     def qemu_at(self):
-        return [site for site in ("main", "backup") if self.pids_at(site, "qemu-system-x86")]
+        return [site for site in SITES if self.pids_at(site, "qemu-system-x86")]
 
     def sh(self, args, timeout=120, check=True):
         return run(args, timeout=timeout, check=check, env=self.env)
@@ -286,16 +266,11 @@ class Lab:
 
     def served_at(self, site):
         """The peers of the established connections to v:PORT in that site's server namespace."""
-        ns = "sm-main-srv" if site == "main" else "sm-bak-srv"
-        out = self.sh(["ip", "netns", "exec", ns, "ss", "-Htn", "state", "established", f"sport = :{PORT}"])
+        out = self.sh(["ip", "netns", "exec", SITES[site], "ss", "-Htn", "state", "established", f"sport = :{PORT}"])
         return {line.split()[-1].rsplit(":", 1)[0] for line in out.splitlines() if line.strip()}
 
     def vip_at(self):
-        at = []
-        for site, ns in (("main", "sm-main-srv"), ("backup", "sm-bak-srv")):
-            if f"{VIP}/" in self.sh(["ip", "-n", ns, "-o", "addr", "show", "dev", "eth0"]):
-                at.append(site)
-        return at
+        return [site for site in SITES if vip_present(site)]
 
 
 def session_problems(rec):
