@@ -86,11 +86,64 @@ public final class ConnectionCloser {
      * assign requested address"). CRIU's own dump leaves its sockets this way. Needs CAP_NET_ADMIN.
      */
     public static int forget(List<Integer> pids, Predicate<Inet4Address> which) throws IOException {
+        return onEach(pids, which, fd -> repair(fd, 1));
+    }
+
+    /**
+     * Takes every matching connection out of TCP repair mode, as CRIU's own unlock does
+     * (libsoccr_resume): the kernel sends a window probe, the peer answers at once, and any
+     * byte it sent while the connection was locked is retransmitted to this copy. A socket that
+     * is not in repair mode just sends the probe.
+     */
+    public static int leaveRepair(List<Integer> pids, Predicate<Inet4Address> which) throws IOException {
+        return onEach(pids, which, fd -> repair(fd, 0));
+    }
+
+    /** A fresh window probe on every matching connection: repair mode on and off again. */
+    public static int windowProbe(List<Integer> pids, Predicate<Inet4Address> which) throws IOException {
         return onEach(pids, which, fd -> {
-            if (LibC.INSTANCE.setsockopt(fd, LibC.IPPROTO_TCP, LibC.TCP_REPAIR, new int[] {1}, 4) != 0) {
-                throw new IOException("setsockopt TCP_REPAIR failed (errno " + Native.getLastError() + ")");
-            }
+            repair(fd, 1);
+            repair(fd, 0);
         });
+    }
+
+    /**
+     * Leaving repair mode also clears the socket's SO_REUSEADDR (the kernel sets SK_NO_REUSE), so
+     * it is set again, as CRIU does after its unlock: else an orphaned connection of the copy
+     * keeps the service's port from being bound again for minutes.
+     */
+    private static void repair(int fd, int on) throws IOException {
+        if (LibC.INSTANCE.setsockopt(fd, LibC.IPPROTO_TCP, LibC.TCP_REPAIR, new int[] {on}, 4) != 0) {
+            throw new IOException("setsockopt TCP_REPAIR " + on + " failed (errno " + Native.getLastError() + ")");
+        }
+        if (on == 0 && LibC.INSTANCE.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_REUSEADDR, new int[] {1}, 4) != 0) {
+            throw new IOException("setsockopt SO_REUSEADDR failed (errno " + Native.getLastError() + ")");
+        }
+    }
+
+    /** Runs the action on a copy of the connection's fd. */
+    static <T> T withFd(Conn c, FdFunction<T> f) throws IOException {
+        int pidfd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_OPEN, c.pid(), 0);
+        if (pidfd < 0) {
+            throw new IOException("pidfd_open of " + c.pid() + " failed");
+        }
+        try {
+            int fd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_GETFD, pidfd, c.fd(), 0);
+            if (fd < 0) {
+                throw new IOException("pidfd_getfd of fd " + c.fd() + " of " + c.pid() + " failed");
+            }
+            try {
+                return f.apply(fd);
+            } finally {
+                LibC.INSTANCE.close(fd);
+            }
+        } finally {
+            LibC.INSTANCE.close(pidfd);
+        }
+    }
+
+    interface FdFunction<T> {
+        T apply(int fd) throws IOException;
     }
 
     private interface FdAction {
@@ -101,26 +154,12 @@ public final class ConnectionCloser {
     private static int onEach(List<Integer> pids, Predicate<Inet4Address> which, FdAction action) throws IOException {
         int n = 0;
         for (Conn c : connections(pids)) {
-            if (!which.test(c.remote())) {
-                continue;
-            }
-            int pidfd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_OPEN, c.pid(), 0);
-            if (pidfd < 0) {
-                throw new IOException("pidfd_open of " + c.pid() + " failed");
-            }
-            try {
-                int fd = (int) LibC.INSTANCE.syscall(LibC.SYS_PIDFD_GETFD, pidfd, c.fd(), 0);
-                if (fd < 0) {
-                    throw new IOException("pidfd_getfd of fd " + c.fd() + " of " + c.pid() + " failed");
-                }
-                try {
+            if (which.test(c.remote())) {
+                withFd(c, fd -> {
                     action.apply(fd);
-                } finally {
-                    LibC.INSTANCE.close(fd);
-                }
+                    return null;
+                });
                 n++;
-            } finally {
-                LibC.INSTANCE.close(pidfd);
             }
         }
         return n;

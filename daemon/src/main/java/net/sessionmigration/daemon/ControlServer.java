@@ -33,9 +33,9 @@ import com.sun.net.httpserver.HttpsServer;
  * POST /v1/probe                          (any daemon: one TCP connect from its namespace)
  * GET  /v1/workloads/{w}/state?vip=V      GET /v1/workloads/{w}/preflight?vip=V
  * POST /v1/workloads/{w}/start
- * POST /v1/migrations/{id}/{freeze|migrate|move-vip|release|rollback}   (source)
+ * POST /v1/migrations/{id}/{freeze|migrate|move-vip|held|release|rollback} (source)
  * POST /v1/migrations/{id}/image?workload=W (octet-stream archive)        (target)
- * POST /v1/migrations/{id}/{restore|resume|announce|discard}             (target)
+ * POST /v1/migrations/{id}/{restore|sessions|resume|announce|discard}    (target)
  * POST /v1/migrations/{id}/incoming                                      (target, VMs only)
  * POST /gateway/v1/{vlans|move|preflight}     (gateway role, only when configured)
  * </pre>
@@ -130,6 +130,9 @@ public final class ControlServer implements AutoCloseable {
         } catch (GatewayFailure e) {
             status = 409;
             body = e.body();
+        } catch (MigrationService.SessionsWedged e) {
+            status = 409;
+            body = Map.of("ok", false, "error", e.getMessage());
         } catch (RequestNames.BadRequest e) {
             status = 400;
             body = Map.of("ok", false, "error", e.getMessage());
@@ -224,6 +227,8 @@ public final class ControlServer implements AutoCloseable {
                 case "resume": return service.resume(id, r);
                 case "announce": return service.announce(id, r);
                 case "discard": return service.discard(id, r);
+                case "held": return service.held(id, r);
+                case "sessions": return service.sessions(id, r);
                 default: throw new NotFound();
             }
         }

@@ -28,20 +28,26 @@ public final class Criu {
     }
 
     /**
-     * Checkpoints the tree of {@code pid}, leaving it as it was (our freeze keeps it stopped):
-     * with --leave-running CRIU removes its network lock and takes the sockets out of repair
-     * mode, so a rollback is just SIGCONT at the source.
+     * Checkpoints the tree of {@code pid} and leaves it stopped with CRIU's network lock kept:
+     * the nftables table CRIU made stays, and the dumped connections stay in TCP repair mode. So
+     * from the checkpoint on the source's kernel drops every packet of those connections and
+     * acknowledges nothing the restored copy would not have (with --leave-running it would, and
+     * a user's request sent during the freeze was lost for good). {@link SourceLock} lifts the
+     * lock on rollback, or removes it once the stopped copy has ended silently. -v3: the log
+     * names CRIU's run id, which names the table.
      */
     public Outcome dump(int pid, Path dir) throws IOException, InterruptedException {
         return run(List.of(binary, "dump", "-t", Integer.toString(pid), "-D", dir.toString(),
-                "--tcp-established", "--leave-running", "-o", "dump.log", "-v2"), dir.resolve("dump.log"));
+                "--tcp-established", "--leave-stopped", "--network-lock", "nftables",
+                "-o", "dump.log", "-v3"), dir.resolve("dump.log"));
     }
 
     /** Restores detached, tasks left stopped until resume; writes the root pid to pidFile. */
     public Outcome restore(Path dir, Path pidFile) throws IOException, InterruptedException {
         Files.deleteIfExists(pidFile);
         List<String> cmd = new ArrayList<>(List.of(binary, "restore", "-D", dir.toString(), "--tcp-established",
-                "-d", "--leave-stopped", "--pidfile", pidFile.toString(), "-o", "restore.log", "-v2"));
+                "--network-lock", "nftables", "-d", "--leave-stopped", "--pidfile", pidFile.toString(),
+                "-o", "restore.log", "-v2"));
         return run(cmd, dir.resolve("restore.log"));
     }
 

@@ -8,9 +8,13 @@ import java.util.logging.Logger;
  * logs a warning and stops inside that operation, after its work and before its answer, until
  * it is killed (at most 30 minutes): {@code lab/tests/crash-test} kills a daemon there, in the
  * middle of a step. Operations: {@code restore} (target side of S704).
+ * With {@value #UNLOCK_SOURCE_EARLY}{@code =true} the source lifts CRIU's network lock right
+ * after the dump, as {@code --leave-running} did: its kernel then acknowledges the users' bytes
+ * that the restored copy never gets, a wedged session for the commit check to catch.
  */
 final class FaultInjection {
     static final String PAUSE_AFTER = "sm.daemon.faultInjection.pauseAfter";
+    static final String UNLOCK_SOURCE_EARLY = "sm.daemon.faultInjection.unlockSourceEarly";
     private static final Logger LOG = Logger.getLogger("sm-daemon");
 
     private FaultInjection() {
@@ -27,5 +31,13 @@ final class FaultInjection {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    static boolean unlockSourceEarly(String migrationId) {
+        if (!Boolean.getBoolean(UNLOCK_SOURCE_EARLY)) {
+            return false;
+        }
+        LOG.warning("fault injection: network lock lifted right after the dump of migration " + migrationId);
+        return true;
     }
 }

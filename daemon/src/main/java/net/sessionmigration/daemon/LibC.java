@@ -3,7 +3,7 @@ package net.sessionmigration.daemon;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 
-/** The few libc calls Java has no API for: signals other than TERM/KILL, waitpid, prctl, pidfd, TCP_REPAIR. */
+/** The few libc calls Java has no API for: signals other than TERM/KILL, waitpid, prctl, pidfd, TCP_REPAIR, TCP_INFO. */
 interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
@@ -17,6 +17,9 @@ interface LibC extends Library {
     int SHUT_RDWR = 2;
     int IPPROTO_TCP = 6;
     int TCP_REPAIR = 19;
+    int TCP_INFO = 11;
+    int SOL_SOCKET = 1;
+    int SO_REUSEADDR = 2;
 
     int kill(int pid, int sig);
 
@@ -29,6 +32,8 @@ interface LibC extends Library {
     int shutdown(int fd, int how);
 
     int setsockopt(int fd, int level, int optname, int[] optval, int optlen);
+
+    int getsockopt(int fd, int level, int optname, byte[] optval, int[] optlen);
 
     int close(int fd);
 }

@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
@@ -31,6 +32,7 @@ public class MigrationService {
     private final Criu criu;
     private final VirtualIpControl vips;
     private final PeerClient peers;
+    private final SourceLock locks;
     private final Map<String, Migration> migrations = new ConcurrentHashMap<>();
     private final Deque<Map<String, Long>> recent = new ArrayDeque<>();
 
@@ -43,6 +45,8 @@ public class MigrationService {
         boolean transferred;
         boolean restored;
         boolean released;
+        /** Bytes each connection had received at the checkpoint: the source must take no more. */
+        Map<String, Long> receivedAtCheckpoint = Map.of();
         final Map<String, String> measurements = new LinkedHashMap<>();
 
         Migration(String id) {
@@ -55,6 +59,7 @@ public class MigrationService {
         this.criu = criu;
         this.vips = vips;
         this.peers = peers;
+        this.locks = new SourceLock(Path.of(config.imageRoot()));
     }
 
     public DaemonConfig config() {
@@ -164,7 +169,7 @@ public class MigrationService {
                 return report("already migrated to " + r.target(), m.measurements);
             }
             if (m.sourceRoot < 0 || !ProcessTree.stopped(m.sourceRoot)) {
-                freeze(id, r); // a running tree must not change under a --leave-running dump
+                freeze(id, r); // the checkpoint is of a stopped tree, and it stays stopped and locked
             }
             Path dir = imageDir(id);
             if (!m.dumped) {
@@ -175,6 +180,7 @@ public class MigrationService {
                     throw new IOException("criu dump failed: " + d.output());
                 }
                 m.dumped = true;
+                holdLock(id, m, dir);
                 m.measurements.put("dump_ms", Long.toString(d.millis()));
                 log("S704", id, "dumped pid " + m.sourceRoot + " in " + d.millis() + " ms");
             }
@@ -222,20 +228,27 @@ public class MigrationService {
                 return report("source copy already gone", Map.of());
             }
             if (r.replicate()) {
-                int closed = ConnectionCloser.close(ProcessTree.tree(root), ConnectionCloser.in(r.targetClientAddresses()));
+                // the moving users' connections close while the lock still drops what they send out
+                var moved = ConnectionCloser.in(r.targetClientAddresses());
+                ConnectionCloser.leaveRepair(ProcessTree.tree(root), moved);
+                int closed = ConnectionCloser.close(ProcessTree.tree(root), moved);
+                locks.lift(id);
+                ConnectionCloser.leaveRepair(ProcessTree.tree(root), moved.negate());
                 ProcessTree.signalTree(root, LibC.SIGCONT);
                 m.released = true;
                 deleteTree(imageDir(id));
                 log("S710", id, "source copy resumed (REPLICATE), " + closed + " connection(s) of target users closed");
                 return report("source copy resumed, closed " + closed, Map.of("closed", Integer.toString(closed)));
             }
-            // MOVE: the address is gone here (S705), and the connections are in repair mode, so the
-            // dying sockets send nothing and leave nothing that would block their coming back
+            // MOVE: the address is gone here (S705), and the connections are in repair mode (the
+            // dump left them so; forget makes sure), so the dying sockets send nothing and leave
+            // nothing that would block their coming back; then the lock goes too
             vips.remove(spec.vipInterface(), r.vipAddress());
             int forgotten = ConnectionCloser.forget(ProcessTree.tree(root), a -> true);
             if (!ProcessTree.killAndReap(root, 3000)) {
                 throw new IOException("source copy pid " + root + " did not end");
             }
+            locks.lift(id);
             m.released = true;
             deleteTree(imageDir(id));
             log("S710", id, "stopped source copy pid " + root + " ended (MOVE), " + forgotten
@@ -259,9 +272,14 @@ public class MigrationService {
                 throw new IOException("workload " + r.workload() + " not found at the source");
             }
             boolean added = vips.add(spec.vipInterface(), r.vipAddress());
+            // as CRIU's own unlock: the lock first, so that the window probes get out, then the
+            // connections leave repair mode and the users resend what the lock dropped
+            boolean unlocked = locks.lift(id);
+            int probed = ConnectionCloser.leaveRepair(ProcessTree.tree(root), a -> true);
             ProcessTree.signalTree(root, LibC.SIGCONT);
             deleteTree(imageDir(id));
-            log("rollback", id, "source pid " + root + " continued" + (added ? ", virtual IP re-added" : ""));
+            log("rollback", id, "source pid " + root + " continued" + (added ? ", virtual IP re-added" : "")
+                    + (unlocked ? ", network lock lifted" : "") + ", " + probed + " connection(s) out of repair mode");
             return report("running at the source again", Map.of());
         }
     }
@@ -342,6 +360,77 @@ public class MigrationService {
         }
     }
 
+    /**
+     * Commit check, source half (before the source copy is let go): the locked copy accepted no
+     * byte after the checkpoint. Fails naming the connection otherwise.
+     */
+    public Map<String, Object> held(String id, MigrationRequest r) throws IOException {
+        Migration m = migration(id);
+        synchronized (m) {
+            if (!m.dumped || m.sourceRoot < 0 || !ProcessTree.alive(m.sourceRoot)) {
+                return report("nothing to check: no checkpoint of this migration here", Map.of("checked", "0"));
+            }
+            List<String> wedged = SessionCheck.acceptedSince(m.receivedAtCheckpoint, ProcessTree.tree(m.sourceRoot));
+            if (!wedged.isEmpty()) {
+                log("S708", id, "session check failed at the source: " + wedged);
+                throw new SessionsWedged(String.join("; ", wedged));
+            }
+            return report("the source accepted nothing after the checkpoint on "
+                    + m.receivedAtCheckpoint.size() + " connection(s)",
+                    Map.of("checked", Integer.toString(m.receivedAtCheckpoint.size())));
+        }
+    }
+
+    /**
+     * Commit check, target half (users' ports moved, copy not yet resumed): every restored
+     * connection of the users this copy serves hears its user and has no hole that stays open.
+     * A user that does not answer is reported, not failed: it may simply be gone, and going back
+     * would not help it; a hole proves the two copies diverged, and going back does.
+     */
+    public Map<String, Object> sessions(String id, MigrationRequest r) throws IOException, InterruptedException {
+        Migration m = migration(id);
+        synchronized (m) {
+            DaemonConfig.WorkloadSpec spec = spec(r.workload());
+            int root = m.restoredRoot >= 0 ? m.restoredRoot : ProcessTree.findRoot(spec).orElse(-1);
+            if (root < 0 || !ProcessTree.alive(root)) {
+                throw new IOException("no restored copy of " + r.workload() + " here");
+            }
+            var mine = r.targetClientAddresses();
+            long t0 = System.nanoTime();
+            List<SessionCheck.Outcome> out = SessionCheck.target(ProcessTree.tree(root),
+                    r.replicate() ? mine::contains : a -> true, SESSION_SETTLE_MS, SESSION_BOUND_MS);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            List<String> wedged = out.stream().filter(SessionCheck.Outcome::wedged)
+                    .map(o -> o.connection() + ": " + o.outOfOrderPackets() + " packet(s) beyond a hole that did not fill in "
+                            + SESSION_BOUND_MS + " ms")
+                    .toList();
+            List<String> silent = out.stream().filter(o -> !o.heard()).map(SessionCheck.Outcome::connection).toList();
+            log("S708", id, out.size() + " connection(s) checked in " + ms + " ms, wedged " + wedged + ", silent " + silent);
+            if (!wedged.isEmpty()) {
+                throw new SessionsWedged(String.join("; ", wedged));
+            }
+            return report(out.size() + " connection(s) progressing" + (silent.isEmpty() ? ""
+                    : "; no answer yet from " + String.join(", ", silent)),
+                    Map.of("checked", Integer.toString(out.size()), "silent", Integer.toString(silent.size()),
+                            "check_ms", Long.toString(ms)));
+        }
+    }
+
+    /** A commit check that found a wedged session: the migration must roll back. */
+    public static final class SessionsWedged extends IOException {
+        SessionsWedged(String message) {
+            super("wedged session(s): " + message);
+        }
+    }
+
+    /**
+     * The target half's window: a window probe is answered within one round trip; a user whose
+     * requests the lock dropped resends them within its backed-off retransmission timeout,
+     * which after a sub-second freeze is at most about a second.
+     */
+    static final long SESSION_SETTLE_MS = 100;
+    static final long SESSION_BOUND_MS = 1000;
+
     public Map<String, Object> announce(String id, MigrationRequest r) throws IOException, InterruptedException {
         DaemonConfig.WorkloadSpec spec = spec(r.workload());
         vips.announce(spec.vipInterface(), r.vipAddress(), 3);
@@ -372,6 +461,21 @@ public class MigrationService {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** After the dump: remember CRIU's lock and what each connection had received. */
+    private void holdLock(String id, Migration m, Path dir) throws IOException {
+        Optional<String> table = SourceLock.tableOf(dir.resolve("dump.log"));
+        if (table.isEmpty()) {
+            throw new IOException("criu dump left no network lock (no run id in dump.log)");
+        }
+        locks.held(id, table.get());
+        m.receivedAtCheckpoint = SessionCheck.received(ProcessTree.tree(m.sourceRoot));
+        if (FaultInjection.unlockSourceEarly(id)) {
+            // the bug this lock fixes, on purpose (fault tests): the source takes users' bytes
+            locks.lift(id);
+            ConnectionCloser.leaveRepair(ProcessTree.tree(m.sourceRoot), a -> true);
+        }
+    }
 
     private void remember(Map<String, String> measurements) {
         Map<String, Long> r = new LinkedHashMap<>();

@@ -64,6 +64,7 @@ import net.sessionmigration.coordinator.plan.PlanFolder;
 import net.sessionmigration.coordinator.plan.PlanParser;
 import net.sessionmigration.coordinator.run.Clock;
 import net.sessionmigration.coordinator.run.CommitProbe;
+import net.sessionmigration.coordinator.run.SessionCheckPolicy;
 import net.sessionmigration.coordinator.run.DriverCalls;
 import net.sessionmigration.coordinator.run.FlightRecorder;
 import net.sessionmigration.coordinator.run.MigrationRun;
@@ -224,6 +225,10 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
             }
         }
         Duration probeExpected = dryRunProbe(plan, mover, problems, notes);
+        Optional<String> noCheck = SessionCheckPolicy.whyNot(plan,
+                mover.isPresent() ? capabilities(plan.workload().driverType()).toOptional() : Optional.empty());
+        notes.add(noCheck.map(w -> "session check: will not run: " + w)
+                .orElse("session check: will run after S708, before resume: " + SessionCheckPolicy.DESCRIPTION));
         return new DryRunReport(name, problems, notes, moverExpected.plus(switchExpected).plus(probeExpected),
                 switchExpected);
     }

@@ -44,7 +44,7 @@ public final class CriuDaemonMover implements WorkloadMover {
 
     @Override
     public MoverCapabilities capabilities() {
-        return new MoverCapabilities(true, true, true);
+        return new MoverCapabilities(true, true, true, true, true);
     }
 
     /** The JSON body every daemon operation takes. */
@@ -143,6 +143,21 @@ public final class CriuDaemonMover implements WorkloadMover {
     @Override
     public Result<OpReport> moveVirtualIp(WorkloadTask task, DriverContext context) {
         return call(task.source().name(), task, "move-vip", Step.S705, context);
+    }
+
+    /** The source held every connection since the checkpoint, then the target's connections progress. */
+    @Override
+    public Result<OpReport> checkSessions(WorkloadTask task, DriverContext context) {
+        Result<OpReport> source = call(task.source().name(), task, "held", Step.S708, context);
+        if (!source.isOk()) {
+            return source;
+        }
+        Result<OpReport> target = call(task.target().name(), task, "sessions", Step.S708, context);
+        if (!target.isOk()) {
+            return target;
+        }
+        Map<String, String> m = new LinkedHashMap<>(target.orElseThrow().measurements());
+        return Result.ok(new OpReport(source.orElseThrow().summary() + "; " + target.orElseThrow().summary(), m));
     }
 
     /** Target copy first (the users' ports have moved to it), then the source copy is ended (MOVE) or continued (REPLICATE). */

@@ -10,12 +10,21 @@ package net.sessionmigration.api.driver;
  *                                 before S710 (a restored process's listening socket does, its kernel
  *                                 completes the handshake; a paused VM does not), so the user-side
  *                                 probe can verify the switch before resume
+ * @param checksSessions           {@link WorkloadMover#checkSessions} confirms, before resume, that the
+ *                                 users' connections progress at the target and that the source accepted
+ *                                 nothing after the checkpoint (the coordinator runs it at the end of S708)
  */
 public record MoverCapabilities(boolean canFreeze, boolean canReplicate, boolean canMoveVirtualIp,
-                                boolean targetAnswersWhileFrozen) {
+                                boolean targetAnswersWhileFrozen, boolean checksSessions) {
 
     /** A mover whose target copy answers while frozen, as a restored process does. */
     public MoverCapabilities(boolean canFreeze, boolean canReplicate, boolean canMoveVirtualIp) {
-        this(canFreeze, canReplicate, canMoveVirtualIp, true);
+        this(canFreeze, canReplicate, canMoveVirtualIp, true, false);
+    }
+
+    /** A mover that does not check sessions. */
+    public MoverCapabilities(boolean canFreeze, boolean canReplicate, boolean canMoveVirtualIp,
+                             boolean targetAnswersWhileFrozen) {
+        this(canFreeze, canReplicate, canMoveVirtualIp, targetAnswersWhileFrozen, false);
     }
 }

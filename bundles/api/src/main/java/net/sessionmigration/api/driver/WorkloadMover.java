@@ -31,6 +31,16 @@ public interface WorkloadMover {
     /** S705: remove the virtual IP at the source (it was added at the target by migrate). */
     Result<OpReport> moveVirtualIp(WorkloadTask task, DriverContext context);
 
+    /**
+     * Commit check at the end of S708, before resume, for movers whose capabilities say
+     * {@code checksSessions}: every user connection at the target progresses and the source
+     * copy took no byte after the checkpoint. A failure names the user's connection; the
+     * coordinator then rolls back, and the source, still held, resumes with every byte.
+     */
+    default Result<OpReport> checkSessions(WorkloadTask task, DriverContext context) {
+        return Result.ok(OpReport.of("this driver does not check sessions"));
+    }
+
     /** S710: run the target copy (and the source copy again in REPLICATE). */
     Result<OpReport> resume(WorkloadTask task, DriverContext context);
 

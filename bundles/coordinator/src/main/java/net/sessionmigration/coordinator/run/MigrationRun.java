@@ -319,13 +319,32 @@ public final class MigrationRun implements Runnable {
         return Result.ok(String.join("; ", done));
     }
 
-    /** S708 is done only when the ports moved and, where possible, the user side reaches v at the new site. */
+    /**
+     * S708 is done only when the ports moved, where possible the user side reaches v at the new
+     * site, and the mover confirms the users' sessions progress there (nothing runs at the target
+     * yet, so a failure rolls back with every session intact).
+     */
     private Result<String> switchPortsAndProbe() {
         Result<String> moved = switchPorts();
-        if (!moved.isOk() || plan.probe().isEmpty()) {
+        if (!moved.isOk()) {
             return moved;
         }
-        return probeFromUserSide().map(probe -> moved.orElseThrow() + "; " + probe);
+        Result<String> probed = plan.probe().isEmpty() ? moved
+                : probeFromUserSide().map(probe -> moved.orElseThrow() + "; " + probe);
+        if (!probed.isOk()) {
+            return probed;
+        }
+        return checkSessions().map(check -> probed.orElseThrow() + "; " + check);
+    }
+
+    /** The commit's session check, when the mover has one (see {@link SessionCheckPolicy}). */
+    private Result<String> checkSessions() {
+        Optional<String> whyNot = SessionCheckPolicy.whyNot(plan, moverCapabilities());
+        if (whyNot.isPresent()) {
+            rec.note("session check skipped at S708: " + whyNot.get());
+            return Result.ok("session check skipped: " + whyNot.get());
+        }
+        return moverOp(Step.S708, "check-sessions", task.target().name(), (m, c) -> m.checkSessions(task, c));
     }
 
     /**

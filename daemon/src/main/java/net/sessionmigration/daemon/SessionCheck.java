@@ -1,0 +1,127 @@
+package net.sessionmigration.daemon;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import com.sun.jna.Native;
+
+/**
+ * The commit's check of the users' sessions, read from the kernel (TCP_INFO of each connection),
+ * before the source copy is let go. Two halves:
+ * <ul>
+ * <li>at the source: the locked copy accepted nothing after the checkpoint ({@link #received}
+ * at dump time against now). Bytes the source's kernel acknowledged are never resent by the
+ * user and the target never had them: the session is wedged, in either client mode.</li>
+ * <li>at the target, after the users' ports moved and before resume: each restored connection
+ * sends a fresh window probe and must hear its user answer, and out-of-order data from the user
+ * must not sit behind a hole that never fills (the same wedge, seen from the target, when the
+ * user keeps sending).</li>
+ * </ul>
+ */
+final class SessionCheck {
+    private SessionCheck() {
+    }
+
+    /** The fields of struct tcp_info this check reads (include/uapi/linux/tcp.h). */
+    record TcpInfo(int unacked, long lastAckRecvMs, long bytesAcked, long bytesReceived, long outOfOrderPackets) {
+        static TcpInfo parse(ByteBuffer b) {
+            b.order(ByteOrder.nativeOrder());
+            return new TcpInfo(b.getInt(24), Integer.toUnsignedLong(b.getInt(56)), b.getLong(120), b.getLong(128),
+                    b.limit() >= 228 ? Integer.toUnsignedLong(b.getInt(224)) : 0);
+        }
+    }
+
+    static TcpInfo tcpInfo(ConnectionCloser.Conn c) throws IOException {
+        return ConnectionCloser.withFd(c, fd -> {
+            byte[] buf = new byte[232];
+            int[] len = {buf.length};
+            if (LibC.INSTANCE.getsockopt(fd, LibC.IPPROTO_TCP, LibC.TCP_INFO, buf, len) != 0) {
+                throw new IOException("getsockopt TCP_INFO failed (errno " + Native.getLastError() + ")");
+            }
+            return TcpInfo.parse(ByteBuffer.wrap(buf, 0, len[0]).slice());
+        });
+    }
+
+    static String name(ConnectionCloser.Conn c) {
+        return c.remote().getHostAddress() + ":" + c.remotePort();
+    }
+
+    /** Bytes received so far on each connection of the tree, by user address:port. */
+    static Map<String, Long> received(List<Integer> pids) throws IOException {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (ConnectionCloser.Conn c : ConnectionCloser.connections(pids)) {
+            m.put(name(c), tcpInfo(c).bytesReceived());
+        }
+        return m;
+    }
+
+    /** Source half: connections whose kernel took bytes after the checkpoint, with how many. */
+    static List<String> acceptedSince(Map<String, Long> atCheckpoint, List<Integer> pids) throws IOException {
+        List<String> wedged = new ArrayList<>();
+        Map<String, Long> now = received(pids);
+        atCheckpoint.forEach((conn, then) -> {
+            Long n = now.get(conn);
+            if (n != null && n > then) {
+                wedged.add("the source's kernel accepted " + (n - then) + " bytes from " + conn
+                        + " after the checkpoint; the restored copy never had them");
+            }
+        });
+        return wedged;
+    }
+
+    /** One connection's outcome at the target. */
+    record Outcome(String connection, boolean heard, boolean hole, long receivedBytes, long outOfOrderPackets) {
+        boolean wedged() {
+            return hole;
+        }
+    }
+
+    /**
+     * Target half. Sends a window probe on each matching connection, then reads TCP_INFO every
+     * 5 ms until every user has answered and no out-of-order data waits behind a hole, for at
+     * least {@code settleMs} (a user's retransmission after the freeze comes within its backed-off
+     * RTO) and at most {@code boundMs}.
+     */
+    static List<Outcome> target(List<Integer> pids, Predicate<Inet4Address> which, long settleMs, long boundMs)
+            throws IOException, InterruptedException {
+        List<ConnectionCloser.Conn> conns = ConnectionCloser.connections(pids).stream()
+                .filter(c -> which.test(c.remote())).toList();
+        List<TcpInfo> base = new ArrayList<>();
+        for (ConnectionCloser.Conn c : conns) {
+            base.add(tcpInfo(c));
+        }
+        ConnectionCloser.windowProbe(pids, which);
+        long t0 = System.nanoTime();
+        long[] inOrder = base.stream().mapToLong(TcpInfo::bytesReceived).toArray();
+        long[] oooAtProgress = base.stream().mapToLong(TcpInfo::outOfOrderPackets).toArray();
+        List<Outcome> out = new ArrayList<>();
+        while (true) {
+            long elapsed = (System.nanoTime() - t0) / 1_000_000;
+            out.clear();
+            for (int i = 0; i < conns.size(); i++) {
+                TcpInfo now = tcpInfo(conns.get(i));
+                // the ACK clock moved since the probe (jiffies: a few ms of slack)
+                boolean heard = now.lastAckRecvMs() + 5 < base.get(i).lastAckRecvMs() + elapsed;
+                if (now.bytesReceived() > inOrder[i]) {
+                    inOrder[i] = now.bytesReceived();
+                    oooAtProgress[i] = now.outOfOrderPackets();
+                }
+                boolean hole = now.outOfOrderPackets() > oooAtProgress[i];
+                out.add(new Outcome(name(conns.get(i)), heard, hole, now.bytesReceived() - base.get(i).bytesReceived(),
+                        now.outOfOrderPackets() - base.get(i).outOfOrderPackets()));
+            }
+            boolean settled = out.stream().allMatch(o -> o.heard() && !o.hole());
+            if ((settled && elapsed >= settleMs) || elapsed >= boundMs) {
+                return List.copyOf(out);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
