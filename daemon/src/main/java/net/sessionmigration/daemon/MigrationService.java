@@ -309,13 +309,15 @@ public class MigrationService {
             if (m.restored && ProcessTree.alive(m.restoredRoot)) {
                 return report("already restored, pid " + m.restoredRoot, m.measurements);
             }
-            // The restored sockets bind to v: it must be here first.
+            // The restored sockets bind to v: it must be here first; nothing leaves from it yet.
+            TargetHold.hold(r.vipAddress());
             vips.add(spec.vipInterface(), r.vipAddress());
             Path dir = imageDir(id);
             Path pidFile = dir.resolve("restored.pid");
             Criu.Outcome o = criu.restore(dir, pidFile);
             if (!o.ok()) {
                 vips.remove(spec.vipInterface(), r.vipAddress());
+                TargetHold.release(r.vipAddress());
                 throw new IOException("criu restore failed: " + o.output());
             }
             m.restoredRoot = Integer.parseInt(Files.readString(pidFile).strip());
@@ -349,6 +351,7 @@ public class MigrationService {
             } catch (IOException | InterruptedException e) {
                 LOG.warning("S710 migration " + id + ": gratuitous ARP before resume failed: " + e.getMessage());
             }
+            TargetHold.release(r.vipAddress()); // already gone when the session check ran
             long beforeSigcont = System.nanoTime();
             ProcessTree.signalTree(root, LibC.SIGCONT);
             long resumed = System.nanoTime();
@@ -397,6 +400,7 @@ public class MigrationService {
             }
             var mine = r.targetClientAddresses();
             long t0 = System.nanoTime();
+            TargetHold.release(r.vipAddress()); // the users' ports have moved: their path exists
             List<SessionCheck.Outcome> out = SessionCheck.target(ProcessTree.tree(root),
                     r.replicate() ? mine::contains : a -> true, SESSION_SETTLE_MS, SESSION_BOUND_MS);
             long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -445,6 +449,7 @@ public class MigrationService {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
             // Address first: a killed socket without its source address cannot reset the user.
             vips.remove(spec.vipInterface(), r.vipAddress());
+            TargetHold.release(r.vipAddress());
             int root = m.restoredRoot;
             if (root < 0) {
                 root = ProcessTree.findRoot(spec).orElse(-1);

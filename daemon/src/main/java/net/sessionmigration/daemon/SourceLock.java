@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -75,23 +74,8 @@ final class SourceLock {
         if (t.isEmpty()) {
             return false;
         }
-        Process p = new ProcessBuilder(List.of("nft", "delete", "table", "inet", t.get()))
-                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        try {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("nft delete table inet " + t.get() + " did not finish");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while lifting the network lock " + t.get());
-        }
-        if (p.exitValue() != 0 && !out.contains("No such file or directory")) {
-            throw new IOException("nft delete table inet " + t.get() + " failed: " + out);
-        }
+        boolean removed = Nft.run(List.of("delete", "table", "inet", t.get()), true);
         Files.deleteIfExists(file(migrationId));
-        return p.exitValue() == 0;
+        return removed;
     }
 }
