@@ -334,10 +334,7 @@ public class MigrationService {
         Migration m = migration(id);
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
-            int root = m.restoredRoot >= 0 ? m.restoredRoot : ProcessTree.findRoot(spec).orElse(-1);
-            if (root < 0 || !ProcessTree.alive(root)) {
-                throw new IOException("no restored copy of " + r.workload() + " here");
-            }
+            int root = restoredCopy(m, spec, r.workload());
             int closed = 0;
             if (r.replicate()) {
                 var mine = r.targetClientAddresses();
@@ -394,10 +391,7 @@ public class MigrationService {
         Migration m = migration(id);
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
-            int root = m.restoredRoot >= 0 ? m.restoredRoot : ProcessTree.findRoot(spec).orElse(-1);
-            if (root < 0 || !ProcessTree.alive(root)) {
-                throw new IOException("no restored copy of " + r.workload() + " here");
-            }
+            int root = restoredCopy(m, spec, r.workload());
             var mine = r.targetClientAddresses();
             long t0 = System.nanoTime();
             TargetHold.release(r.vipAddress()); // the users' ports have moved: their path exists
@@ -466,6 +460,15 @@ public class MigrationService {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** The restored copy's root at the target (found by name after a daemon restart). */
+    private static int restoredCopy(Migration m, DaemonConfig.WorkloadSpec spec, String workload) throws IOException {
+        int root = m.restoredRoot >= 0 ? m.restoredRoot : ProcessTree.findRoot(spec).orElse(-1);
+        if (root < 0 || !ProcessTree.alive(root)) {
+            throw new IOException("no restored copy of " + workload + " here");
+        }
+        return root;
+    }
 
     /** After the dump: remember CRIU's lock and what each connection had received. */
     private void holdLock(String id, Migration m, Path dir) throws IOException {
