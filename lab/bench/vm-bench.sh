@@ -24,13 +24,14 @@ one() { # LABEL FROM TO BRIDGE SCENARIO -> "gap total downtime portmove complete
   sleep 1.5
   FROM=$2 TO=$3 PORT_BRIDGE=$4 MOVE_PORTS=p1 scenario "$5" >"$OUT/$1.txt" 2>"$OUT/$1.err" || { tail -3 "$OUT/$1.err" >&2; cat "$OUT/$1.txt" >&2; }
   stop_clients
-  python3 - "$OUT/$1.json" "$OUT/$1.txt" <<'P'
+  python3 - "$OUT/$1.json" "$OUT/$1.txt" "$LAB/tools" <<'P'
 import json, sys
+sys.path.insert(0, sys.argv[3])
+from session_verdict import kept  # the one definition of "session kept"
 r = json.load(open(sys.argv[1]))
 s = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
-ok = r["connected"] and r["missing"] == 0 and r["duplicates"] == 0 and not r["reset"]
 print(round(r["largest_gap_ms"], 1), s["qemu_total_ms"], s["qemu_downtime_ms"], s["S708_port_move_ms"],
-      s["completed_to_resumed_ms"], "kept" if ok else "LOST")
+      s["completed_to_resumed_ms"], "kept" if kept(r) else "LOST")
 P
 }
 

@@ -91,16 +91,21 @@ require_tools() {
   ((${#missing[@]} == 0)) || die "missing ${missing[*]}: run lab/setup (or apt-get install iproute2 snmpd snmp gcc)"
 }
 
-# Builds lab/.cache/bin/streamd (static, for the VM initramfs later) when the source is newer.
-build_streamd() {
-  local src=$LAB_DIR/src/streamd.c bin=$LAB_CACHE/bin/streamd
+# Builds lab/.cache/bin/NAME from src/NAME.c (static: streamd also goes into the VM initramfs)
+# when the source is newer; prints the binary's path. The lab's own servers: streamd (the
+# one-way stream) and counterd (request/response).
+build_lab_bin() {
+  local src=$LAB_DIR/src/$1.c bin=$LAB_CACHE/bin/$1
   if [[ ! -x $bin || $src -nt $bin ]]; then
     mkdir -p "$LAB_CACHE/bin"
-    gcc -O2 -Wall -static -o "$bin.tmp" "$src" || die "cannot compile $src (apt-get install gcc libc6-dev)"
-    mv "$bin.tmp" "$bin"
+    # a temporary file per process: lab/daemons/daemons may build it too, outside the lab lock
+    gcc -O2 -Wall -static -o "$bin.tmp$$" "$src" || die "cannot compile $src (apt-get install gcc libc6-dev)"
+    mv "$bin.tmp$$" "$bin"
   fi
   echo "$bin"
 }
+build_streamd() { build_lab_bin streamd; }
+build_counterd() { build_lab_bin counterd; }
 
 # One lab command at a time, machine-wide (the namespaces have fixed names, so two checkouts
 # share one lab): the lock is LAB_LOCK_FILE (fd 9). A caller that already holds it for a

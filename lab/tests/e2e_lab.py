@@ -273,23 +273,5 @@ class Lab:
         return [site for site in SITES if vip_present(site)]
 
 
-def session_problems(rec):
-    """What is wrong with a user's record: empty when the session was kept with nothing lost."""
-    bad = []
-    if not rec.get("connected"):
-        bad.append(f"never connected ({rec.get('connect_error')})")
-    if rec.get("reset"):
-        bad.append("reset")
-    if rec.get("end") not in ("stopped", "duration"):
-        bad.append(f"ended by '{rec.get('end')}'")
-    if rec.get("missing"):
-        bad.append(f"{rec['missing']} lines missing")
-    if rec.get("duplicates"):
-        bad.append(f"{rec['duplicates']} lines duplicated")
-    if rec.get("bad_lines"):
-        bad.append(f"{rec['bad_lines']} bad lines")
-    return bad
-
-
 if __name__ == "__main__":
     sys.exit("a library for lab/tests/e2e-test and lab/bench/back-and-forth")

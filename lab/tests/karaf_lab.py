@@ -16,6 +16,8 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB = os.path.join(ROOT, "lab")
+sys.path.insert(0, os.path.join(LAB, "tools"))
+import session_verdict  # noqa: E402  (the one definition of "session kept")
 KARAF_LAB = os.path.join(LAB, "karaf-lab")
 DAEMONS = os.path.join(LAB, "daemons", "daemons")
 KARAF_HOME = os.environ.get("SM_KARAF_HOME", os.path.join(ROOT, "run", "karaf"))
@@ -272,12 +274,13 @@ class Clients:
 
 
 def session_kept(r):
-    return bool(r and r.get("connected") and not r.get("reset") and r.get("missing") == 0
-                and r.get("duplicates") == 0 and r.get("lines", 0) > 0)
+    """The one verdict (lab/tools/session_verdict.py) on a user's record."""
+    return session_verdict.kept(r)
 
 
 def sessions_summary(records):
-    return ", ".join(f"{u} {'kept' if session_kept(r) else 'lost'}" for u, r in sorted(records.items()))
+    return ", ".join(f"{u} kept" if session_kept(r) else f"{u} lost ({'; '.join(session_verdict.verdict(r)['reasons'])})"
+                     for u, r in sorted(records.items()))
 
 
 def check_safe_end(record, expect_state, switched, replicate=False):

@@ -83,18 +83,18 @@ stop_clients() { # the users keep listening 1.5 s after the scenario, so the rec
   wait "${CLIENTS[@]}" 2>/dev/null
   CLIENTS=()
 }
-# The record covers the whole operation: one connection, no lost or duplicated line, lines after the end.
+# The record covers the whole operation (lines after the end) and the one verdict
+# (lab/tools/session_verdict.py) says kept.
 check_record() { # LABEL SCENARIO-OUTPUT
-  python3 - "$OUT/$1.json" "$2" <<'P'
+  python3 - "$OUT/$1.json" "$2" "$LAB/tools" <<'P'
 import json, sys
+sys.path.insert(0, sys.argv[3])
+from session_verdict import summary, kept
 r = json.load(open(sys.argv[1]))
 sc = json.loads(open(sys.argv[2]).read().strip().splitlines()[-1])
-covers = r["connected_unix"] < sc["t_freeze_unix"] and r["ended_unix"] > sc["t_end_unix"] + 1.0
-ok = covers and r["connected"] and r["end"] == "stopped" and r["missing"] == 0 and r["duplicates"] == 0 \
-     and r["lines"] > 50 and r["bad_lines"] == 0 and not r["reset"]
-print("   %s: end=%s lines=%d missing=%d duplicates=%d largest_gap_ms=%.1f%s" % (r["label"], r["end"], r["lines"],
-      r["missing"], r["duplicates"], r["largest_gap_ms"], "" if covers else " (does not cover the migration)"))
-sys.exit(0 if ok else 1)
+covers = r.get("connected") and r["connected_unix"] < sc["t_freeze_unix"] and r["ended_unix"] > sc["t_end_unix"] + 1.0
+print("   " + summary(r) + ("" if covers else " (does not cover the migration)"))
+sys.exit(0 if covers and r["lines"] > 50 and kept(r) else 1)
 P
 }
 show() { python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); print("   " + ", ".join("%s=%s" % (k, d[k]) for k in sys.argv[2:] if k in d))' "$@"; }
