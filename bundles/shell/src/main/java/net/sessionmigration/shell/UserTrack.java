@@ -61,12 +61,22 @@ record UserTrack(String name, long fromMicros, long toMicros, List<Gap> gaps, do
         }
         long to = r.path("ended_unix").isNumber() ? micros(r.path("ended_unix").asDouble())
                 : gaps.isEmpty() ? micros(connectedUnix) : gaps.get(gaps.size() - 1).endMicros();
-        boolean reset = r.path("reset").asBoolean(false);
-        long missing = r.path("missing").asLong(0);
-        long duplicates = r.path("duplicates").asLong(0);
-        boolean kept = !reset && missing == 0 && duplicates == 0;
-        String verdict = (kept ? "session kept" : "session LOST") + ", " + missing + " missing, " + duplicates + " duplicated"
-                + (reset ? ", reset" : "");
+        boolean kept;
+        String verdict;
+        JsonNode v = r.path("verdict");
+        if (v.path("kept").isBoolean()) { // the lab's one verdict (lab/tools/session_verdict.py), written by the client
+            kept = v.path("kept").asBoolean();
+            List<String> reasons = new ArrayList<>();
+            v.path("reasons").forEach(x -> reasons.add(x.asText()));
+            verdict = kept ? "session kept" : "session LOST: " + String.join(", ", reasons);
+        } else { // a record from before the verdict
+            boolean reset = r.path("reset").asBoolean(false);
+            long missing = r.path("missing").asLong(0);
+            long duplicates = r.path("duplicates").asLong(0);
+            kept = !reset && missing == 0 && duplicates == 0;
+            verdict = (kept ? "session kept" : "session LOST") + ", " + missing + " missing, " + duplicates + " duplicated"
+                    + (reset ? ", reset" : "");
+        }
         return new UserTrack(name, micros(connectedUnix), to, gaps, r.path("largest_gap_ms").asDouble(0), kept, verdict);
     }
 

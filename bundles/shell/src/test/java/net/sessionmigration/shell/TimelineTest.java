@@ -178,6 +178,18 @@ class TimelineTest {
     }
 
     @Test
+    void theClientsOwnVerdictDecidesKeptOrLostWithItsReasons() throws Exception {
+        String wedged = clientRecord(false).replace("\"largest_gap_ms\"",
+                "\"verdict\": {\"kept\": false, \"reasons\": [\"12 requests unanswered\"]}, \"largest_gap_ms\"");
+        UserTrack u = UserTrack.parse("u1", new ObjectMapper().readTree(wedged));
+        assertFalse(u.kept());
+        assertTrue(u.verdict().contains("12 requests unanswered"), u.verdict());
+        String kept = clientRecord(true).replace("\"largest_gap_ms\"",
+                "\"verdict\": {\"kept\": true, \"reasons\": []}, \"largest_gap_ms\"");
+        assertTrue(UserTrack.parse("u1", new ObjectMapper().readTree(kept)).kept(), "the verdict wins over the old fields");
+    }
+
+    @Test
     void aClientThatNeverConnectedIsRefused() {
         var r = new ObjectMapper().createObjectNode().put("connected", false);
         assertThrows(IllegalArgumentException.class, () -> UserTrack.parse("u1", r));

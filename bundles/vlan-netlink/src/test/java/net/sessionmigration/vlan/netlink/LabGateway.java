@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The lab's Linux gateway as the IT and the latency main see it: brings the lab up when it is
- * down, holds the lab lock (flock on lab/, as vlan-qbridge's LabSupport), starts the gateway
+ * down, holds the lab lock (lab/lab hold, as vlan-qbridge's LabSupport), starts the gateway
  * daemon (lab/daemons/daemons start gw) when it does not run, and undoes exactly what it did.
  * Never prints a secret.
  */
@@ -63,13 +63,7 @@ final class LabGateway {
                 run(List.of(LAB.resolve("lab").toString(), "up"), 300);
                 up = true;
             }
-            Process p = new ProcessBuilder("flock", LAB.toString(), "sh", "-c", "echo locked; exec cat")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-            if (!"locked".equals(r.readLine())) {
-                p.destroy();
-                throw new IllegalStateException("could not take the lab lock (flock " + LAB + ")");
-            }
+            Process p = holdLabLock();
             if (Files.exists(RUN.resolve("lab.env"))) {
                 LabGateway g = new LabGateway(readEnv(RUN.resolve("lab.env")));
                 g.lock = p;
@@ -259,5 +253,26 @@ final class LabGateway {
 
     static Duration ms(long n) {
         return Duration.ofMillis(n);
+    }
+
+    /**
+     * {@code lab/lab hold}: the machine-wide lab lock (defined once, in lab/lib/common.sh), kept
+     * until the process's standard input closes; it waits, as lab/lab does, while someone else
+     * holds it.
+     */
+    private static Process holdLabLock() throws IOException {
+        Process p = new ProcessBuilder(LAB.resolve("lab").toString(), "hold")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8));
+        String line;
+        while ((line = r.readLine()) != null && !line.equals("locked")) {
+            // "lab: waiting for another lab command or test run"
+        }
+        if (line == null) {
+            p.destroy();
+            throw new IllegalStateException("could not take the lab lock (lab/lab hold)");
+        }
+        return p;
     }
 }

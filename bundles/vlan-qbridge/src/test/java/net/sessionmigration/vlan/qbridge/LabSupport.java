@@ -71,20 +71,13 @@ final class LabSupport {
     private static boolean broughtUp;
 
     /**
-     * The running lab, held: lab/lab serialises its commands with flock on the lab directory, so
+     * The running lab, held: lab/lab serialises its commands with one machine-wide lock, so
      * while we hold that lock nobody's 'lab down' / 'lab up' rebuilds the lab under our tests.
      */
     static synchronized LabSupport ensureUpAndLocked(String... upArgs) throws Exception {
         for (int attempt = 0; attempt < 3; attempt++) {
             ensureUp(upArgs);
-            Process p = new ProcessBuilder("flock", LAB.toString(), "sh", "-c", "echo locked; exec cat")
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
-                    StandardCharsets.UTF_8));
-            if (!"locked".equals(r.readLine())) {
-                p.destroy();
-                throw new IllegalStateException("could not take the lab lock (flock " + LAB + ")");
-            }
+            Process p = holdLabLock();
             lock = p;
             if (Files.exists(RUN.resolve("lab.env")) && Files.exists(RUN.resolve("params"))) {
                 return new LabSupport(readEnv(RUN.resolve("lab.env")), readEnv(RUN.resolve("credentials.env")));
@@ -256,5 +249,26 @@ final class LabSupport {
                     + p.exitValue() + ": " + text.strip());
         }
         return text;
+    }
+
+    /**
+     * {@code lab/lab hold}: the machine-wide lab lock (defined once, in lab/lib/common.sh), kept
+     * until the process's standard input closes; it waits, as lab/lab does, while someone else
+     * holds it.
+     */
+    private static Process holdLabLock() throws IOException {
+        Process p = new ProcessBuilder(LAB.resolve("lab").toString(), "hold")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8));
+        String line;
+        while ((line = r.readLine()) != null && !line.equals("locked")) {
+            // "lab: waiting for another lab command or test run"
+        }
+        if (line == null) {
+            p.destroy();
+            throw new IllegalStateException("could not take the lab lock (lab/lab hold)");
+        }
+        return p;
     }
 }
