@@ -461,6 +461,37 @@ public class MigrationService {
 
     // ------------------------------------------------------------------ helpers
 
+    /**
+     * At start, off the request path: what the first migration would otherwise pay inside its
+     * freeze window. {@code criu check} writes CRIU's kernel-feature cache (/run/criu.kdat; without
+     * it every CRIU run probes the kernel again), and a health call to each peer sets up the TLS
+     * session and connection the image transfer and the restore call reuse. A peer that is not up
+     * yet is asked again for a while.
+     */
+    public void warmUp() {
+        try {
+            Criu.Outcome c = criu.check();
+            LOG.info("warm-up: criu check " + (c.ok() ? "ok" : "failed") + " in " + c.millis() + " ms");
+        } catch (IOException | InterruptedException e) {
+            LOG.warning("warm-up: criu check: " + e.getMessage());
+        }
+        for (String peer : peers.names()) {
+            for (int attempt = 0; attempt < 30; attempt++) {
+                long t0 = System.nanoTime();
+                try {
+                    peers.get(peer, "/v1/health");
+                    LOG.info("warm-up: peer " + peer + " answered in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                    break;
+                } catch (IOException e) {
+                    sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     /** The restored copy's root at the target (found by name after a daemon restart). */
     private static int restoredCopy(Migration m, DaemonConfig.WorkloadSpec spec, String workload) throws IOException {
         int root = m.restoredRoot >= 0 ? m.restoredRoot : ProcessTree.findRoot(spec).orElse(-1);

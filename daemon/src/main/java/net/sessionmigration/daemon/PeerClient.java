@@ -51,6 +51,20 @@ public final class PeerClient {
         return n;
     }
 
+    /** A GET, answered 200 (the start-up warm-up asks each peer's health). */
+    public JsonNode get(String peer, String path) throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url(peer) + path)).timeout(Duration.ofSeconds(10)).GET().build();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("peer " + peer + " answered " + r.statusCode());
+        }
+        return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+    }
+
+    public java.util.Set<String> names() {
+        return peers.keySet();
+    }
+
     public JsonNode postJson(String peer, String path, Object body) throws IOException, InterruptedException {
         return post(peer, path, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)),
                 "application/json");
