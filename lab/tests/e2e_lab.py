@@ -1,6 +1,7 @@
 """The whole product on the lab, for the end-to-end tests and benchmarks: the lab, the migration
-daemons, the Karaf assembly with the real drivers (lab/karaf-lab), the daemons' streaming
-service, users running lab/tools/user-client, and the operator's shell over SSH.
+daemons, the Karaf assembly with the real drivers (lab/karaf-lab), the daemons' workloads (the
+stream and the request/response ones, karaf_lab.WORKLOADS), users running lab/tools/user-client,
+and the operator's shell over SSH.
 
 Python 3 stdlib. Holds the machine-wide lab lock from enter to exit (unless LAB_LOCK_HELD=1 says
 a parent holds it) and always leaves the lab down. Nothing here runs a shell with text from a
@@ -15,15 +16,17 @@ import sys
 import threading
 import time
 
-from karaf_lab import SITES, kill_copies, log, read_stat, take_lab_lock, vip_at as vip_present
+import karaf_lab
+from karaf_lab import SITES, WORKLOADS, kill_copies, log, read_stat, take_lab_lock, vip_at as vip_present
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB = os.path.join(ROOT, "lab")
 VIP = "10.20.0.100"
-PORT = 7001                      # the daemons' copy of the stream (7000 is the lab's own)
+PORT = WORKLOADS["stream"].port  # the daemons' copy of the stream (7000 is the lab's own)
 VM_PORT = 7000                   # the stream inside the VM vm1 (lab/daemons/daemons, lab/vm)
 PLANS = os.path.join(ROOT, "docs", "lab-plans")
 UPS_ON_BATTERY = "1.3.6.1.2.1.33.2.1"
+RECENT = 4                       # migrations read back from the history at a time (Lab.recent)
 TERMINAL_ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[=>])")
 
 
@@ -56,16 +59,18 @@ def prerequisites():
 
 
 class User:
-    """One lab user streaming from v until stopped; the record is the evidence."""
+    """One lab user of WORKLOAD on v (request/response users in MODE) until stopped; the record is
+    the evidence. PORT: another port of v with WORKLOAD's protocol (the VM's stream)."""
 
-    def __init__(self, name, out_dir, ns=None, duration=600, port=PORT):
+    def __init__(self, name, out_dir, ns=None, duration=600, port=None, workload="stream", mode=None):
         self.name = name
+        self.ns = ns or f"sm-{name}"
+        self.port = port or WORKLOADS[workload].port
         self.out = os.path.join(out_dir, f"{name}.json")
         if os.path.exists(self.out):
             os.remove(self.out)
         self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", ns or f"sm-{name}", os.path.join(LAB, "tools", "user-client"),
-             "--host", VIP, "--port", str(port), "--duration", str(duration), "--label", name, "--out", self.out],
+            karaf_lab.client_command(self.ns, workload, mode, name, self.out, duration, self.port),
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def stop(self):
@@ -81,11 +86,12 @@ class User:
 
 
 class Lab:
-    """with Lab(out_dir, plans) as lab: the lab up, daemons, Karaf with those plans; all down at exit."""
+    """with Lab(out_dir, plans) as lab: the lab up, daemons, Karaf with those plans (names in
+    docs/lab-plans/, or paths of .json files); all down at exit."""
 
-    def __init__(self, out_dir, plan_names, karaf_home=None):
+    def __init__(self, out_dir, plans, karaf_home=None):
         self.out_dir = out_dir
-        self.plan_files = [os.path.join(PLANS, p + ".json") for p in plan_names]
+        self.plan_files = [p if p.endswith(".json") else os.path.join(PLANS, p + ".json") for p in plans]
         self.karaf_home = karaf_home or os.path.join(ROOT, "run", "e2e", "karaf")
         self.env = dict(os.environ, SM_KARAF_HOME=self.karaf_home, LAB_LOCK_HELD="1")
         self.users = []
@@ -100,7 +106,7 @@ class Lab:
             self.sh(["lab/daemons/daemons", "certs"])
             self.sh(["lab/daemons/daemons", "start"])
             self.sh(["lab/karaf-lab", "start", *self.plan_files], timeout=240)
-            self.sh(["lab/karaf-lab", "stream-start", "main"])
+            self.sh(["lab/karaf-lab", "workload-start", "stream", "main"])
             self.wait_drivers(["criu-daemon", "snmp-qbridge", "netlink-gateway"])
         except BaseException:
             self.__exit__(None, None, None)
@@ -119,7 +125,7 @@ class Lab:
         return False
 
     def stop_daemons(self):
-        """The daemons stop (and stop their QEMUs); the CRIU-restored streams they leave are killed."""
+        """The daemons stop (and stop their QEMUs); the CRIU-restored copies they leave are killed."""
         kill_copies()
         self.sh(["lab/daemons/daemons", "stop"], check=False)
 
@@ -169,10 +175,33 @@ class Lab:
                 raise RuntimeError(f"drivers not installed in Karaf after {seconds} s: {missing}")
             time.sleep(1)
 
-    def user(self, name, ns=None, port=PORT):
-        u = User(name, self.out_dir, ns, port=port)
+    def user(self, name, ns=None, port=None, workload="stream", mode=None):
+        u = User(name, self.out_dir, ns, port=port, workload=workload, mode=mode)
         self.users.append(u)
         return u
+
+    def users_of(self, workload, names, namespaces=None):
+        """One user per name of WORKLOAD, request/response users in mixed modes (karaf_lab.mixed_modes)."""
+        modes = karaf_lab.mixed_modes(names)
+        return [self.user(n, ns, workload=workload, mode=modes[n])
+                for n, ns in zip(names, namespaces or [None] * len(names))]
+
+    def wait_flowing(self, users, timeout=30):
+        """Until every user's connection receives again and no retransmission backs off
+        (karaf_lab.wait_flowing): before a migration, served; after it, the sessions going on."""
+        stuck = karaf_lab.wait_flowing({u.name: u.ns for u in users if u.proc.poll() is None},
+                                       users[0].port, timeout)
+        if stuck:
+            log(f"   (not flowing after {timeout} s: {', '.join(stuck)})")
+
+    def use(self, workload):
+        """WORKLOAD alone at main (started through its daemon), v at main only, the switch's users on
+        VLAN 1: the state every CRIU test starts from; a no-op when the lab is there already."""
+        every, mine = karaf_lab.copies(), karaf_lab.copies(workload)
+        there = (every == mine and len(mine["main"]) == 1 and not mine["backup"] and self.vip_at() == ["main"]
+                 and all(self.port_bridge("sm-sw1", p) == "br-v1" for p in karaf_lab.USERS.values()))
+        if not there:
+            karaf_lab.reset_lab(workload)
 
     def start_live(self, plan, seconds=180):
         """Types migration:start PLAN into the interactive shell over SSH (a pty, as a person logged
@@ -209,11 +238,19 @@ class Lab:
     def migration(self, mid):
         return self.karaf_json("migration:history", mid)
 
+    def recent(self):
+        """The latest migrations, newest first. A few only: the list holds whole records (~7 KB
+        each), and an answer of more than 64 KiB comes back mangled over the SSH exec channel."""
+        return self.karaf_json(f"migration:history --limit {RECENT}")
+
+    def recent_ids(self):
+        return {m["id"] for m in self.recent()}
+
     def wait_finished(self, plan, known=(), seconds=120):
-        """The first migration of PLAN not in KNOWN that has finished."""
+        """The first migration of PLAN not in KNOWN (recent_ids() before it started) that has finished."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            for m in self.karaf_json("migration:history --limit 10"):
+            for m in self.recent():
                 if m["plan"] == plan and m["id"] not in known and m["state"] != "RUNNING":
                     return self.migration(m["id"])
             time.sleep(0.5)
@@ -238,6 +275,38 @@ class Lab:
                     f"auth.passphrase = {creds['SNMP_V3_SHA256_AUTH']}\npriv.protocol = AES-256\n"
                     f"priv.passphrase = {creds['SNMP_V3_SHA256_PRIV']}\n")
         os.replace(path + ".tmp", path)
+
+    def rules(self):
+        """The trigger rules as migration:traps shows them: {name: {plan, state, fired, ...}}."""
+        return {r["name"]: r for r in self.karaf_json("migration:traps")["rules"]}
+
+    def wait_rule(self, name, predicate, what, seconds=30):
+        """The trigger rule NAME once predicate(its status) holds (an event: a poll's count, a new plan)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            rule = self.rules().get(name)
+            if rule and predicate(rule):
+                return rule
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"trigger rule {name}: not {what} within {seconds} s (now {rule})")
+            time.sleep(0.5)
+
+    def point_disaster_rule(self, plan):
+        """The UPS rule (lab/karaf-lab: ups-on-battery) starts PLAN from now on, as an operator
+        edits its configuration in etc/; returns once the rule has it (a fresh rule, armed)."""
+        path = os.path.join(self.karaf_home, "etc", "net.sessionmigration.trigger.disaster-ups.cfg")
+        with open(path) as f:
+            text = f.read()
+        with open(path + ".tmp", "w") as f:
+            f.write(re.sub(r"(?m)^plan = .*$", f"plan = {plan}", text))
+        os.replace(path + ".tmp", path)
+        self.wait_rule("ups-on-battery", lambda r: r["plan"] == plan and not r["errors"], f"pointed at {plan}")
+
+    def remove_load_rule(self, name):
+        """The rule's configuration file goes: fileinstall deletes the rule, which stops polling."""
+        path = os.path.join(self.karaf_home, "etc", f"net.sessionmigration.trigger.load-{name}.cfg")
+        if os.path.exists(path):
+            os.remove(path)
 
     def trap_on_battery(self):
         """The main site's UPS runs on battery: Net-SNMP snmptrap, v3 authPriv, from the main server."""
@@ -264,9 +333,10 @@ class Lab:
                 return u["address"]
         raise RuntimeError(f"no user {user} in lab/run/topology.json")
 
-    def served_at(self, site):
-        """The peers of the established connections to v:PORT in that site's server namespace."""
-        out = self.sh(["ip", "netns", "exec", SITES[site], "ss", "-Htn", "state", "established", f"sport = :{PORT}"])
+    def served_at(self, site, workload="stream"):
+        """The peers of the established connections to WORKLOAD's port of v in that site's server namespace."""
+        port = WORKLOADS[workload].port
+        out = self.sh(["ip", "netns", "exec", SITES[site], "ss", "-Htn", "state", "established", f"sport = :{port}"])
         return {line.split()[-1].rsplit(":", 1)[0] for line in out.splitlines() if line.strip()}
 
     def vip_at(self):

@@ -1,7 +1,9 @@
-"""What lab/tests/crash-test and lab/tests/fault-test share: the lab with the daemons and the
-Karaf assembly (lab/karaf-lab), putting the lab back between scenarios, the users' clients, and
-the check of the safe end on the real lab (where the workload runs, where v is, which VLAN each
-user's port is on, what the history says).
+"""What the Karaf-level lab suites share (crash-test and fault-test; e2e_lab.py and workload-test
+take the workloads and the /proc and lab helpers from here): the lab with the daemons and the
+Karaf assembly (lab/karaf-lab), the one table of the daemons' workloads, plans for a workload,
+putting the lab back between scenarios, the users' clients, waiting until their sessions flow,
+and the check of the safe end on the real lab (where the workload runs, where v is, which VLAN
+each user's port is on, what the history says).
 
 Python 3 stdlib only. Every process it starts is ended by pid; the lab is left down.
 """
@@ -13,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from typing import NamedTuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB = os.path.join(ROOT, "lab")
@@ -24,7 +27,20 @@ KARAF_HOME = os.environ.get("SM_KARAF_HOME", os.path.join(ROOT, "run", "karaf"))
 KARAF_LOG = os.path.join(KARAF_HOME, "data", "log", "karaf.log")
 DAEMON_RUN = os.path.join(LAB, "run", "daemons")
 VIP = "10.20.0.100"
-SERVICE_PORT = 7001
+PLANS_DIR = os.path.join(ROOT, "docs", "lab-plans")
+
+
+class Workload(NamedTuple):
+    port: int        # where it listens on v
+    comm: str        # its process name, which the daemon finds it by (exeName)
+    protocol: str    # lab/tools/user-client --protocol
+
+
+# The daemons' workloads (lab/daemons/daemons; lab/README.md "Request/response workloads of the
+# daemons"), by the name plans give in workload.name. The one table of the lab's suites.
+WORKLOADS = {"stream": Workload(7001, "smstream", "stream"), "counter": Workload(7002, "smcounter", "counter"),
+             "redis": Workload(7003, "redis-server", "redis"), "http": Workload(7004, "nginx", "http")}
+REQUEST_RESPONSE = ("counter", "redis", "http")
 SITES = {"main": "sm-main-srv", "backup": "sm-bak-srv"}
 VLAN_SITE = {1: "main", 2: "backup"}          # VLAN 1 reaches the main site, VLAN 2 the backup site
 SWITCH_NS = "sm-sw1"
@@ -168,15 +184,17 @@ def wait_terminal(mig_id, timeout=240):
 
 # ---- the lab's state ----
 
-def copies():
-    """{site: [pid, ...]} of the daemons' streaming workload (comm smstream) in each server namespace."""
+def copies(workload=None):
+    """{site: [pid, ...]} of the roots of the daemons' copies of WORKLOAD (None: of every workload)
+    in each server namespace: a process with the workload's name whose parent has another name."""
+    comms = {w.comm for name, w in WORKLOADS.items() if workload in (None, name)}
     out = {}
     for site, ns in SITES.items():
         pids = sh("ip", "netns", "pids", ns, check=False).stdout.split()
         found = []
         for pid in pids:
             stat = read_stat(pid)
-            if stat and stat[0] == "smstream" and (read_stat(stat[2]) or ("",))[0] != "smstream":
+            if stat and stat[0] in comms and (read_stat(stat[2]) or ("",))[0] != stat[0]:
                 found.append(int(pid))
         out[site] = found
     return out
@@ -206,6 +224,7 @@ def vlan_of(port, ns=SWITCH_NS):
 
 
 def kill_copies():
+    """Every workload's copies at both sites (each root is its PID namespace's init: its tree goes with it)."""
     for pids in copies().values():
         for pid in pids:
             try:
@@ -217,28 +236,115 @@ def kill_copies():
         time.sleep(0.1)
 
 
-def reset_lab():
-    """Before each scenario: no copy anywhere, v only at main, every user on VLAN 1, the stream
-    started at main through its daemon."""
+def listening(port, site="main"):
+    r = sh("ip", "netns", "exec", SITES[site], "ss", "-Hltn", f"sport = :{port}", check=False)
+    return bool(r.stdout.strip())
+
+
+def reset_lab(workload="stream"):
+    """Before each scenario: no copy of any workload anywhere, v only at main, every user on VLAN 1,
+    WORKLOAD started at main through its daemon and listening."""
     kill_copies()
     sh("ip", "-n", SITES["backup"], "addr", "del", f"{VIP}/32", "dev", "eth0", check=False)
     sh("ip", "-n", SITES["main"], "addr", "replace", f"{VIP}/32", "dev", "eth0")
     for port in USERS.values():
         sh("ip", "-n", SWITCH_NS, "link", "set", port, "master", "br-v1")
-    sh(KARAF_LAB, "stream-start", "main")
+    sh(KARAF_LAB, "workload-start", workload, "main")
     end = time.time() + 10
     while time.time() < end:
-        r = sh("ip", "netns", "exec", SITES["main"], "ss", "-Hltn", f"sport = :{SERVICE_PORT}", check=False)
-        if r.stdout.strip():
+        if listening(WORKLOADS[workload].port):
             return
         time.sleep(0.1)
-    raise Failure("the stream did not listen at main after stream-start")
+    raise Failure(f"{workload} did not listen on v:{WORKLOADS[workload].port} at main after workload-start")
+
+
+# ---- plans for a workload ----
+
+def plan_workload(base):
+    with open(os.path.join(PLANS_DIR, base + ".json")) as f:
+        return json.load(f)["workload"]["name"]
+
+
+def plan_name(base, workload):
+    """The plan of BASE's use for WORKLOAD: BASE itself for its own workload, else BASE-WORKLOAD."""
+    return base if plan_workload(base) == workload else f"{base}-{workload}"
+
+
+def plan_file(base, workload, out_dir):
+    """The file of plan_name(BASE, WORKLOAD): docs/lab-plans/ has it (maintenance-main-counter, ...),
+    or it is derived at run time from BASE into OUT_DIR: name and workload.name changed, and the
+    probe-verified commit's port (it connects to the workload on v)."""
+    name = plan_name(base, workload)
+    path = os.path.join(PLANS_DIR, name + ".json")
+    if os.path.exists(path):
+        return path
+    with open(os.path.join(PLANS_DIR, base + ".json")) as f:
+        plan = json.load(f)
+    plan["name"] = name
+    plan["description"] = f"{base} with the workload {workload} (derived at run time from {base}.json by the lab's tests)"
+    plan["workload"]["name"] = workload
+    if "probe" in plan:
+        plan["probe"]["port"] = WORKLOADS[workload].port
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, name + ".json")
+    with open(path, "w") as f:
+        json.dump(plan, f, indent=1)
+    return path
+
+
+# ---- users ----
+
+def mixed_modes(names):
+    """Request/response users in both client modes: the 1st, 3rd, ... pipelined (requests in flight
+    through the freeze), the 2nd, 4th, ... alternating (at most one request in flight)."""
+    return {u: "pipelined" if i % 2 == 0 else "alternating" for i, u in enumerate(names)}
+
+
+def client_command(ns, workload, mode, label, out, duration=600, port=None):
+    """lab/tools/user-client in the user namespace NS, on WORKLOAD's port of v (or PORT: the VM's)."""
+    w = WORKLOADS[workload]
+    cmd = ["ip", "netns", "exec", ns, os.path.join(LAB, "tools", "user-client"), "--host", VIP,
+           "--port", str(port or w.port), "--duration", str(duration), "--label", label, "--out", out]
+    if w.protocol != "stream":
+        cmd += ["--protocol", w.protocol, "--mode", mode or "pipelined"]
+    return cmd
+
+
+def tcp_sample(ns, port):
+    """(bytes received, RTO backoff) of the user's connection to v:PORT, read in its namespace, or None."""
+    r = sh("ip", "netns", "exec", ns, "ss", "-Htin", "state", "established", "dst", VIP, f"dport = :{port}",
+           check=False)
+    got = re.search(r"bytes_received:(\d+)", r.stdout)
+    if not got:
+        return None
+    backoff = re.search(r"backoff:(\d+)", r.stdout)
+    return int(got.group(1)), int(backoff.group(1)) if backoff else 0
+
+
+def wait_flowing(namespaces, port, timeout=60):
+    """Waits until every user's connection (NAMESPACES: user -> namespace) receives again and its
+    kernel no longer backs off a retransmission: after a long freeze a user's unacknowledged
+    requests wait for its backed-off RTO (seconds), and stopping the client before they go would
+    leave them unanswered. Returns the users still not flowing at the timeout (the verdict on
+    their records says what happened), [] when all flow."""
+    deadline = time.time() + timeout
+    last = {}
+    while True:
+        now = {u: tcp_sample(ns, port) for u, ns in namespaces.items()}
+        stuck = [u for u, s in now.items() if not (s and last.get(u) and s[0] > last[u][0] and s[1] == 0)]
+        if not stuck or time.time() > deadline:
+            return stuck
+        last = now
+        time.sleep(0.2)
 
 
 class Clients:
-    """The users' TCP clients (lab/tools/user-client) to v:7001, one per user namespace."""
+    """The users' TCP clients (lab/tools/user-client) to WORKLOAD on v, one per user namespace;
+    request/response users in MODES (user -> pipelined|alternating; default mixed_modes)."""
 
-    def __init__(self, workdir, label):
+    def __init__(self, workdir, label, workload="stream", modes=None):
+        self.workload = workload
+        self.modes = modes or mixed_modes(list(USERS))
         self.procs = {}
         self.files = {}
         os.makedirs(workdir, exist_ok=True)
@@ -247,11 +353,18 @@ class Clients:
             if os.path.exists(path):
                 os.remove(path)
             self.files[u] = path
-            self.procs[u] = subprocess.Popen(
-                ["ip", "netns", "exec", f"sm-{u}", os.path.join(LAB, "tools", "user-client"), "--host", VIP,
-                 "--port", str(SERVICE_PORT), "--duration", "600", "--label", u, "--out", path],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(1.5)  # connected and streaming before the migration
+            self.procs[u] = subprocess.Popen(client_command(f"sm-{u}", workload, self.modes.get(u), u, path),
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # connected and served before the migration
+        self.wait_flowing(timeout=15)
+
+    def wait_flowing(self, timeout=60):
+        """See wait_flowing(); a client that ended already (reset, closed) is not waited for."""
+        alive = {u: f"sm-{u}" for u, p in self.procs.items() if p.poll() is None}
+        stuck = wait_flowing(alive, WORKLOADS[self.workload].port, timeout)
+        if stuck:
+            log(f"   (not flowing after {timeout} s: {', '.join(stuck)})")
+        return stuck
 
     def stop(self):
         """Ends the clients (SIGTERM: each writes its record); returns {user: record or None}."""
@@ -283,15 +396,29 @@ def sessions_summary(records):
                      for u, r in sorted(records.items()))
 
 
-def check_safe_end(record, expect_state, switched, replicate=False):
+def sessions_lost(records):
+    """What is wrong with the users' sessions by the one verdict (empty: every session kept)."""
+    return [f"{u}'s session lost: {'; '.join(session_verdict.verdict(r)['reasons'])}"
+            for u, r in sorted(records.items()) if not session_kept(r)]
+
+
+def modes_of(records):
+    """The workload and the users' client modes for a scenario's line: 'counter u1 pipelined, u2 alternating, ...'."""
+    kinds = [r for r in records.values() if r]
+    if not kinds or kinds[0].get("kind") != "request-response":
+        return "stream"
+    return f"{kinds[0].get('protocol')} " + ", ".join(f"{u} {(r or {}).get('mode')}" for u, r in sorted(records.items()))
+
+
+def check_safe_end(record, expect_state, switched, replicate=False, workload="stream"):
     """The issue's safe end on the real lab; returns a list of what is wrong (empty = safe).
 
-    switched: the users the plan moves (to VLAN 2) in this mode."""
+    switched: the users the plan moves (to VLAN 2) in this mode; workload: the plan's."""
     wrong = []
     state = record["state"]
     if state != expect_state:
         wrong.append(f"state {state}, expected {expect_state} (failure: {record.get('failure')})")
-    where = copies()
+    where = copies(workload)
     running = {}
     for site, pids in where.items():
         for pid in pids:

@@ -19,10 +19,9 @@ import com.sun.jna.Native;
  * <li>at the source: the locked copy accepted nothing after the checkpoint ({@link #received}
  * at dump time against now). Bytes the source's kernel acknowledged are never resent by the
  * user and the target never had them: the session is wedged, in either client mode.</li>
- * <li>at the target, after the users' ports moved and before resume: each restored connection
- * sends a fresh window probe and must hear its user answer, and out-of-order data from the user
- * must not sit behind a hole that never fills (the same wedge, seen from the target, when the
- * user keeps sending).</li>
+ * <li>at the target, after the users' ports moved and before resume, with nothing from v let out
+ * yet: out-of-order data from a user must not sit behind a hole that never fills (the same
+ * wedge, seen from the target, when the user keeps sending).</li>
  * </ul>
  */
 final class SessionCheck {
@@ -76,20 +75,21 @@ final class SessionCheck {
         return wedged;
     }
 
-    /** One connection's outcome at the target. */
-    record Outcome(String connection, boolean heard, boolean hole, long receivedBytes, long outOfOrderPackets) {
+    /** One connection's outcome at the target: bytes that arrived in order, out-of-order packets, a hole. */
+    record Outcome(String connection, long receivedBytes, long outOfOrderPackets, boolean hole) {
         boolean wedged() {
             return hole;
         }
     }
 
     /**
-     * Target half. Sends a window probe on each matching connection, then reads TCP_INFO every
-     * 5 ms until every user has answered and no out-of-order data waits behind a hole, for at
-     * least {@code settleMs} (a user's retransmission after the freeze comes within its backed-off
-     * RTO) and at most {@code boundMs}.
+     * Target half, while {@link TargetHold} still keeps every packet from v in: reads TCP_INFO
+     * every 5 ms for at most {@code boundMs}, or until every connection has had data arrive in
+     * order. Out-of-order packets piling up behind a hole that does not fill mean the user already
+     * counts as delivered bytes this copy never had. Nothing is acknowledged to the users yet, so
+     * a failed check still rolls back with every byte.
      */
-    static List<Outcome> target(List<Integer> pids, Predicate<Inet4Address> which, long settleMs, long boundMs)
+    static List<Outcome> target(List<Integer> pids, Predicate<Inet4Address> which, long boundMs)
             throws IOException, InterruptedException {
         List<ConnectionCloser.Conn> conns = ConnectionCloser.connections(pids).stream()
                 .filter(c -> which.test(c.remote())).toList();
@@ -97,28 +97,24 @@ final class SessionCheck {
         for (ConnectionCloser.Conn c : conns) {
             base.add(tcpInfo(c));
         }
-        ConnectionCloser.windowProbe(pids, which);
         long t0 = System.nanoTime();
         long[] inOrder = base.stream().mapToLong(TcpInfo::bytesReceived).toArray();
         long[] oooAtProgress = base.stream().mapToLong(TcpInfo::outOfOrderPackets).toArray();
         List<Outcome> out = new ArrayList<>();
         while (true) {
-            long elapsed = (System.nanoTime() - t0) / 1_000_000;
             out.clear();
             for (int i = 0; i < conns.size(); i++) {
                 TcpInfo now = tcpInfo(conns.get(i));
-                // the ACK clock moved since the probe (jiffies: a few ms of slack)
-                boolean heard = now.lastAckRecvMs() + 5 < base.get(i).lastAckRecvMs() + elapsed;
                 if (now.bytesReceived() > inOrder[i]) {
                     inOrder[i] = now.bytesReceived();
                     oooAtProgress[i] = now.outOfOrderPackets();
                 }
-                boolean hole = now.outOfOrderPackets() > oooAtProgress[i];
-                out.add(new Outcome(name(conns.get(i)), heard, hole, now.bytesReceived() - base.get(i).bytesReceived(),
-                        now.outOfOrderPackets() - base.get(i).outOfOrderPackets()));
+                out.add(new Outcome(name(conns.get(i)), now.bytesReceived() - base.get(i).bytesReceived(),
+                        now.outOfOrderPackets() - base.get(i).outOfOrderPackets(),
+                        now.outOfOrderPackets() > oooAtProgress[i]));
             }
-            boolean settled = out.stream().allMatch(o -> o.heard() && !o.hole());
-            if ((settled && elapsed >= settleMs) || elapsed >= boundMs) {
+            boolean allInOrder = out.stream().allMatch(o -> o.receivedBytes() > 0 && !o.hole());
+            if (allInOrder || (System.nanoTime() - t0) / 1_000_000 >= boundMs) {
                 return List.copyOf(out);
             }
             Thread.sleep(5);

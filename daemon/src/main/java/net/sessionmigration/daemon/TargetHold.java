@@ -10,9 +10,9 @@ import java.util.List;
  * probe: before the users' ports moved (S708), that probe makes the site router resolve a user
  * who is not in its VLAN yet; the request is lost and the router holds the resumed workload's
  * packets until it retries a second later (the cold first migration, criu-tcp-facts §2). So from
- * just before the restore until the commit check (or resume) an nftables table drops every
+ * just before the restore until resume (or discard) an nftables table drops every
  * packet from v except a handshake's SYN-ACK (the probe-verified commit connects to v then).
- * The session check's fresh window probes then reach each user at once.
+ * Resume then sends a fresh window probe per user connection, which reaches each user at once.
  */
 final class TargetHold {
     private TargetHold() {

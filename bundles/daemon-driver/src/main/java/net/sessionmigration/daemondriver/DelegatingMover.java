@@ -41,6 +41,11 @@ abstract class DelegatingMover implements WorkloadMover {
     }
 
     @Override
+    public Result<OpReport> checkSessions(WorkloadTask task, DriverContext context) {
+        return delegate().checkSessions(task, context);
+    }
+
+    @Override
     public Result<OpReport> resume(WorkloadTask task, DriverContext context) {
         return delegate().resume(task, context);
     }

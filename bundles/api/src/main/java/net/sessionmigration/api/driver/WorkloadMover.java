@@ -33,8 +33,9 @@ public interface WorkloadMover {
 
     /**
      * Commit check at the end of S708, before resume, for movers whose capabilities say
-     * {@code checksSessions}: every user connection at the target progresses and the source
-     * copy took no byte after the checkpoint. A failure names the user's connection; the
+     * {@code checksSessions}: no user connection at the target is wedged behind a hole and the
+     * source copy took no byte after the checkpoint. Nothing may be acknowledged to a user at the
+     * target before {@link #resume}, so that a rollback after this check loses nothing. A failure names the user's connection; the
      * coordinator then rolls back, and the source, still held, resumes with every byte.
      */
     default Result<OpReport> checkSessions(WorkloadTask task, DriverContext context) {
