@@ -389,10 +389,14 @@ public class MigrationService {
 
     /**
      * Commit check, target half (users' ports moved, copy not yet resumed, {@link TargetHold}
-     * still on): no restored connection of the users this copy serves has out-of-order data
-     * behind a hole that stays open, which would prove the two copies diverged. The hold stays
-     * until resume: nothing is acknowledged to a user before S710, so a rollback up to then,
-     * after a failed check or a coordinator crash, still resumes the source with every byte.
+     * still on): which restored connections of the users this copy serves had data arrive in
+     * order, and which have out-of-order data behind a hole. Reported, not failed: under the hold
+     * the target acknowledges nothing, so a user fills a hole only at its next backed-off
+     * retransmission, which can be seconds away; a hole here cannot be told from a wedge (the
+     * lab saw a pipelined user's 24 packets wait 300 ms behind one in a run whose source had
+     * taken nothing). The source half ({@link #held}) decides. The hold stays until resume:
+     * nothing is acknowledged to a user before S710, so a rollback up to then still resumes the
+     * source with every byte.
      */
     public Map<String, Object> sessions(String id, MigrationRequest r) throws IOException, InterruptedException {
         Migration m = migration(id);
@@ -404,19 +408,16 @@ public class MigrationService {
             List<SessionCheck.Outcome> out = SessionCheck.target(ProcessTree.tree(root),
                     r.replicate() ? mine::contains : a -> true, SESSION_BOUND_MS);
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            List<String> wedged = out.stream().filter(SessionCheck.Outcome::wedged)
-                    .map(o -> o.connection() + ": " + o.outOfOrderPackets() + " packet(s) beyond a hole that did not fill in "
-                            + SESSION_BOUND_MS + " ms")
+            List<String> holes = out.stream().filter(SessionCheck.Outcome::hole)
+                    .map(o -> o.connection() + " (" + o.outOfOrderPackets() + " packet(s) beyond a hole)")
                     .toList();
             long inOrder = out.stream().filter(o -> o.receivedBytes() > 0).count();
-            log("S708", id, out.size() + " connection(s) checked in " + ms + " ms, " + inOrder
-                    + " with data in order, wedged " + wedged);
-            if (!wedged.isEmpty()) {
-                throw new SessionsWedged(String.join("; ", wedged));
-            }
-            return report(out.size() + " connection(s) without a hole (" + inOrder + " resent data in order)",
+            log("S708", id, out.size() + " connection(s) looked at in " + ms + " ms, " + inOrder
+                    + " with data in order, holes waiting for the user's retransmission " + holes);
+            return report(out.size() + " connection(s) at the target, " + inOrder + " resent data in order"
+                    + (holes.isEmpty() ? "" : "; waiting for the users to fill a hole: " + String.join(", ", holes)),
                     Map.of("checked", Integer.toString(out.size()), "in_order", Long.toString(inOrder),
-                            "check_ms", Long.toString(ms)));
+                            "holes", Integer.toString(holes.size()), "check_ms", Long.toString(ms)));
         }
     }
 
@@ -428,7 +429,7 @@ public class MigrationService {
     }
 
     /**
-     * The target half's longest look: a user whose requests the lock dropped resends them at
+     * The target half's longest look (it only reports): a user whose requests the lock dropped resends them at
      * its next backed-off retransmission (200, 600, 1400 ms after the first send, with Linux's
      * 200 ms minimum RTO), so after a freeze of about half a second one arrives within ~300 ms;
      * a user that keeps sending shows a hole within a round trip. The check ends as soon as every

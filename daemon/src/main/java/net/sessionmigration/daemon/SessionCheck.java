@@ -20,8 +20,9 @@ import com.sun.jna.Native;
  * at dump time against now). Bytes the source's kernel acknowledged are never resent by the
  * user and the target never had them: the session is wedged, in either client mode.</li>
  * <li>at the target, after the users' ports moved and before resume, with nothing from v let out
- * yet: out-of-order data from a user must not sit behind a hole that never fills (the same
- * wedge, seen from the target, when the user keeps sending).</li>
+ * yet: which connections had data arrive in order and which have out-of-order data behind a
+ * hole, reported only (under the hold a user fills a hole at its next retransmission, maybe
+ * seconds away, so a hole cannot be told from a wedge there).</li>
  * </ul>
  */
 final class SessionCheck {
@@ -77,17 +78,12 @@ final class SessionCheck {
 
     /** One connection's outcome at the target: bytes that arrived in order, out-of-order packets, a hole. */
     record Outcome(String connection, long receivedBytes, long outOfOrderPackets, boolean hole) {
-        boolean wedged() {
-            return hole;
-        }
     }
 
     /**
      * Target half, while {@link TargetHold} still keeps every packet from v in: reads TCP_INFO
      * every 5 ms for at most {@code boundMs}, or until every connection has had data arrive in
-     * order. Out-of-order packets piling up behind a hole that does not fill mean the user already
-     * counts as delivered bytes this copy never had. Nothing is acknowledged to the users yet, so
-     * a failed check still rolls back with every byte.
+     * order; says for each whether out-of-order packets wait behind a hole.
      */
     static List<Outcome> target(List<Integer> pids, Predicate<Inet4Address> which, long boundMs)
             throws IOException, InterruptedException {

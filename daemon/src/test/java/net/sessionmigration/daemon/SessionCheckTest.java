@@ -76,7 +76,7 @@ class SessionCheckTest {
                     writer.join();
                     assertEquals(1, out.size());
                     assertEquals(2, out.get(0).receivedBytes(), "the bytes sent after the check began");
-                    assertFalse(out.get(0).wedged());
+                    assertFalse(out.get(0).hole());
                 }
             }
         }

@@ -33,8 +33,8 @@ public interface WorkloadMover {
 
     /**
      * Commit check at the end of S708, before resume, for movers whose capabilities say
-     * {@code checksSessions}: no user connection at the target is wedged behind a hole and the
-     * source copy took no byte after the checkpoint. Nothing may be acknowledged to a user at the
+     * {@code checksSessions}: no user connection is wedged (for CRIU: the source copy took no
+     * byte after the checkpoint). Nothing may be acknowledged to a user at the
      * target before {@link #resume}, so that a rollback after this check loses nothing. A failure names the user's connection; the
      * coordinator then rolls back, and the source, still held, resumes with every byte.
      */

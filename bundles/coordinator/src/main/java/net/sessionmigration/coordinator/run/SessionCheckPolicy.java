@@ -11,8 +11,8 @@ import net.sessionmigration.api.model.MigrationPlan;
  * a frozen target copy lets a failed check roll back with nothing run at the target).
  */
 public final class SessionCheckPolicy {
-    public static final String DESCRIPTION = "the source took no byte after the checkpoint, and no user"
-            + " connection at the target has out-of-order data behind a hole that does not fill";
+    public static final String DESCRIPTION = "the source took no byte after the checkpoint (else a user's"
+            + " session is wedged), and the target reports its users' connections";
 
     private SessionCheckPolicy() {
     }
