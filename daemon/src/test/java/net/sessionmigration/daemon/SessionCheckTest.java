@@ -28,58 +28,61 @@ class SessionCheckTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.2", 0);
 
-    @Test
-    void aConnectionOutOfRepairModeCarriesDataAgainAndItsPortCanBeBoundAgain() throws Exception {
+    /** A test on a connected loopback pair; the accepted end's remote is 127.0.0.2 ({@link #CLIENT}). */
+    private interface OnPair {
+        void run(SocketChannel client, SocketChannel accepted) throws Exception;
+    }
+
+    private static void onLoopbackPair(OnPair test) throws Exception {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
             server.bind(new InetSocketAddress(LOOPBACK, 0));
             try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET)) {
                 client.bind(CLIENT);
                 client.connect(server.getLocalAddress());
                 try (SocketChannel accepted = server.accept()) {
-                    // the accepted end's remote is 127.0.0.2: lock it as a dump leaves it, then let it go
-                    assertEquals(1, ConnectionCloser.forget(ME, a -> a.getHostAddress().equals("127.0.0.2")));
-                    Map<String, Long> before = SessionCheck.received(ME);
-                    assertEquals(1, ConnectionCloser.leaveRepair(ME, a -> a.getHostAddress().equals("127.0.0.2")));
-                    client.write(ByteBuffer.wrap("ping\n".getBytes()));
-                    ByteBuffer in = ByteBuffer.allocate(16);
-                    accepted.socket().setSoTimeout(2000);
-                    int n = accepted.socket().getInputStream().read(in.array());
-                    assertEquals(5, n);
-                    List<String> accepted5 = SessionCheck.acceptedSince(before, ME);
-                    assertTrue(accepted5.stream().anyMatch(s -> s.contains("accepted 5 bytes")), accepted5.toString());
-                    // SO_REUSEADDR is back (the kernel clears it when repair mode ends)
-                    assertTrue(accepted.socket().getReuseAddress());
+                    test.run(client, accepted);
                 }
             }
         }
     }
 
     @Test
+    void aConnectionOutOfRepairModeCarriesDataAgainAndItsPortCanBeBoundAgain() throws Exception {
+        onLoopbackPair((client, accepted) -> {
+            // lock the accepted end as a dump leaves it, then let it go
+            assertEquals(1, ConnectionCloser.forget(ME, a -> a.getHostAddress().equals("127.0.0.2")));
+            Map<String, Long> before = SessionCheck.received(ME);
+            assertEquals(1, ConnectionCloser.leaveRepair(ME, a -> a.getHostAddress().equals("127.0.0.2")));
+            client.write(ByteBuffer.wrap("ping\n".getBytes()));
+            ByteBuffer in = ByteBuffer.allocate(16);
+            accepted.socket().setSoTimeout(2000);
+            int n = accepted.socket().getInputStream().read(in.array());
+            assertEquals(5, n);
+            List<String> accepted5 = SessionCheck.acceptedSince(before, ME);
+            assertTrue(accepted5.stream().anyMatch(s -> s.contains("accepted 5 bytes")), accepted5.toString());
+            // SO_REUSEADDR is back (the kernel clears it when repair mode ends)
+            assertTrue(accepted.socket().getReuseAddress());
+        });
+    }
+
+    @Test
     void dataArrivingInOrderEndsTheCheckWithoutAHole() throws Exception {
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
-            server.bind(new InetSocketAddress(LOOPBACK, 0));
-            try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET)) {
-                client.bind(CLIENT);
-                client.connect(server.getLocalAddress());
-                try (SocketChannel accepted = server.accept()) {
-                    Thread writer = new Thread(() -> {
-                        try {
-                            Thread.sleep(50);
-                            client.write(ByteBuffer.wrap("7\n".getBytes()));
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        }
-                    });
-                    writer.start();
-                    List<SessionCheck.Outcome> out = SessionCheck.target(ME,
-                            a -> a.getHostAddress().equals("127.0.0.2"), 5000);
-                    writer.join();
-                    assertEquals(1, out.size());
-                    assertEquals(2, out.get(0).receivedBytes(), "the bytes sent after the check began");
-                    assertFalse(out.get(0).hole());
+        onLoopbackPair((client, accepted) -> {
+            Thread writer = new Thread(() -> {
+                try {
+                    Thread.sleep(50);
+                    client.write(ByteBuffer.wrap("7\n".getBytes()));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
                 }
-            }
-        }
+            });
+            writer.start();
+            List<SessionCheck.Outcome> out = SessionCheck.target(ME, a -> a.getHostAddress().equals("127.0.0.2"), 5000);
+            writer.join();
+            assertEquals(1, out.size());
+            assertEquals(2, out.get(0).receivedBytes(), "the bytes sent after the check began");
+            assertFalse(out.get(0).hole());
+        });
     }
 
     @Test
