@@ -47,6 +47,8 @@ public class MigrationService {
         boolean released;
         /** Bytes each connection had received at the checkpoint: the source must take no more. */
         Map<String, Long> receivedAtCheckpoint = Map.of();
+        /** At the target: each restored connection's TCP_INFO right after the restore. */
+        Map<String, SessionCheck.TcpInfo> atRestore = Map.of();
         final Map<String, String> measurements = new LinkedHashMap<>();
 
         Migration(String id) {
@@ -322,6 +324,7 @@ public class MigrationService {
             }
             m.restoredRoot = Integer.parseInt(Files.readString(pidFile).strip());
             m.restored = true;
+            m.atRestore = SessionCheck.snapshot(ProcessTree.tree(m.restoredRoot), a -> true);
             m.measurements.put("restore_ms", Long.toString(o.millis()));
             log("S704", id, "restored pid " + m.restoredRoot + " (stopped) in " + o.millis() + " ms");
             FaultInjection.pauseAfter("restore", id); // off unless a crash test sets it
@@ -389,14 +392,15 @@ public class MigrationService {
 
     /**
      * Commit check, target half (users' ports moved, copy not yet resumed, {@link TargetHold}
-     * still on): which restored connections of the users this copy serves had data arrive in
-     * order, and which have out-of-order data behind a hole. Reported, not failed: under the hold
-     * the target acknowledges nothing, so a user fills a hole only at its next backed-off
-     * retransmission, which can be seconds away; a hole here cannot be told from a wedge (the
-     * lab saw a pipelined user's 24 packets wait 300 ms behind one in a run whose source had
-     * taken nothing). The source half ({@link #held}) decides. The hold stays until resume:
-     * nothing is acknowledged to a user before S710, so a rollback up to then still resumes the
-     * source with every byte.
+     * still on): one look, against the restore, at which restored connections of the users this
+     * copy serves had data arrive in order and which have out-of-order data behind a hole.
+     * Reported, not failed, and not waited for: under the hold the target acknowledges nothing,
+     * so a user fills a hole only at its next backed-off retransmission, which can be seconds
+     * away; a hole here cannot be told from a wedge (the lab saw a pipelined user's 24 packets
+     * wait 300 ms behind one in a run whose source had taken nothing), and waiting for it would
+     * only add to the users' freeze. The source half ({@link #held}) decides. The hold stays
+     * until resume: nothing is acknowledged to a user before S710, so a rollback up to then
+     * still resumes the source with every byte.
      */
     public Map<String, Object> sessions(String id, MigrationRequest r) throws IOException, InterruptedException {
         Migration m = migration(id);
@@ -406,18 +410,18 @@ public class MigrationService {
             var mine = r.targetClientAddresses();
             long t0 = System.nanoTime();
             List<SessionCheck.Outcome> out = SessionCheck.target(ProcessTree.tree(root),
-                    r.replicate() ? mine::contains : a -> true, SESSION_BOUND_MS);
-            long ms = (System.nanoTime() - t0) / 1_000_000;
+                    r.replicate() ? mine::contains : a -> true, m.atRestore, 0);
+            long us = (System.nanoTime() - t0) / 1000;
             List<String> holes = out.stream().filter(SessionCheck.Outcome::hole)
                     .map(o -> o.connection() + " (" + o.outOfOrderPackets() + " packet(s) beyond a hole)")
                     .toList();
             long inOrder = out.stream().filter(o -> o.receivedBytes() > 0).count();
-            log("S708", id, out.size() + " connection(s) looked at in " + ms + " ms, " + inOrder
-                    + " with data in order, holes waiting for the user's retransmission " + holes);
+            log("S708", id, out.size() + " connection(s) looked at in " + us + " µs, " + inOrder
+                    + " with data in order since the restore, holes waiting for the user's retransmission " + holes);
             return report(out.size() + " connection(s) at the target, " + inOrder + " resent data in order"
                     + (holes.isEmpty() ? "" : "; waiting for the users to fill a hole: " + String.join(", ", holes)),
                     Map.of("checked", Integer.toString(out.size()), "in_order", Long.toString(inOrder),
-                            "holes", Integer.toString(holes.size()), "check_ms", Long.toString(ms)));
+                            "holes", Integer.toString(holes.size()), "check_us", Long.toString(us)));
         }
     }
 
@@ -427,16 +431,6 @@ public class MigrationService {
             super("wedged session(s): " + message);
         }
     }
-
-    /**
-     * The target half's longest look (it only reports): a user whose requests the lock dropped resends them at
-     * its next backed-off retransmission (200, 600, 1400 ms after the first send, with Linux's
-     * 200 ms minimum RTO), so after a freeze of about half a second one arrives within ~300 ms;
-     * a user that keeps sending shows a hole within a round trip. The check ends as soon as every
-     * connection has had data arrive in order, so it costs this long only for idle users (a
-     * one-way stream's users never send).
-     */
-    static final long SESSION_BOUND_MS = 300;
 
     public Map<String, Object> announce(String id, MigrationRequest r) throws IOException, InterruptedException {
         DaemonConfig.WorkloadSpec spec = spec(r.workload());

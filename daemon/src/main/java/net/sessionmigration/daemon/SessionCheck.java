@@ -80,22 +80,35 @@ final class SessionCheck {
     record Outcome(String connection, long receivedBytes, long outOfOrderPackets, boolean hole) {
     }
 
+    /** Each connection's TCP_INFO now, by user address:port, for the connections {@code which} picks. */
+    static Map<String, TcpInfo> snapshot(List<Integer> pids, Predicate<Inet4Address> which) throws IOException {
+        Map<String, TcpInfo> m = new LinkedHashMap<>();
+        for (ConnectionCloser.Conn c : ConnectionCloser.connections(pids)) {
+            if (which.test(c.remote())) {
+                m.put(name(c), tcpInfo(c));
+            }
+        }
+        return m;
+    }
+
     /**
-     * Target half, while {@link TargetHold} still keeps every packet from v in: reads TCP_INFO
-     * every 5 ms for at most {@code boundMs}, or until every connection has had data arrive in
-     * order; says for each whether out-of-order packets wait behind a hole.
+     * Target half, while {@link TargetHold} still keeps every packet from v in: against
+     * {@code base} (taken at restore; a connection missing there counts from now), reads TCP_INFO
+     * every 5 ms for at most {@code boundMs} (0: one look), or until every connection has had
+     * data arrive in order; says for each whether out-of-order packets wait behind a hole.
      */
-    static List<Outcome> target(List<Integer> pids, Predicate<Inet4Address> which, long boundMs)
-            throws IOException, InterruptedException {
+    static List<Outcome> target(List<Integer> pids, Predicate<Inet4Address> which, Map<String, TcpInfo> base,
+            long boundMs) throws IOException, InterruptedException {
         List<ConnectionCloser.Conn> conns = ConnectionCloser.connections(pids).stream()
                 .filter(c -> which.test(c.remote())).toList();
-        List<TcpInfo> base = new ArrayList<>();
+        List<TcpInfo> from = new ArrayList<>();
         for (ConnectionCloser.Conn c : conns) {
-            base.add(tcpInfo(c));
+            TcpInfo b = base.get(name(c));
+            from.add(b != null ? b : tcpInfo(c));
         }
         long t0 = System.nanoTime();
-        long[] inOrder = base.stream().mapToLong(TcpInfo::bytesReceived).toArray();
-        long[] oooAtProgress = base.stream().mapToLong(TcpInfo::outOfOrderPackets).toArray();
+        long[] inOrder = from.stream().mapToLong(TcpInfo::bytesReceived).toArray();
+        long[] oooAtProgress = from.stream().mapToLong(TcpInfo::outOfOrderPackets).toArray();
         List<Outcome> out = new ArrayList<>();
         while (true) {
             out.clear();
@@ -105,8 +118,8 @@ final class SessionCheck {
                     inOrder[i] = now.bytesReceived();
                     oooAtProgress[i] = now.outOfOrderPackets();
                 }
-                out.add(new Outcome(name(conns.get(i)), now.bytesReceived() - base.get(i).bytesReceived(),
-                        now.outOfOrderPackets() - base.get(i).outOfOrderPackets(),
+                out.add(new Outcome(name(conns.get(i)), now.bytesReceived() - from.get(i).bytesReceived(),
+                        now.outOfOrderPackets() - from.get(i).outOfOrderPackets(),
                         now.outOfOrderPackets() > oooAtProgress[i]));
             }
             boolean allInOrder = out.stream().allMatch(o -> o.receivedBytes() > 0 && !o.hole());

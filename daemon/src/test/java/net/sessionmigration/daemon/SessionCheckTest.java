@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,11 +79,32 @@ class SessionCheckTest {
                 }
             });
             writer.start();
-            List<SessionCheck.Outcome> out = SessionCheck.target(ME, a -> a.getHostAddress().equals("127.0.0.2"), 5000);
+            List<SessionCheck.Outcome> out = SessionCheck.target(ME, a -> a.getHostAddress().equals("127.0.0.2"), Map.of(), 5000);
             writer.join();
             assertEquals(1, out.size());
             assertEquals(2, out.get(0).receivedBytes(), "the bytes sent after the check began");
             assertFalse(out.get(0).hole());
+        });
+    }
+
+    @Test
+    void oneLookAgainstAnEarlierSnapshotSeesWhatArrivedSince() throws Exception {
+        onLoopbackPair((client, accepted) -> {
+            Predicate<Inet4Address> user = a -> a.getHostAddress().equals("127.0.0.2");
+            Map<String, SessionCheck.TcpInfo> atRestore = SessionCheck.snapshot(ME, user);
+            assertEquals(1, atRestore.size());
+            client.write(ByteBuffer.wrap("42\n".getBytes()));
+            long end = System.currentTimeMillis() + 5000;
+            while (SessionCheck.snapshot(ME, user).values().iterator().next().bytesReceived() == 0
+                    && System.currentTimeMillis() < end) {
+                Thread.sleep(5);
+            }
+            List<SessionCheck.Outcome> out = SessionCheck.target(ME, user, atRestore, 0);
+            assertEquals(1, out.size());
+            assertEquals(3, out.get(0).receivedBytes(), "the bytes that arrived after the snapshot");
+            assertFalse(out.get(0).hole());
+            assertEquals(0, SessionCheck.target(ME, user, SessionCheck.snapshot(ME, user), 0)
+                    .get(0).receivedBytes(), "nothing arrived since a snapshot taken now");
         });
     }
 
