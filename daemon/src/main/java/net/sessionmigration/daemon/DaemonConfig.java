@@ -22,11 +22,41 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param workloads   the workloads this daemon manages, by name
  * @param gateway     optional: the gateway role (moves users' access ports between VLANs)
  * @param qemu        optional: the VMs this daemon runs and migrates with QEMU
+ * @param pageServer  optional: when a checkpoint's pages go to the target through CRIU's page
+ *                    server (default: port listenPort + 1, workloads of 16 MiB resident or more)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
                            String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads,
-                           GatewayConfig gateway, QemuConfig qemu) {
+                           GatewayConfig gateway, QemuConfig qemu, PageServer pageServer) {
+
+    /**
+     * CRIU's page server at the target, for large workloads: the dump streams the pages straight
+     * into the target's image directory over CRIU's TLS (no copy of the memory at the source, and
+     * GnuTLS instead of the daemon's JVM on the bulk), authenticated with the daemons' certificates.
+     * Not for small ones: a page-server dump waits ~200 ms at its end (CRIU's corked last message),
+     * more than the daemon's own transfer of a small image takes.
+     *
+     * @param port     the target's page-server port on its migration address
+     * @param minBytes a workload whose resident memory is at least this uses it; -1: never
+     */
+    public record PageServer(int port, long minBytes) {
+        public PageServer {
+            if (port <= 0 || port > 65535) {
+                throw new IllegalArgumentException("pageServer.port must be 1..65535");
+            }
+            if (minBytes < -1) {
+                throw new IllegalArgumentException("pageServer.minBytes must be -1 (never) or more");
+            }
+        }
+
+        public boolean usedFor(long residentBytes) {
+            return minBytes >= 0 && residentBytes >= minBytes;
+        }
+    }
+
+    /** The default threshold: below it, the daemon's own archive of the image is faster. */
+    public static final long PAGE_SERVER_MIN_BYTES = 16L << 20;
 
     public record Tls(String keystore, String keystorePasswordFile, String truststore, String truststorePasswordFile) {
         String keystorePassword() throws IOException {
@@ -58,10 +88,17 @@ public record DaemonConfig(String name, String listenAddress, int listenPort, Tl
         this(name, listenAddress, listenPort, tls, peers, criu, imageRoot, maxImageBytes, workloads, gateway, null);
     }
 
+    /** A daemon with the default page-server settings. */
+    public DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
+                        String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads,
+                        GatewayConfig gateway, QemuConfig qemu) {
+        this(name, listenAddress, listenPort, tls, peers, criu, imageRoot, maxImageBytes, workloads, gateway, qemu, null);
+    }
+
     /** A daemon without the gateway role (the form before the gateway existed). */
     public DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
                         String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads) {
-        this(name, listenAddress, listenPort, tls, peers, criu, imageRoot, maxImageBytes, workloads, null, null);
+        this(name, listenAddress, listenPort, tls, peers, criu, imageRoot, maxImageBytes, workloads, null, null, null);
     }
 
     @com.fasterxml.jackson.annotation.JsonCreator
@@ -96,6 +133,9 @@ public record DaemonConfig(String name, String listenAddress, int listenPort, Tl
         }
         if (maxImageBytes <= 0) {
             maxImageBytes = 4L << 30;
+        }
+        if (pageServer == null) {
+            pageServer = new PageServer(listenPort < 65535 ? listenPort + 1 : listenPort - 1, PAGE_SERVER_MIN_BYTES);
         }
     }
 

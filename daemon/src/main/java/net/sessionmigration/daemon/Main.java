@@ -51,6 +51,8 @@ public final class Main {
             Logger.getLogger("sm-daemon").warning("removed " + orphans + " image director"
                     + (orphans == 1 ? "y" : "ies") + " left by a previous run under " + config.imageRoot());
         }
+        // the PEM copy of this daemon's key for CRIU's TLS (written at warm-up) goes with the daemon
+        Runtime.getRuntime().addShutdownHook(new Thread(service::removeCriuTls, "sm-daemon-criu-tls"));
         GatewayService gateway = config.gateway() == null ? null : GatewayService.open(config);
         VmBackend vms = config.qemu() == null ? null : VmBackend.open(config, new PeerClient(ssl, config.peers()));
         if (vms != null) {

@@ -35,6 +35,7 @@ public class MigrationService {
     private final SourceLock locks;
     private final Map<String, Migration> migrations = new ConcurrentHashMap<>();
     private final Deque<Map<String, Long>> recent = new ArrayDeque<>();
+    private CriuTls criuTls;
 
     /** What this daemon knows about one migration. */
     static final class Migration {
@@ -49,6 +50,8 @@ public class MigrationService {
         Map<String, Long> receivedAtCheckpoint = Map.of();
         /** At the target: each restored connection's TCP_INFO right after the restore. */
         Map<String, SessionCheck.TcpInfo> atRestore = Map.of();
+        /** At the target: CRIU's page server receiving this migration's pages, if the source asked for it. */
+        Process pageServer;
         final Map<String, String> measurements = new LinkedHashMap<>();
 
         Migration(String id) {
@@ -177,14 +180,22 @@ public class MigrationService {
             if (!m.dumped) {
                 deleteTree(dir);
                 Files.createDirectories(dir);
-                Criu.Outcome d = criu.dump(m.sourceRoot, dir);
+                Criu.PageServerTarget pages = pageServerFor(id, m, r);
+                Criu.Outcome d = criu.dump(m.sourceRoot, dir, pages);
                 if (!d.ok()) {
                     throw new IOException("criu dump failed: " + d.output());
                 }
                 m.dumped = true;
                 holdLock(id, m, dir);
+                Map<String, Long> stats = Criu.stats(d.output());
                 m.measurements.put("dump_ms", Long.toString(d.millis()));
-                log("S704", id, "dumped pid " + m.sourceRoot + " in " + d.millis() + " ms");
+                m.measurements.put("pages_path", pages == null ? "image" : "page-server");
+                m.measurements.put("pages_bytes", Long.toString(stats.getOrDefault("Memory pages written", 0L) * 4096));
+                m.measurements.put("frozen_in_criu_us", Long.toString(stats.getOrDefault("Frozen time", 0L)));
+                m.measurements.put("pages_write_us", Long.toString(stats.getOrDefault("Memory write time", 0L)));
+                log("S704", id, "dumped pid " + m.sourceRoot + " in " + d.millis() + " ms, "
+                        + m.measurements.get("pages_bytes") + " bytes of pages "
+                        + (pages == null ? "into the image" : "to the page server at " + pages.address() + ":" + pages.port()));
             }
             if (!m.transferred) {
                 long t0 = System.nanoTime();
@@ -205,6 +216,28 @@ public class MigrationService {
             log("S706", id, "migrated to " + r.target() + ": " + m.measurements);
             return report("restored at " + r.target() + " (stopped), source kept stopped", m.measurements);
         }
+    }
+
+    /**
+     * A workload of {@link DaemonConfig.PageServer#minBytes} or more resident sends its pages
+     * through CRIU's page server at the target; the target starts it now (inside the freeze: one
+     * call and a criu start, far less than moving that memory through the daemons' HTTPS). Null:
+     * the pages go into the image, as for small workloads.
+     */
+    private Criu.PageServerTarget pageServerFor(String id, Migration m, MigrationRequest r)
+            throws IOException, InterruptedException {
+        long resident = ProcessTree.residentBytes(ProcessTree.tree(m.sourceRoot));
+        m.measurements.put("resident_bytes", Long.toString(resident));
+        if (!config.pageServer().usedFor(resident)) {
+            return null;
+        }
+        String host = java.net.URI.create(peers.url(r.target())).getHost();
+        if (host == null || !RequestNames.isIpv4(host)) {
+            log("S704", id, "peer " + r.target() + " is not named by an IPv4 address: its pages go in the image");
+            return null;
+        }
+        JsonNode n = peers.postJson(r.target(), "/v1/migrations/" + id + "/page-server?address=" + host, r);
+        return new Criu.PageServerTarget(host, n.path("port").asInt(), criuTls().args());
     }
 
     public Map<String, Object> moveVip(String id, MigrationRequest r) throws IOException {
@@ -288,6 +321,33 @@ public class MigrationService {
 
     // ------------------------------------------------------------------ target side
 
+    /**
+     * Target: starts CRIU's page server for this migration's pages on {@code address} (this
+     * daemon's migration address, as the source names it) and the configured port, into a fresh
+     * image directory; answers once it listens. The image that follows lands in the same directory.
+     */
+    public Map<String, Object> pageServer(String id, MigrationRequest r, Inet4Address address)
+            throws IOException, InterruptedException {
+        spec(r.workload());
+        Migration m = migration(id);
+        synchronized (m) {
+            if (m.restored) {
+                throw new IOException("already restored: no page server for migration " + id);
+            }
+            stopPageServer(m);
+            Path dir = imageDir(id);
+            deleteTree(dir);
+            Files.createDirectories(dir);
+            long t0 = System.nanoTime();
+            int port = config.pageServer().port();
+            m.pageServer = criu.startPageServer(dir, address.getHostAddress(), port, criuTls().args());
+            Criu.awaitListening(m.pageServer, dir, 5000);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            log("S704", id, "page server listening on " + address.getHostAddress() + ":" + port + " after " + ms + " ms");
+            return Map.of("ok", true, "summary", "page server listening", "port", port, "start_ms", ms);
+        }
+    }
+
     public Map<String, Object> receiveImage(String id, String workload, InputStream body) throws IOException {
         spec(workload);
         Migration m = migration(id);
@@ -296,7 +356,9 @@ public class MigrationService {
                 return Map.of("ok", true, "summary", "already restored", "bytes", 0);
             }
             Path dir = imageDir(id);
-            deleteTree(dir);
+            if (m.pageServer == null) { // else the pages are already there
+                deleteTree(dir);
+            }
             long t0 = System.nanoTime();
             long bytes = ImageArchive.receive(body, dir, config.maxImageBytes());
             log("S704", id, "image received: " + bytes + " bytes in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
@@ -315,6 +377,9 @@ public class MigrationService {
             TargetHold.hold(r.vipAddress());
             vips.add(spec.vipInterface(), r.vipAddress());
             Path dir = imageDir(id);
+            if (m.pageServer != null) {
+                Criu.awaitPageServer(m.pageServer, dir, 10_000);
+            }
             Path pidFile = dir.resolve("restored.pid");
             Criu.Outcome o = criu.restore(dir, pidFile);
             if (!o.ok()) {
@@ -447,6 +512,7 @@ public class MigrationService {
             // Address first: a killed socket without its source address cannot reset the user.
             vips.remove(spec.vipInterface(), r.vipAddress());
             TargetHold.release(r.vipAddress());
+            stopPageServer(m);
             int root = m.restoredRoot;
             if (root < 0) {
                 root = ProcessTree.findRoot(spec).orElse(-1);
@@ -466,12 +532,18 @@ public class MigrationService {
 
     /**
      * At start, off the request path: what the first migration would otherwise pay inside its
-     * freeze window. {@code criu check} writes CRIU's kernel-feature cache (/run/criu.kdat; without
-     * it every CRIU run probes the kernel again), and a health call to each peer sets up the TLS
-     * session and connection the image transfer and the restore call reuse. A peer that is not up
-     * yet is asked again for a while.
+     * freeze window. CRIU's certificates are written (the page server's TLS); {@code criu check}
+     * writes CRIU's kernel-feature cache (/run/criu.kdat; without it every CRIU run probes the
+     * kernel again); the connection and nftables code runs once; and a health call to each peer
+     * sets up the TLS session and connection the image transfer and the restore call reuse. A
+     * peer that is not up yet is asked again for a while.
      */
     public void warmUp() {
+        try {
+            criuTls();
+        } catch (IOException e) {
+            LOG.warning("warm-up: CRIU's TLS files: " + e.getMessage());
+        }
         try {
             Criu.Outcome c = criu.check();
             LOG.info("warm-up: criu check " + (c.ok() ? "ok" : "failed") + " in " + c.millis() + " ms");
@@ -492,6 +564,42 @@ public class MigrationService {
                     return;
                 }
             }
+        }
+        try {
+            // the code the freeze runs on the users' connections (JNA's native library, /proc/net/tcp,
+            // pidfd_getfd, TCP_INFO) and on nftables (the target's hold), once on this daemon's
+            // own connections (the health calls left some open) and tables: the first migration
+            // does not load and compile it
+            long t0 = System.nanoTime();
+            SessionCheck.received(List.of((int) ProcessHandle.current().pid()));
+            Nft.run(List.of("list", "tables"), false);
+            LOG.info("warm-up: connection and nftables paths in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("warm-up: connection and nftables paths: " + e.getMessage());
+        }
+    }
+
+    /** The daemon's certificates as CRIU reads them, written once (at warm-up, or first use). */
+    synchronized CriuTls criuTls() throws IOException {
+        if (criuTls == null) {
+            criuTls = CriuTls.export(config.tls(), Path.of(config.imageRoot(), ".criu-tls"));
+        }
+        return criuTls;
+    }
+
+    /** At shutdown: the PEM files of {@link #criuTls} go. */
+    public void removeCriuTls() {
+        try {
+            deleteTree(Path.of(config.imageRoot(), ".criu-tls"));
+        } catch (IOException e) {
+            LOG.warning("could not remove CRIU's TLS files: " + e.getMessage());
+        }
+    }
+
+    private static void stopPageServer(Migration m) {
+        if (m.pageServer != null) {
+            m.pageServer.destroyForcibly();
+            m.pageServer = null;
         }
     }
 

@@ -104,6 +104,23 @@ public final class ProcessTree {
         return out;
     }
 
+    /** Resident memory of these processes (VmRSS, summed; 0 for one that is gone). */
+    public static long residentBytes(List<Integer> pids) {
+        long total = 0;
+        for (int pid : pids) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        total += Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // gone, or a kernel thread: nothing resident to move
+            }
+        }
+        return total;
+    }
+
     public static void signalTree(int root, int sig) {
         for (int pid : tree(root)) {
             LibC.INSTANCE.kill(pid, sig);

@@ -36,6 +36,10 @@ public final class RequestNames {
         return s;
     }
 
+    public static boolean isIpv4(String s) {
+        return s != null && IPV4.matcher(s).matches();
+    }
+
     /** An IPv4 literal only: never a host name (no DNS lookup on a request's text). */
     public static Inet4Address requireIpv4(String field, String s) {
         if (s == null || !IPV4.matcher(s).matches()) {

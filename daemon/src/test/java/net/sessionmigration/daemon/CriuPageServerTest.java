@@ -1,0 +1,168 @@
+package net.sessionmigration.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.interfaces.ECPrivateKey;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CRIU's page server with the daemons' own certificates, on the real CRIU binary over loopback:
+ * the PEM files CRIU reads are the key store's identity, a dump sends its pages to the page
+ * server and a restore from that directory brings the process back, and a dump with a
+ * certificate of another CA delivers nothing.
+ */
+class CriuPageServerTest {
+    private static final String CRIU = System.getenv().getOrDefault("SM_CRIU",
+            "/var/cache/session-migration/criu-4.2.1/criu/criu");
+    private static final int PORT = 27411;
+    @TempDir
+    static Path tmp;
+    private static TestPki pki;
+
+    @BeforeAll
+    static void pki() throws Exception {
+        assertTrue(Files.isExecutable(Path.of(CRIU)), "CRIU 4.2.1 is needed at " + CRIU
+                + " (scripts/install builds it; SM_CRIU names another)");
+        pki = new TestPki(Files.createDirectories(tmp.resolve("pki")));
+        Files.writeString(tmp.resolve("pass"), TestPki.PASS);
+    }
+
+    private static DaemonConfig.Tls tls(String store) {
+        return new DaemonConfig.Tls(pki.store(store).toString(), tmp.resolve("pass").toString(),
+                pki.dir.resolve("truststore.p12").toString(), tmp.resolve("pass").toString());
+    }
+
+    @Test
+    void theExportedFilesAreTheKeyStoresIdentityReadableByRootOnly(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("criu-tls");
+        List<String> args = CriuTls.export(tls("server"), out).args();
+        assertEquals(List.of("--tls", "--tls-cacert", out.resolve("ca.pem").toString(), "--tls-cert",
+                out.resolve("cert.pem").toString(), "--tls-key", out.resolve("key.pem").toString()), args);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
+        for (String f : List.of("ca.pem", "cert.pem", "key.pem")) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve(f))), f);
+        }
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(pki.store("server"))) {
+            ks.load(in, TestPki.PASS.toCharArray());
+        }
+        CertificateFactory cf = CertificateFactory.getInstance("X.509");
+        X509Certificate leaf = (X509Certificate) cf.generateCertificates(Files.newInputStream(out.resolve("cert.pem")))
+                .iterator().next();
+        assertEquals(ks.getCertificate("server"), leaf);
+        X509Certificate ca = (X509Certificate) cf.generateCertificate(Files.newInputStream(out.resolve("ca.pem")));
+        assertEquals("CN=test CA", ca.getSubjectX500Principal().getName());
+        // the key as openssl reads it (GnuTLS, in CRIU, too: the page-server test below) is the key store's
+        Process p = new ProcessBuilder("openssl", "pkey", "-in", out.resolve("key.pem").toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start(); // writes it as PKCS#8
+        String pkcs8 = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+        assertEquals(0, p.waitFor(), "openssl pkey reads key.pem");
+        byte[] der = java.util.Base64.getMimeDecoder().decode(pkcs8.replaceAll("-----[A-Z ]+-----", ""));
+        assertEquals(((ECPrivateKey) ks.getKey("server", TestPki.PASS.toCharArray())).getS(),
+                ((ECPrivateKey) KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der))).getS());
+        assertTrue(Files.readString(out.resolve("key.pem")).startsWith("-----BEGIN EC PRIVATE KEY-----\n"));
+    }
+
+    @Test
+    void aDumpSendsItsPagesToThePageServerAndTheProcessComesBackFromThere(@TempDir Path dir) throws Exception {
+        Criu criu = new Criu(CRIU);
+        Path source = Files.createDirectories(dir.resolve("source"));
+        Path target = Files.createDirectories(dir.resolve("target"));
+        Process workload = startWorkload();
+        int restored = -1;
+        try {
+            Process server = criu.startPageServer(target, "127.0.0.1", PORT, CriuTls.export(tls("server"), dir.resolve("t")).args());
+            Criu.awaitListening(server, target, 5000);
+            Criu.Outcome dump = criu.dump((int) workload.pid(), source,
+                    new Criu.PageServerTarget("127.0.0.1", PORT, CriuTls.export(tls("client"), dir.resolve("s")).args()));
+            assertTrue(dump.ok(), dump.output());
+            Criu.awaitPageServer(server, target, 10_000);
+            assertTrue(Criu.stats(dump.output()).getOrDefault("Memory pages written", 0L) > 0, dump.output());
+            assertTrue(names(target).stream().anyMatch(n -> n.startsWith("pages-")), "pages at the target: " + names(target));
+            assertFalse(names(source).stream().anyMatch(n -> n.startsWith("pages-")), "no pages at the source: " + names(source));
+            // the rest of the image follows, as the daemons' archive carries it; the original goes away
+            for (String n : names(source)) {
+                if (!n.endsWith(".log")) {
+                    Files.copy(source.resolve(n), target.resolve(n));
+                }
+            }
+            workload.destroyForcibly().waitFor();
+            Nft.run(List.of("delete", "table", "inet", SourceLock.tableOf(source.resolve("dump.log")).orElseThrow()), true);
+            Criu.Outcome restore = criu.restore(target, target.resolve("restored.pid"));
+            assertTrue(restore.ok(), restore.output());
+            restored = Integer.parseInt(Files.readString(target.resolve("restored.pid")).strip());
+            assertEquals(workload.pid(), restored, "CRIU restores the same pid");
+            assertTrue(ProcessTree.alive(restored));
+        } finally {
+            workload.destroyForcibly();
+            if (restored > 0) {
+                LibC.INSTANCE.kill(restored, 9);
+            }
+        }
+    }
+
+    @Test
+    void aDumpWithACertificateOfAnotherCaDeliversNothing(@TempDir Path dir) throws Exception {
+        Criu criu = new Criu(CRIU);
+        Path source = Files.createDirectories(dir.resolve("source"));
+        Path target = Files.createDirectories(dir.resolve("target"));
+        Process workload = startWorkload();
+        try {
+            Process server = criu.startPageServer(target, "127.0.0.1", PORT + 1, CriuTls.export(tls("server"), dir.resolve("t")).args());
+            Criu.awaitListening(server, target, 5000);
+            Criu.Outcome dump = criu.dump((int) workload.pid(), source,
+                    new Criu.PageServerTarget("127.0.0.1", PORT + 1, CriuTls.export(tls("rogue"), dir.resolve("s")).args()));
+            assertFalse(dump.ok(), "a dump whose certificate the page server cannot verify must fail");
+            var e = assertThrows(java.io.IOException.class, () -> Criu.awaitPageServer(server, target, 10_000));
+            assertTrue(e.getMessage().contains("criu page-server failed"), e.getMessage());
+            assertFalse(names(target).stream().anyMatch(n -> n.startsWith("pages-")), "no pages: " + names(target));
+        } finally {
+            workload.destroyForcibly().waitFor();
+            // the failed dump resumed the workload; a lock table left by it is removed by name
+            SourceLock.tableOf(source.resolve("dump.log")).ifPresent(t -> {
+                try {
+                    Nft.run(List.of("delete", "table", "inet", t), true);
+                } catch (java.io.IOException ignored) {
+                    // not there
+                }
+            });
+        }
+    }
+
+    /** A process CRIU can dump alone: its own session, stdio on /dev/null, some memory written. */
+    private static Process startWorkload() throws Exception {
+        Process p = new ProcessBuilder("setsid", "/usr/bin/python3", "-c",
+                "b = bytearray(4 << 20)\nfor i in range(0, len(b), 4096): b[i] = i % 251 + 1\nimport time\ntime.sleep(600)")
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        long end = System.currentTimeMillis() + 10_000;
+        while (ProcessTree.residentBytes(List.of((int) p.pid())) < (4 << 20) && System.currentTimeMillis() < end) {
+            Thread.sleep(10);
+        }
+        assertTrue(p.isAlive() && ProcessTree.residentBytes(List.of((int) p.pid())) >= (4 << 20), "the workload started");
+        return p;
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+}
