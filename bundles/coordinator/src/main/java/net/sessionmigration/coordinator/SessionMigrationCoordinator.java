@@ -91,6 +91,10 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
     private final ExecutorService callPool = Executors.newCachedThreadPool(daemon("sm-driver-call"));
     private final DriverCalls calls = new DriverCalls(callPool);
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(daemon("sm-plans"));
+    /** Keep-warm's own thread: a slow device's preflight never holds up the plan folder's refresh. */
+    private final ScheduledExecutorService warmer = Executors.newSingleThreadScheduledExecutor(daemon("sm-keep-warm"));
+    private final AtomicBoolean warmPending = new AtomicBoolean();
+    private final Runnable onDriverChangeWarm = () -> warmSoon();
     private final Map<String, MigrationRun> active = new ConcurrentHashMap<>();
     /** plan name -> the migration that holds it (running, or unfinished and waiting for a driver to recover). */
     private final Map<String, String> planInUse = new ConcurrentHashMap<>();
@@ -121,6 +125,12 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
             LOG.warn("journal {} holds {} unfinished migration(s); recovering", journal.location(), unfinished.size());
         }
         unfinished.forEach(this::recover);
+        if (!settings.keepWarm().isZero()) {
+            long ms = Math.max(1, settings.keepWarm().toMillis());
+            warmer.scheduleWithFixedDelay(this::keepWarm, ms, ms, TimeUnit.MILLISECONDS);
+            drivers.onChange(onDriverChangeWarm);
+            warmSoon();
+        }
         LOG.info("coordinator ready: plans in {}, journal {}, step timeout {}", plans.dir(), journal.location(),
                 DriverCalls.format(settings.stepTimeout()));
     }
@@ -135,7 +145,9 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
             return;
         }
         drivers.removeOnChange(onDriverChange);
+        drivers.removeOnChange(onDriverChangeWarm);
         poller.shutdownNow();
+        warmer.shutdownNow();
         journal.close();
         active.values().forEach(MigrationRun::halt);
         runPool.shutdownNow();
@@ -151,6 +163,51 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
             LOG.warn("coordinator stopped with {} migration(s) in flight; the next start recovers them: {}",
                     active.size(), active.keySet());
         }
+    }
+
+    /** One keep-warm round half a second from now (drivers bind one by one: one round for a burst). */
+    private void warmSoon() {
+        if (warmPending.compareAndSet(false, true)) {
+            try {
+                warmer.schedule(() -> {
+                    warmPending.set(false);
+                    keepWarm();
+                }, 500, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                warmPending.set(false); // closed
+            }
+        }
+    }
+
+    /**
+     * Keep-warm: the dry-run of every runnable plan, while no migration runs. Its preflight calls
+     * open and authenticate the drivers' connections (the daemons' TLS, SNMPv3's engine discovery),
+     * and each daemon runs CRIU's check, so that the first migration after a start, or after weeks
+     * idle (a disaster's), does not pay for them inside its freeze. Read-only, like dry-run.
+     */
+    void keepWarm() {
+        if (halted.get() || !active.isEmpty()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        int n = 0;
+        List<String> noGo = new ArrayList<>();
+        for (PlanStatus p : plans()) {
+            if (!p.runnable() || halted.get() || !active.isEmpty()) {
+                continue;
+            }
+            try {
+                DryRunReport r = dryRun(p.name());
+                n++;
+                if (!r.problems().isEmpty()) {
+                    noGo.add(p.name());
+                }
+            } catch (RuntimeException e) {
+                LOG.debug("keep-warm: dry-run of {} failed: {}", p.name(), e.toString());
+            }
+        }
+        LOG.debug("keep-warm: {} plan(s) checked in {} ms{}", n, (System.nanoTime() - t0) / 1_000_000,
+                noGo.isEmpty() ? "" : ", NO-GO: " + noGo);
     }
 
     /** Re-reads the plan folder now. */

@@ -33,6 +33,7 @@ final class Lab implements AutoCloseable {
     final FakeSwitcher snmp = new FakeSwitcher("snmp-qbridge", log);
     final FakeSwitcher netlink = new FakeSwitcher("netlink-gw", log);
     Duration stepTimeout = Duration.ofSeconds(20);
+    Duration keepWarm = Duration.ZERO;
     Journal journal;
     SessionMigrationCoordinator coordinator;
 
@@ -70,7 +71,7 @@ final class Lab implements AutoCloseable {
     SessionMigrationCoordinator open() {
         journal = Journal.open(journalFile, false);
         coordinator = new SessionMigrationCoordinator(new CoordinatorSettings(plansDir, stepTimeout, Duration.ZERO,
-                100), registry, journal);
+                100, keepWarm), registry, journal);
         coordinator.open();
         coordinator.addListener(events::add);
         return coordinator;

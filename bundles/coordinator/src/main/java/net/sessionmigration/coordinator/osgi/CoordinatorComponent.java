@@ -56,7 +56,7 @@ public class CoordinatorComponent implements MigrationService, MigrationAdminSer
                 Path.of(orDefault(config.plans_dir(), "karaf.etc", "etc", "migration/plans")),
                 Duration.ofSeconds(Math.max(1, config.step_timeout_seconds())),
                 Duration.ofMillis(Math.max(0, config.plans_poll_millis())),
-                config.history_keep());
+                config.history_keep(), Duration.ofSeconds(Math.max(0, config.keep_warm_seconds())));
         SessionMigrationCoordinator c = new SessionMigrationCoordinator(settings, drivers,
                 Journal.open(journalFile, config.journal_sync()));
         c.open();

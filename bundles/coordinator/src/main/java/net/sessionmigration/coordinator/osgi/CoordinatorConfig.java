@@ -31,4 +31,10 @@ public @interface CoordinatorConfig {
     @AttributeDefinition(name = "History kept", description = "Finished migrations kept in the journal",
             min = "1")
     int history_keep() default 1000;
+
+    @AttributeDefinition(name = "Keep warm (s)", description = "Every runnable plan's dry-run (the drivers'"
+            + " preflight: connections, authentication, SNMPv3 engine discovery, CRIU's check) runs this often"
+            + " while no migration runs, and soon after drivers come or go, so that the first migration after a"
+            + " start or a long idle is not the slow one; 0 = off", min = "0")
+    long keep_warm_seconds() default 300;
 }
