@@ -83,15 +83,14 @@ class CriuPageServerTest {
     @Test
     void aDumpSendsItsPagesToThePageServerAndTheProcessComesBackFromThere(@TempDir Path dir) throws Exception {
         Criu criu = new Criu(CRIU);
-        Path source = Files.createDirectories(dir.resolve("source"));
-        Path target = Files.createDirectories(dir.resolve("target"));
+        Path source = dir.resolve("source");
+        Path target = dir.resolve("target");
         Process workload = startWorkload();
         int restored = -1;
         try {
-            Process server = criu.startPageServer(target, "127.0.0.1", PORT, CriuTls.export(tls("server"), dir.resolve("t")).args());
-            Criu.awaitListening(server, target, 5000);
-            Criu.Outcome dump = criu.dump((int) workload.pid(), source,
-                    new Criu.PageServerTarget("127.0.0.1", PORT, CriuTls.export(tls("client"), dir.resolve("s")).args()));
+            Attempt a = dumpThroughPageServer(criu, dir, workload, PORT, "client");
+            Process server = a.server();
+            Criu.Outcome dump = a.dump();
             assertTrue(dump.ok(), dump.output());
             Criu.awaitPageServer(server, target, 10_000);
             assertTrue(Criu.stats(dump.output()).getOrDefault("Memory pages written", 0L) > 0, dump.output());
@@ -120,16 +119,13 @@ class CriuPageServerTest {
 
     @Test
     void aDumpWithACertificateOfAnotherCaDeliversNothing(@TempDir Path dir) throws Exception {
-        Criu criu = new Criu(CRIU);
-        Path source = Files.createDirectories(dir.resolve("source"));
-        Path target = Files.createDirectories(dir.resolve("target"));
+        Path source = dir.resolve("source");
+        Path target = dir.resolve("target");
         Process workload = startWorkload();
         try {
-            Process server = criu.startPageServer(target, "127.0.0.1", PORT + 1, CriuTls.export(tls("server"), dir.resolve("t")).args());
-            Criu.awaitListening(server, target, 5000);
-            Criu.Outcome dump = criu.dump((int) workload.pid(), source,
-                    new Criu.PageServerTarget("127.0.0.1", PORT + 1, CriuTls.export(tls("rogue"), dir.resolve("s")).args()));
-            assertFalse(dump.ok(), "a dump whose certificate the page server cannot verify must fail");
+            Attempt a = dumpThroughPageServer(new Criu(CRIU), dir, workload, PORT + 1, "rogue");
+            Process server = a.server();
+            assertFalse(a.dump().ok(), "a dump whose certificate the page server cannot verify must fail");
             var e = assertThrows(java.io.IOException.class, () -> Criu.awaitPageServer(server, target, 10_000));
             assertTrue(e.getMessage().contains("criu page-server failed"), e.getMessage());
             assertFalse(names(target).stream().anyMatch(n -> n.startsWith("pages-")), "no pages: " + names(target));
@@ -144,6 +140,20 @@ class CriuPageServerTest {
                 }
             });
         }
+    }
+
+    private record Attempt(Process server, Criu.Outcome dump) {
+    }
+
+    /** A page server into DIR/target with the server's certificate, and a dump of the workload with the given store's. */
+    private static Attempt dumpThroughPageServer(Criu criu, Path dir, Process workload, int port, String clientStore)
+            throws Exception {
+        Path source = Files.createDirectories(dir.resolve("source"));
+        Path target = Files.createDirectories(dir.resolve("target"));
+        Process server = criu.startPageServer(target, "127.0.0.1", port, CriuTls.export(tls("server"), dir.resolve("t")).args());
+        Criu.awaitListening(server, target, 5000);
+        return new Attempt(server, criu.dump((int) workload.pid(), source,
+                new Criu.PageServerTarget("127.0.0.1", port, CriuTls.export(tls(clientStore), dir.resolve("s")).args())));
     }
 
     /** A process CRIU can dump alone: its own session, stdio on /dev/null, some memory written. */
