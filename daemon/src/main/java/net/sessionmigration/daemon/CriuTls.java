@@ -1,7 +1,6 @@
 package net.sessionmigration.daemon;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,8 +36,8 @@ final class CriuTls {
     /** Exports the key store's key entry (key and chain) and the trust store's certificates into {@code dir}. */
     static CriuTls export(DaemonConfig.Tls tls, Path dir) throws IOException {
         try {
-            KeyStore ks = load(Path.of(tls.keystore()), tls.keystorePassword().toCharArray());
-            KeyStore ts = load(Path.of(tls.truststore()), tls.truststorePassword().toCharArray());
+            KeyStore ks = TlsContexts.load(Path.of(tls.keystore()), tls.keystorePassword().toCharArray());
+            KeyStore ts = TlsContexts.load(Path.of(tls.truststore()), tls.truststorePassword().toCharArray());
             String alias = Collections.list(ks.aliases()).stream().filter(a -> isKey(ks, a)).findFirst()
                     .orElseThrow(() -> new IOException(tls.keystore() + " holds no private key"));
             Key key = ks.getKey(alias, tls.keystorePassword().toCharArray());
@@ -79,14 +78,6 @@ final class CriuTls {
         } catch (GeneralSecurityException e) {
             return false;
         }
-    }
-
-    private static KeyStore load(Path file, char[] password) throws IOException, GeneralSecurityException {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(file)) {
-            ks.load(in, password);
-        }
-        return ks;
     }
 
     /**

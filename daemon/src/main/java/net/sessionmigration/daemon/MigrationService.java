@@ -475,7 +475,7 @@ public class MigrationService {
             var mine = r.targetClientAddresses();
             long t0 = System.nanoTime();
             List<SessionCheck.Outcome> out = SessionCheck.target(ProcessTree.tree(root),
-                    r.replicate() ? mine::contains : a -> true, m.atRestore, 0);
+                    r.replicate() ? mine::contains : a -> true, m.atRestore);
             long us = (System.nanoTime() - t0) / 1000;
             List<String> holes = out.stream().filter(SessionCheck.Outcome::hole)
                     .map(o -> o.connection() + " (" + o.outOfOrderPackets() + " packet(s) beyond a hole)")

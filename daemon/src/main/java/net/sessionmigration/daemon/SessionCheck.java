@@ -56,9 +56,7 @@ final class SessionCheck {
     /** Bytes received so far on each connection of the tree, by user address:port. */
     static Map<String, Long> received(List<Integer> pids) throws IOException {
         Map<String, Long> m = new LinkedHashMap<>();
-        for (ConnectionCloser.Conn c : ConnectionCloser.connections(pids)) {
-            m.put(name(c), tcpInfo(c).bytesReceived());
-        }
+        snapshot(pids, a -> true).forEach((conn, info) -> m.put(conn, info.bytesReceived()));
         return m;
     }
 
@@ -92,41 +90,21 @@ final class SessionCheck {
     }
 
     /**
-     * Target half, while {@link TargetHold} still keeps every packet from v in: against
-     * {@code base} (taken at restore; a connection missing there counts from now), reads TCP_INFO
-     * every 5 ms for at most {@code boundMs} (0: one look), or until every connection has had
-     * data arrive in order; says for each whether out-of-order packets wait behind a hole.
+     * Target half, while {@link TargetHold} still keeps every packet from v in: one look at each
+     * connection {@code which} picks, against {@code base} (taken at restore; a connection missing
+     * there counts from now): the bytes that arrived in order since, the out-of-order packets, and
+     * a hole when out-of-order packets came but nothing in order.
      */
-    static List<Outcome> target(List<Integer> pids, Predicate<Inet4Address> which, Map<String, TcpInfo> base,
-            long boundMs) throws IOException, InterruptedException {
-        List<ConnectionCloser.Conn> conns = ConnectionCloser.connections(pids).stream()
-                .filter(c -> which.test(c.remote())).toList();
-        List<TcpInfo> from = new ArrayList<>();
-        for (ConnectionCloser.Conn c : conns) {
-            TcpInfo b = base.get(name(c));
-            from.add(b != null ? b : tcpInfo(c));
-        }
-        long t0 = System.nanoTime();
-        long[] inOrder = from.stream().mapToLong(TcpInfo::bytesReceived).toArray();
-        long[] oooAtProgress = from.stream().mapToLong(TcpInfo::outOfOrderPackets).toArray();
+    static List<Outcome> target(List<Integer> pids, Predicate<Inet4Address> which, Map<String, TcpInfo> base)
+            throws IOException {
         List<Outcome> out = new ArrayList<>();
-        while (true) {
-            out.clear();
-            for (int i = 0; i < conns.size(); i++) {
-                TcpInfo now = tcpInfo(conns.get(i));
-                if (now.bytesReceived() > inOrder[i]) {
-                    inOrder[i] = now.bytesReceived();
-                    oooAtProgress[i] = now.outOfOrderPackets();
-                }
-                out.add(new Outcome(name(conns.get(i)), now.bytesReceived() - from.get(i).bytesReceived(),
-                        now.outOfOrderPackets() - from.get(i).outOfOrderPackets(),
-                        now.outOfOrderPackets() > oooAtProgress[i]));
-            }
-            boolean allInOrder = out.stream().allMatch(o -> o.receivedBytes() > 0 && !o.hole());
-            if (allInOrder || (System.nanoTime() - t0) / 1_000_000 >= boundMs) {
-                return List.copyOf(out);
-            }
-            Thread.sleep(5);
+        for (Map.Entry<String, TcpInfo> e : snapshot(pids, which).entrySet()) {
+            TcpInfo now = e.getValue();
+            TcpInfo from = base.getOrDefault(e.getKey(), now);
+            long inOrder = now.bytesReceived() - from.bytesReceived();
+            long outOfOrder = now.outOfOrderPackets() - from.outOfOrderPackets();
+            out.add(new Outcome(e.getKey(), inOrder, outOfOrder, inOrder == 0 && outOfOrder > 0));
         }
+        return out;
     }
 }

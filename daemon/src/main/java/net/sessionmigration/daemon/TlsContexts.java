@@ -18,14 +18,8 @@ public final class TlsContexts {
 
     public static SSLContext create(Path keystore, char[] keyPassword, Path truststore, char[] trustPassword)
             throws IOException, GeneralSecurityException {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            ks.load(in, keyPassword);
-        }
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(truststore)) {
-            ts.load(in, trustPassword);
-        }
+        KeyStore ks = load(keystore, keyPassword);
+        KeyStore ts = load(truststore, trustPassword);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, keyPassword);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -33,6 +27,15 @@ public final class TlsContexts {
         SSLContext ctx = SSLContext.getInstance("TLSv1.3");
         ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
         return ctx;
+    }
+
+    /** A PKCS12 store from a file (the daemon's key store, its trust store). */
+    static KeyStore load(Path file, char[] password) throws IOException, GeneralSecurityException {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            ks.load(in, password);
+        }
+        return ks;
     }
 
     public static SSLContext create(DaemonConfig.Tls tls) throws IOException, GeneralSecurityException {

@@ -94,7 +94,7 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
     /** Keep-warm's own thread: a slow device's preflight never holds up the plan folder's refresh. */
     private final ScheduledExecutorService warmer = Executors.newSingleThreadScheduledExecutor(daemon("sm-keep-warm"));
     private final AtomicBoolean warmPending = new AtomicBoolean();
-    private final Runnable onDriverChangeWarm = () -> warmSoon();
+    private final Runnable onDriverChangeWarm = this::warmSoon;
     private final Map<String, MigrationRun> active = new ConcurrentHashMap<>();
     /** plan name -> the migration that holds it (running, or unfinished and waiting for a driver to recover). */
     private final Map<String, String> planInUse = new ConcurrentHashMap<>();
