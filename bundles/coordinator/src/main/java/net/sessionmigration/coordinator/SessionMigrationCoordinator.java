@@ -28,17 +28,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import net.sessionmigration.api.driver.AccessPortSwitcher;
 import net.sessionmigration.api.driver.MoverCapabilities;
-import net.sessionmigration.api.driver.ProbeTask;
-import net.sessionmigration.api.driver.ReachabilityProbe;
 import net.sessionmigration.api.driver.WorkloadMover;
-import net.sessionmigration.api.driver.WorkloadTask;
 import net.sessionmigration.api.model.Device;
 import net.sessionmigration.api.model.MigrationMode;
 import net.sessionmigration.api.model.MigrationPlan;
-import net.sessionmigration.api.model.PortMove;
-import net.sessionmigration.api.model.Preflight;
 import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.UserSideProbe;
@@ -63,11 +57,10 @@ import net.sessionmigration.coordinator.plan.ParsedPlan;
 import net.sessionmigration.coordinator.plan.PlanFolder;
 import net.sessionmigration.coordinator.plan.PlanParser;
 import net.sessionmigration.coordinator.run.Clock;
-import net.sessionmigration.coordinator.run.CommitProbe;
-import net.sessionmigration.coordinator.run.SessionCheckPolicy;
 import net.sessionmigration.coordinator.run.DriverCalls;
 import net.sessionmigration.coordinator.run.FlightRecorder;
 import net.sessionmigration.coordinator.run.MigrationRun;
+import net.sessionmigration.coordinator.run.Preflights;
 import net.sessionmigration.coordinator.run.RunEnvironment;
 
 /**
@@ -259,60 +252,12 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
         }
         Optional.ofNullable(planInUse.get(name)).ifPresent(id ->
                 problems.add(new Problem("coordinator", "migration " + id + " of this plan has not finished")));
-        notes.add(mode + ": " + plan.usersToSwitch(mode).size() + " of " + plan.users().size()
-                + " user(s) switch; freeze " + (plan.workload().freeze() ? "yes" : "no")
-                + "; virtual IP moved by the driver " + (plan.workload().moveVirtualIp() ? "yes" : "no"));
-
-        Duration moverExpected = Duration.ZERO;
-        Duration switchExpected = Duration.ZERO;
-        String moverType = plan.workload().driverType();
-        Optional<WorkloadMover> mover = drivers.mover(moverType);
-        if (mover.isPresent()) {
-            WorkloadTask task = MigrationRun.task("dry-run", plan, mode);
-            Result<Preflight> r = calls.call(plan.workload().source(), "preflight", settings.stepTimeout(),
-                    () -> mover.get().preflight(task));
-            moverExpected = collect(moverType, r, problems, notes);
-        }
-        for (Map.Entry<String, List<PortMove>> g : MigrationRun.switchGroups(plan, mode).entrySet()) {
-            Optional<AccessPortSwitcher> sw = drivers.switcher(g.getKey());
-            if (sw.isPresent()) {
-                Result<Preflight> r = calls.call(g.getKey(), "preflight", settings.stepTimeout(),
-                        () -> sw.get().preflight(g.getValue()));
-                switchExpected = switchExpected.plus(collect(g.getKey(), r, problems, notes));
-            }
-        }
-        Duration probeExpected = dryRunProbe(plan, mover, problems, notes);
-        Optional<String> noCheck = SessionCheckPolicy.whyNot(plan,
-                mover.isPresent() ? capabilities(plan.workload().driverType()).toOptional() : Optional.empty());
-        notes.add(noCheck.map(w -> "session check: will not run: " + w)
-                .orElse("session check: will run after S708, before resume: " + SessionCheckPolicy.DESCRIPTION));
-        return new DryRunReport(name, problems, notes, moverExpected.plus(switchExpected).plus(probeExpected),
-                switchExpected);
-    }
-
-    /** Says whether the user-side probe will run after S708 and, if so, asks its driver's preflight. */
-    private Duration dryRunProbe(MigrationPlan plan, Optional<WorkloadMover> mover, List<Problem> problems,
-                                 List<String> notes) {
-        if (plan.probe().isEmpty()) {
-            notes.add("probe: none (the plan names no probe host; the switch is not verified from the user side)");
-            return Duration.ZERO;
-        }
-        UserSideProbe spec = plan.probe().get();
-        Optional<String> whyNot = CommitProbe.whyNot(plan,
-                mover.isPresent() ? capabilities(plan.workload().driverType()).toOptional() : Optional.empty());
-        if (whyNot.isPresent()) {
-            notes.add("probe: will not run: " + whyNot.get());
-            return Duration.ZERO;
-        }
-        notes.add("probe: will run after S708, before resume: " + CommitProbe.describe(plan, spec));
-        Optional<ReachabilityProbe> probe = drivers.probe(spec.driverType());
-        if (probe.isEmpty()) {
-            return Duration.ZERO; // already a problem: the driver is missing
-        }
-        ProbeTask task = new ProbeTask("dry-run", spec.host(), plan.virtualIp(), spec.port(), spec.timeout());
-        Result<Preflight> r = calls.call(spec.host(), "preflight", settings.stepTimeout(),
-                () -> probe.get().preflight(task));
-        return collect(spec.driverType(), r, problems, notes);
+        Preflights.Outcome o = Preflights.ask(drivers, calls, plan, mode, "dry-run",
+                (type, device, preflight) -> calls.call(device, "preflight", settings.stepTimeout(), preflight));
+        problems.addAll(o.problems());
+        notes.addAll(o.notes());
+        return new DryRunReport(name, problems.stream().distinct().toList(), notes, o.freezeWindow(),
+                o.userBlackout());
     }
 
     @Override
@@ -659,18 +604,6 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
     private static Problem backupActiveProblem(String plan) {
         return new Problem("coordinator", "the backup site of plan `" + plan + "` is already active;"
                 + " reset it first (migration reset-backup " + plan + ")");
-    }
-
-    private static Duration collect(String driverType, Result<Preflight> r, List<Problem> problems,
-                                    List<String> notes) {
-        if (r instanceof Result.Failed<Preflight> f) {
-            problems.add(f.problem());
-            return Duration.ZERO;
-        }
-        Preflight p = r.orElseThrow();
-        problems.addAll(p.problems());
-        p.notes().forEach(n -> notes.add(driverType + ": " + n));
-        return p.expectedDuration();
     }
 
     private static String key(String capability, String driverType) {

@@ -72,6 +72,14 @@ class PlanValidationTest {
     }
 
     @Test
+    void aFreezeBudgetIsOptionalAndKeptInMilliseconds() {
+        assertTrue(parse(Plans.base()).plan().orElseThrow().workload().maxFreeze().isEmpty());
+        ParsedPlan p = parseBent(plan -> plan.with("workload").put("maxFreezeMs", 750));
+        assertTrue(p.valid(), () -> p.errors().toString());
+        assertEquals(java.time.Duration.ofMillis(750), p.plan().orElseThrow().workload().maxFreeze().orElseThrow());
+    }
+
+    @Test
     void anIpv6VirtualIpAndAReplicatePlanAreValid() {
         ParsedPlan p = parseBent(plan -> {
             plan.put("virtualIp", "2001:db8::10");
@@ -84,6 +92,12 @@ class PlanValidationTest {
         return Stream.of(
                 Arguments.of("unknown field", (Consumer<ObjectNode>) p -> p.put("colour", "red"),
                         "colour", "unknown field"),
+                Arguments.of("freeze budget of 0", (Consumer<ObjectNode>) p -> p.with("workload").put("maxFreezeMs", 0),
+                        "workload.maxFreezeMs", "out of range 1-3600000 ms"),
+                Arguments.of("freeze budget not a number", (Consumer<ObjectNode>) p -> p.with("workload")
+                        .put("maxFreezeMs", "500ms"), "workload.maxFreezeMs", "expected an integer"),
+                Arguments.of("freeze budget without a freeze", (Consumer<ObjectNode>) p -> p.with("workload")
+                        .put("freeze", false).put("maxFreezeMs", 500), "workload.maxFreezeMs", "needs a frozen workload"),
                 Arguments.of("unknown nested field", (Consumer<ObjectNode>) p -> user(p, 1).put("vlan", 3),
                         "users[1].vlan", "unknown field"),
                 Arguments.of("missing field", (Consumer<ObjectNode>) p -> p.remove("virtualIp"),

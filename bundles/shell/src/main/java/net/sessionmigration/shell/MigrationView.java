@@ -30,18 +30,26 @@ final class MigrationView {
         table.column("State");
         table.column("Started");
         table.column("Duration (ms)").alignRight();
+        table.column("Freeze est./actual (ms)").alignRight();
         if (currentStep) {
             table.column("Current step");
         }
         for (MigrationRecord r : records) {
             var row = table.addRow();
             row.addContent(r.id(), r.plan(), r.mode(), r.trigger(), r.state(), TimeFormat.wallClock(r.startMicros(), zone),
-                    r.endMicros() == 0 ? "running" : TimeFormat.millis(r.durationMicros()));
+                    r.endMicros() == 0 ? "running" : TimeFormat.millis(r.durationMicros()), freeze(r));
             if (currentStep) {
                 row.addContent(lastStep(r).map(s -> s.step() + " " + s.outcome()).orElse("-"));
             }
         }
         return table;
+    }
+
+    /** The freeze window S702 estimated and the one that happened (S703 to the end of S710), side by side. */
+    static String freeze(MigrationRecord r) {
+        String expected = r.expectedFreezeMicros() == 0 ? "-" : TimeFormat.millis(r.expectedFreezeMicros());
+        String actual = r.actualFreezeMicros().isPresent() ? TimeFormat.millis(r.actualFreezeMicros().getAsLong()) : "-";
+        return expected + " / " + actual;
     }
 
     private static Optional<StepRecord> lastStep(MigrationRecord r) {
@@ -56,6 +64,7 @@ final class MigrationView {
         o.println("State      " + r.state());
         o.println("Started    " + TimeFormat.wallClock(r.startMicros(), o.zone()));
         o.println("Duration   " + (r.endMicros() == 0 ? "running" : TimeFormat.millis(r.durationMicros()) + " ms"));
+        o.println("Freeze     " + freeze(r) + " ms (estimated at S702 / actual, S703 to the end of S710)");
         o.println();
         o.println("Step timeline:");
         o.table(steps(r), format);

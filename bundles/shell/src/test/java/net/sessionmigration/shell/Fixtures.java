@@ -71,7 +71,7 @@ final class Fixtures {
                         new StepRecord(Step.S708, T0 + 70_000, T0 + 82_345, StepOutcome.DONE, "2 ports")),
                 List.of(new OperationRecord(Step.S708, "snmp-qbridge", "sw1", "set dot1qPvid ge-0/0/1=20",
                         T0 + 70_100, T0 + 75_600, "ok")),
-                Optional.empty(), List.of("announced 10.0.0.10 from srv-b"));
+                Optional.empty(), List.of("announced 10.0.0.10 from srv-b"), 9_500);
     }
 
     static MigrationRecord rolledBack() {

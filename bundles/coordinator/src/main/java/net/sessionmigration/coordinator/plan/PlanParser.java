@@ -57,11 +57,12 @@ public final class PlanParser {
             "servers", "workload", "devices", "users", "probe");
     private static final Set<String> SERVER = Set.of("site");
     private static final Set<String> WORKLOAD = Set.of("name", "driver", "source", "target", "freeze",
-            "moveVirtualIp", "options");
+            "moveVirtualIp", "options", "maxFreezeMs");
     private static final Set<String> DEVICE = Set.of("driver");
     private static final Set<String> USER = Set.of("name", "device", "port", "fromVlan", "toVlan", "nearBackup");
     private static final Set<String> PROBE = Set.of("driver", "host", "port", "timeoutMs", "enabled");
     static final int PROBE_DEFAULT_TIMEOUT_MS = 1000;
+    static final int MAX_FREEZE_BUDGET_MS = 3_600_000;
     static final int PROBE_MAX_TIMEOUT_MS = 60_000;
 
     private static final Pattern START_MARKER = Pattern.compile("\\s*\\(start marker at .*$", Pattern.DOTALL);
@@ -359,6 +360,7 @@ public final class PlanParser {
             boolean freeze = bool(w, p, "freeze", true);
             boolean moveVip = bool(w, p, "moveVirtualIp", true);
             Map<String, String> options = options(w, p);
+            Optional<Duration> maxFreeze = maxFreeze(w, p, freeze);
             if (source.isPresent() && target.isPresent()) {
                 if (source.get().equals(target.get())) {
                     error("workload.target", target.get(), "the target must differ from the source");
@@ -371,7 +373,26 @@ public final class PlanParser {
                 return Optional.empty();
             }
             return Optional.of(new Workload(name.get(), driver.get(), source.get(), target.get(), freeze, moveVip,
-                    options));
+                    options, maxFreeze));
+        }
+
+        /** {@code workload.maxFreezeMs}: the freeze budget dry-run and S702 hold the drivers' estimate to. */
+        private Optional<Duration> maxFreeze(JsonNode w, String p, boolean freeze) {
+            Optional<Integer> ms = field(w, p, "maxFreezeMs", false).isPresent()
+                    ? integer(w, p, "maxFreezeMs") : Optional.empty();
+            if (ms.isEmpty()) {
+                return Optional.empty();
+            }
+            if (ms.get() < 1 || ms.get() > MAX_FREEZE_BUDGET_MS) {
+                error("workload.maxFreezeMs", ms.get().toString(), "out of range 1-" + MAX_FREEZE_BUDGET_MS + " ms");
+                return Optional.empty();
+            }
+            if (!freeze) {
+                error("workload.maxFreezeMs", ms.get().toString(),
+                        "a freeze budget needs a frozen workload; this plan sets workload.freeze to false");
+                return Optional.empty();
+            }
+            return Optional.of(Duration.ofMillis(ms.get()));
         }
 
         private Optional<String> serverRef(JsonNode w, String p, String field, Map<String, Server> servers) {

@@ -1,6 +1,8 @@
 package net.sessionmigration.coordinator.run;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -53,6 +55,39 @@ public final class DriverCalls {
             f.cancel(true);
             Thread.currentThread().interrupt();
             throw new RunHalted();
+        }
+    }
+
+    /**
+     * Runs each piece of work on the pool at once and waits for them all: their results in the
+     * order given. Each piece makes its own time-limited {@link #call}s, so the wait is bounded.
+     *
+     * @throws RunHalted if the calling thread is interrupted (the coordinator is stopping), or a piece was halted
+     */
+    public <T> List<T> inParallel(List<Supplier<T>> work) {
+        if (work.size() == 1) {
+            return List.of(work.get(0).get());
+        }
+        List<Future<T>> started = new ArrayList<>();
+        try {
+            work.forEach(w -> started.add(pool.submit(w::get)));
+            List<T> results = new ArrayList<>();
+            for (Future<T> f : started) {
+                results.add(f.get());
+            }
+            return results;
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new RunHalted();
+        } catch (InterruptedException e) {
+            started.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new RunHalted();
+        } catch (ExecutionException e) {
+            started.forEach(f -> f.cancel(true));
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 

@@ -31,6 +31,7 @@ public final class FlightRecorder {
     private MigrationState state = MigrationState.RUNNING;
     private long endMicros;
     private Problem failure;
+    private long expectedFreezeMicros;
 
     public FlightRecorder(String id, String plan, MigrationMode mode, String trigger, long startMicros) {
         this.id = id;
@@ -48,6 +49,7 @@ public final class FlightRecorder {
         f.notes.addAll(r.notes());
         f.state = r.state();
         f.failure = r.failure().orElse(null);
+        f.expectedFreezeMicros = r.expectedFreezeMicros();
         return f;
     }
 
@@ -119,6 +121,11 @@ public final class FlightRecorder {
         this.failure = problem;
     }
 
+    /** The freeze window S702's preflights estimated, kept beside the actual one. */
+    public synchronized void expectedFreeze(long micros) {
+        this.expectedFreezeMicros = micros;
+    }
+
     public synchronized void finish(MigrationState finalState, long micros) {
         this.state = finalState;
         this.endMicros = micros;
@@ -126,6 +133,7 @@ public final class FlightRecorder {
 
     public synchronized MigrationRecord snapshot() {
         return new MigrationRecord(id, plan, mode, trigger, state, startMicros, endMicros,
-                List.copyOf(steps.values()), operations, Optional.ofNullable(failure), notes);
+                List.copyOf(steps.values()), operations, Optional.ofNullable(failure), notes,
+                expectedFreezeMicros);
     }
 }

@@ -32,7 +32,6 @@ import net.sessionmigration.api.model.MigrationMode;
 import net.sessionmigration.api.model.MigrationPlan;
 import net.sessionmigration.api.model.OpReport;
 import net.sessionmigration.api.model.PortMove;
-import net.sessionmigration.api.model.Preflight;
 import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.Step;
@@ -243,50 +242,22 @@ public final class MigrationRun implements Runnable {
         };
     }
 
-    /** S702: the start message is the mover's preflight: daemons answer, workload found, target ready. */
-    private Result<String> sendStart() {
-        Optional<WorkloadMover> m = mover();
-        if (m.isEmpty()) {
-            return Result.failed("coordinator", notInstalled(plan.workload().driverType()));
-        }
-        Result<Preflight> r = call(Step.S702, plan.workload().driverType(), task.source().name(), "start",
-                c -> m.get().preflight(task));
-        if (r instanceof Result.Failed<Preflight> f) {
-            return Result.failed(f.problem());
-        }
-        Preflight p = r.orElseThrow();
-        if (!p.go()) {
-            return Result.failed(p.problems().get(0));
-        }
-        Optional<Problem> probeHost = probeHostReady();
-        if (probeHost.isPresent()) {
-            return Result.failed(probeHost.get());
-        }
-        return Result.ok("start accepted by " + task.source().name()
-                + (p.notes().isEmpty() ? "" : " (" + String.join("; ", p.notes()) + ")"));
-    }
-
     /**
-     * S702 also asks the probe host whether it answers: a dead probe host is found before
-     * anything is frozen rather than after the users moved, and the driver's connection is warm
-     * when the probe runs inside the freeze window.
+     * S702: every driver's preflight, as dry-run asks them (daemons answer, the workload is found,
+     * the target is ready, the switches answer and each user's port is on its fromVlan, the probe
+     * host answers, the estimate fits the plan's freeze budget). Only questions: nothing to undo.
+     * The probe driver's connection is then warm when the probe runs inside the freeze window.
      */
-    private Optional<Problem> probeHostReady() {
-        if (plan.probe().isEmpty() || CommitProbe.whyNot(plan, moverCapabilities()).isPresent()) {
-            return Optional.empty();
+    private Result<String> sendStart() {
+        Preflights.Outcome o = Preflights.ask(env.drivers(), env.calls(), plan, mode, id(),
+                (type, device, preflight) -> call(Step.S702, type, device, "preflight", c -> preflight.get()));
+        if (!o.problems().isEmpty()) {
+            o.problems().stream().skip(1).forEach(p -> rec.note("S702 also found: " + p));
+            return Result.failed(o.problems().get(0));
         }
-        UserSideProbe spec = plan.probe().get();
-        Optional<ReachabilityProbe> driver = env.drivers().probe(spec.driverType());
-        if (driver.isEmpty()) {
-            return Optional.of(new Problem(spec.host(), "user-side probe cannot run: " + notInstalled(spec.driverType())));
-        }
-        ProbeTask probe = probeTask(spec);
-        Result<Preflight> r = call(Step.S702, spec.driverType(), spec.host(), "preflight",
-                c -> driver.get().preflight(probe));
-        if (r instanceof Result.Failed<Preflight> f) {
-            return Optional.of(f.problem());
-        }
-        return r.orElseThrow().problems().stream().findFirst();
+        rec.expectedFreeze(o.freezeWindow().toNanos() / 1000);
+        return Result.ok("every driver's preflight is GO; estimated freeze window " + o.freezeWindow().toMillis()
+                + " ms (" + String.join("; ", o.notes()) + ")");
     }
 
     private Result<String> requestSwitch() {
@@ -299,22 +270,28 @@ public final class MigrationRun implements Runnable {
         return Result.ok(users + " user(s) to switch via " + String.join(", ", switchGroups.keySet()));
     }
 
+    /** S708's moves: the groups of different driver types at once, so their times do not add up. */
     private Result<String> switchPorts() {
+        List<String> missing = switchGroups.keySet().stream()
+                .filter(t -> env.drivers().switcher(t).isEmpty()).map(MigrationRun::notInstalled).toList();
+        if (!missing.isEmpty()) {
+            return Result.failed("coordinator", String.join("; ", missing));
+        }
+        synchronized (switchBegun) {
+            switchBegun.addAll(switchGroups.keySet()); // before any move: a rollback restores every group
+        }
+        List<Supplier<Result<OpReport>>> moves = new ArrayList<>();
+        switchGroups.forEach((type, group) -> moves.add(() -> call(Step.S708, type, devices(group), "move",
+                c -> env.drivers().switcher(type).map(sw -> sw.move(group, c))
+                        .orElseGet(() -> Result.failed("coordinator", notInstalled(type))))));
+        List<Result<OpReport>> results = env.calls().inParallel(moves);
         List<String> done = new ArrayList<>();
-        for (Map.Entry<String, List<PortMove>> g : switchGroups.entrySet()) {
-            Optional<AccessPortSwitcher> sw = env.drivers().switcher(g.getKey());
-            if (sw.isEmpty()) {
-                return Result.failed("coordinator", notInstalled(g.getKey()));
-            }
-            synchronized (switchBegun) {
-                switchBegun.add(g.getKey());
-            }
-            Result<OpReport> r = call(Step.S708, g.getKey(), devices(g.getValue()), "move",
-                    c -> sw.get().move(g.getValue(), c));
-            if (r instanceof Result.Failed<OpReport> f) {
+        List<String> types = List.copyOf(switchGroups.keySet());
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i) instanceof Result.Failed<OpReport> f) {
                 return Result.failed(f.problem());
             }
-            done.add(g.getValue().size() + " port(s) via " + g.getKey());
+            done.add(switchGroups.get(types.get(i)).size() + " port(s) via " + types.get(i));
         }
         return Result.ok(String.join("; ", done));
     }
@@ -381,13 +358,7 @@ public final class MigrationRun implements Runnable {
     }
 
     private Optional<MoverCapabilities> moverCapabilities() {
-        try {
-            return mover().map(WorkloadMover::capabilities);
-        } catch (RuntimeException e) {
-            LOG.warn("migration {}: driver {} cannot report its capabilities: {}", id(),
-                    plan.workload().driverType(), e.toString());
-            return Optional.empty();
-        }
+        return mover().flatMap(Preflights::capabilities);
     }
 
     /**
@@ -663,7 +634,7 @@ public final class MigrationRun implements Runnable {
         return "driver `" + driverType + "` not installed";
     }
 
-    private static String devices(List<PortMove> moves) {
+    static String devices(List<PortMove> moves) {
         return String.join(",", moves.stream().map(m -> m.port().device()).distinct().toList());
     }
 
