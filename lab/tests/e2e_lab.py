@@ -147,11 +147,22 @@ class Lab:
 
     def pids_at(self, site, comm):
         """Processes named COMM (as in /proc/PID/stat) in that site's server namespace."""
-        pids = subprocess.run(["ip", "netns", "pids", SITES[site]], capture_output=True, text=True).stdout.split()
-        return [int(pid) for pid in pids if (read_stat(pid) or ("",))[0] == comm]
+        for attempt in range(3):
+            # ip netns pids walks /proc; a process that exits meanwhile can make it fail
+            r = subprocess.run(["ip", "netns", "pids", SITES[site]], capture_output=True, text=True)
+            if r.returncode == 0:
+                return [int(pid) for pid in r.stdout.split() if (read_stat(pid) or ("",))[0] == comm]
+            time.sleep(0.2)
+        raise RuntimeError(f"ip netns pids {SITES[site]} failed: {r.stderr.strip()}")
 
     def qemu_at(self):
-        return [site for site in SITES if self.pids_at(site, "qemu-system-x86")]
+        at = [site for site in SITES if self.pids_at(site, "qemu-system-x86")]
+        if not at:
+            # once seen (session 5): no QEMU anywhere right after a SUCCEEDED move; look again, and log it
+            log(f"   no QEMU found in {list(SITES.values())}; looking again in 0.5 s")
+            time.sleep(0.5)
+            at = [site for site in SITES if self.pids_at(site, "qemu-system-x86")]
+        return at
 
     def sh(self, args, timeout=120, check=True):
         return run(args, timeout=timeout, check=check, env=self.env)
