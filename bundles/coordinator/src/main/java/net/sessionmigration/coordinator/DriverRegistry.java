@@ -22,6 +22,11 @@ import net.sessionmigration.api.driver.WorkloadMover;
  * The installed drivers, by {@code driver.type}. Filled by the DS component's dynamic
  * references (or directly by tests); the coordinator looks drivers up here at every step, so
  * a driver installed later is used without a restart.
+ *
+ * <p>Two services of one capability and one {@code driver.type}: the one used is OSGi's choice
+ * for a service, the highest {@code service.ranking}, then the lowest {@code service.id} (the
+ * first registered). The others are kept (one takes over when the used one goes), logged, and
+ * shown by {@code migration:drivers}.
  */
 public final class DriverRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(DriverRegistry.class);
@@ -30,14 +35,23 @@ public final class DriverRegistry {
     public static final String SWITCHER = "access-port-switcher";
     public static final String PROBE = "reachability-probe";
 
-    /** One installed driver service. */
-    public record Installed<T>(String driverType, String vendor, T driver) {
+    /** One installed driver service, with what decides between two of one type. */
+    public record Installed<T>(String driverType, String vendor, T driver, int ranking, long serviceId) {
+        /** "vendor acme (service.ranking 0, service.id 42)". */
+        public String describe() {
+            return "vendor " + (vendor.isEmpty() ? "-" : vendor) + " (service.ranking " + ranking + ", service.id "
+                    + serviceId + ", " + driver.getClass().getName() + ")";
+        }
     }
+
+    private static final Comparator<Installed<?>> PREFERRED = Comparator.<Installed<?>>comparingInt(Installed::ranking)
+            .reversed().thenComparingLong(Installed::serviceId);
 
     private final Map<String, Deque<Installed<WorkloadMover>>> movers = new ConcurrentHashMap<>();
     private final Map<String, Deque<Installed<AccessPortSwitcher>>> switchers = new ConcurrentHashMap<>();
     private final Map<String, Deque<Installed<ReachabilityProbe>>> probes = new ConcurrentHashMap<>();
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong localIds = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE / 2);
 
     public void addMover(WorkloadMover mover, Map<String, ?> properties) {
         add(movers, mover, properties, MOVER);
@@ -109,9 +123,17 @@ public final class DriverRegistry {
             return;
         }
         String vendor = text(props, DriverProperties.VENDOR).orElse("");
-        map.computeIfAbsent(type.get(), t -> new ConcurrentLinkedDeque<>())
-                .addLast(new Installed<>(type.get(), vendor, driver));
-        LOG.info("{} driver `{}` installed (vendor {})", capability, type.get(), vendor);
+        Installed<T> added = new Installed<>(type.get(), vendor, driver, number(props, "service.ranking").orElse(0L).intValue(),
+                number(props, "service.id").orElseGet(localIds::incrementAndGet));
+        Deque<Installed<T>> list = map.computeIfAbsent(type.get(), t -> new ConcurrentLinkedDeque<>());
+        list.addLast(added);
+        LOG.info("{} driver `{}` installed ({})", capability, type.get(), added.describe());
+        if (list.size() > 1) {
+            Installed<T> used = preferred(list).orElseThrow();
+            LOG.warn("{} {} drivers of type `{}` are installed; plans use {}, the highest service.ranking, then the"
+                    + " lowest service.id; not used: {}", list.size(), capability, type.get(), used.describe(),
+                    list.stream().filter(i -> i != used).map(Installed::describe).toList());
+        }
         fireChange();
     }
 
@@ -127,19 +149,23 @@ public final class DriverRegistry {
 
     private static <T> Optional<Installed<T>> latest(Map<String, Deque<Installed<T>>> map, String type) {
         Deque<Installed<T>> list = map.get(type);
-        return list == null ? Optional.empty() : Optional.ofNullable(list.peekLast());
+        return list == null ? Optional.empty() : preferred(list);
     }
 
+    private static <T> Optional<Installed<T>> preferred(Deque<Installed<T>> list) {
+        return list.stream().min(PREFERRED);
+    }
+
+    /** Every installed driver, by type; within a type, the one plans use first. */
     private static <T> List<Installed<T>> all(Map<String, Deque<Installed<T>>> map) {
         List<Installed<T>> result = new ArrayList<>();
-        map.values().forEach(list -> {
-            Installed<T> last = list.peekLast();
-            if (last != null) {
-                result.add(last);
-            }
-        });
-        result.sort(Comparator.comparing(Installed::driverType));
+        map.values().forEach(result::addAll);
+        result.sort(Comparator.<Installed<T>, String>comparing(Installed::driverType).thenComparing(PREFERRED));
         return result;
+    }
+
+    private static Optional<Long> number(Map<String, ?> props, String key) {
+        return props.get(key) instanceof Number n ? Optional.of(n.longValue()) : Optional.empty();
     }
 
     private static Optional<String> text(Map<String, ?> props, String key) {

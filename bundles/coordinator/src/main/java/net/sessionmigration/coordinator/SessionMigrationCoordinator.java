@@ -299,12 +299,9 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
             });
         }
         Map<String, DriverStatus> all = new TreeMap<>();
-        drivers.movers().forEach(i -> all.put(key(DriverRegistry.MOVER, i.driverType()),
-                installed(i.driverType(), DriverRegistry.MOVER, i.vendor(), wanted)));
-        drivers.switchers().forEach(i -> all.put(key(DriverRegistry.SWITCHER, i.driverType()),
-                installed(i.driverType(), DriverRegistry.SWITCHER, i.vendor(), wanted)));
-        drivers.probes().forEach(i -> all.put(key(DriverRegistry.PROBE, i.driverType()),
-                installed(i.driverType(), DriverRegistry.PROBE, i.vendor(), wanted)));
+        installed(drivers.movers(), DriverRegistry.MOVER, wanted, all);
+        installed(drivers.switchers(), DriverRegistry.SWITCHER, wanted, all);
+        installed(drivers.probes(), DriverRegistry.PROBE, wanted, all);
         wanted.forEach((k, planNames) -> {
             if (!all.containsKey(k)) {
                 String[] parts = k.split(" ", 2);
@@ -610,10 +607,21 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
         return capability + " " + driverType;
     }
 
-    private static DriverStatus installed(String type, String capability, String vendor,
-                                          Map<String, TreeSet<String>> wanted) {
-        return new DriverStatus(type, capability, true, vendor,
-                List.copyOf(wanted.getOrDefault(key(capability, type), new TreeSet<>())));
+    /** The installed drivers of one capability, the used one of each type first (as the registry lists them). */
+    private static void installed(List<? extends DriverRegistry.Installed<?>> list, String capability,
+                                  Map<String, TreeSet<String>> wanted, Map<String, DriverStatus> into) {
+        for (DriverRegistry.Installed<?> i : list) {
+            String k = key(capability, i.driverType());
+            DriverStatus used = into.get(k);
+            if (used == null) {
+                into.put(k, new DriverStatus(i.driverType(), capability, true, i.vendor(),
+                        List.copyOf(wanted.getOrDefault(k, new TreeSet<>())), List.of()));
+            } else {
+                List<String> notUsed = new ArrayList<>(used.notUsed());
+                notUsed.add(i.describe());
+                into.put(k, new DriverStatus(used.driverType(), capability, true, used.vendor(), used.plans(), notUsed));
+            }
+        }
     }
 
     private void broadcast(MigrationEvent event) {

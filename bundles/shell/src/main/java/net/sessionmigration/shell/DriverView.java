@@ -20,12 +20,14 @@ final class DriverView {
         table.column("Vendor");
         table.column("Plans waiting");
         table.column("Used by");
+        table.column("Also installed, not used");
         drivers.stream().sorted(Comparator.comparing(DriverStatus::driverType)).forEach(d -> {
             String plans = d.plans().isEmpty() ? "-" : String.join(", ", d.plans());
             table.addRow().addContent(d.driverType(), d.capability(), PlanView.yesNo(d.installed()),
                     d.vendor() == null || d.vendor().isEmpty() ? "-" : d.vendor(),
                     d.installed() ? "-" : plans,
-                    d.installed() ? plans : "-");
+                    d.installed() ? plans : "-",
+                    d.notUsed().isEmpty() ? "-" : String.join("; ", d.notUsed()));
         });
         return table;
     }

@@ -190,14 +190,16 @@ class MigrationCommandsTest {
     @Test
     void driversShowInstalledVendorAndWaitingPlans() throws Exception {
         service.drivers.add(new DriverStatus("snmp-qbridge", "access-port-switcher", false, "", List.of("video", "backup")));
-        service.drivers.add(new DriverStatus("criu-daemon", "workload-mover", true, "sessionmigration", List.of("video")));
+        service.drivers.add(new DriverStatus("criu-daemon", "workload-mover", true, "sessionmigration", List.of("video"),
+                List.of("vendor acme (service.ranking 0, service.id 77, com.acme.Mover)")));
         DriversCommand c = wire(new DriversCommand());
         c.migrations = service;
         c.execute();
         List<String> lines = capture.lines();
-        assertTrue(lines.get(0).matches("Driver type\\s+\\| Capability\\s+\\| Installed \\| Vendor\\s+\\| Plans waiting \\| Used by"), lines.get(0));
-        assertTrue(lines.get(2).matches("criu-daemon\\s+\\| workload-mover\\s+\\| yes\\s+\\| sessionmigration \\| -\\s+\\| video"), lines.get(2));
-        assertTrue(lines.get(3).matches("snmp-qbridge \\| access-port-switcher \\| no\\s+\\| -\\s+\\| video, backup \\| -"), lines.get(3));
+        assertTrue(lines.get(0).matches("Driver type\\s+\\| Capability\\s+\\| Installed \\| Vendor\\s+\\| Plans waiting \\| Used by \\| Also installed, not used"), lines.get(0));
+        assertTrue(lines.get(2).matches("criu-daemon\\s+\\| workload-mover\\s+\\| yes\\s+\\| sessionmigration \\| -\\s+\\| video\\s+"
+                + "\\| vendor acme \\(service.ranking 0, service.id 77, com.acme.Mover\\)"), lines.get(2));
+        assertTrue(lines.get(3).matches("snmp-qbridge \\| access-port-switcher \\| no\\s+\\| -\\s+\\| video, backup \\| -\\s+\\| -\\s*"), lines.get(3));
 
         Fixtures.Capture json = new Fixtures.Capture();
         c.output = json.output;

@@ -9,10 +9,18 @@ import java.util.List;
  * @param capability {@code workload-mover} or {@code access-port-switcher}
  * @param vendor     empty when not installed
  * @param plans      the plans that use this driver type
+ * @param notUsed    other installed services of this type and capability, which plans do not use
+ *                   (the used one has the highest {@code service.ranking}, then the lowest {@code service.id})
  */
 public record DriverStatus(String driverType, String capability, boolean installed, String vendor,
-                           List<String> plans) {
+                           List<String> plans, List<String> notUsed) {
     public DriverStatus {
         plans = List.copyOf(plans);
+        notUsed = notUsed == null ? List.of() : List.copyOf(notUsed);
+    }
+
+    /** A driver type with at most one installed service. */
+    public DriverStatus(String driverType, String capability, boolean installed, String vendor, List<String> plans) {
+        this(driverType, capability, installed, vendor, plans, List.of());
     }
 }
