@@ -224,9 +224,23 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
 
     @Override
     public PlanStatus validate(Path file) {
-        // a plan's own file is named relative to the plans folder (PlanStatus.file())
-        Path inFolder = settings.plansDir().resolve(file);
-        return status(parser.parse(!file.isAbsolute() && Files.isRegularFile(inFolder) ? inFolder : file));
+        // only files in the plans folder (a plan's own file is named relative to it): the shell
+        // must not become a way to read, or probe for, any file on the host
+        Path folder = settings.plansDir().toAbsolutePath().normalize();
+        Path candidate = folder.resolve(file).normalize();
+        String fileName = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        try {
+            if (candidate.startsWith(folder) && Files.isRegularFile(candidate)
+                    && candidate.toRealPath().startsWith(folder.toRealPath())) {
+                return status(parser.parse(candidate));
+            }
+        } catch (java.io.IOException e) {
+            // answered as a file that is not there
+        }
+        return status(new ParsedPlan(PlanParser.planName(Path.of(fileName)), fileName, Optional.empty(),
+                List.of(new PlanError(fileName, "", "", "no plan file '" + file + "' in the plans folder " + folder
+                        + " (plan-validate reads only files there; put a new plan there, it is validated when it"
+                        + " is picked up)")), ""));
     }
 
     @Override

@@ -397,16 +397,16 @@ class SequenceTest {
     }
 
     @Test
-    void validateChecksAnyFile() throws Exception {
+    void validateChecksAFileOfThePlansFolder() throws Exception {
         lab(Plans.base());
-        Path elsewhere = dir.resolve("draft.json");
-        java.nio.file.Files.writeString(elsewhere, Plans.text(Plans.base()));
-        var status = lab.coordinator.validate(elsewhere);
+        Path draft = lab.plansDir.resolve("draft.json");
+        java.nio.file.Files.writeString(draft, Plans.text(Plans.base()));
+        var status = lab.coordinator.validate(Path.of("draft.json"));
         assertFalse(status.valid());
         assertEquals("name", status.errors().get(0).field());
-        java.nio.file.Files.writeString(elsewhere, Plans.text(Plans.named("draft")));
-        assertTrue(lab.coordinator.validate(elsewhere).runnable());
-        assertFalse(lab.coordinator.validate(dir.resolve("absent.json")).valid());
+        java.nio.file.Files.writeString(draft, Plans.text(Plans.named("draft")));
+        assertTrue(lab.coordinator.validate(draft).runnable());
+        assertFalse(lab.coordinator.validate(Path.of("absent.json")).valid());
     }
 
     @Test

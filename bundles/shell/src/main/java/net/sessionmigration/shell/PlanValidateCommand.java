@@ -1,6 +1,5 @@
 package net.sessionmigration.shell;
 
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
@@ -16,13 +15,13 @@ import net.sessionmigration.api.service.PlanStatus;
 
 @Service
 @Command(scope = "migration", name = "plan-validate",
-        description = "Validates a loaded plan again, or a plan file by path, and prints every error")
+        description = "Validates a loaded plan again, or a plan file in the plans folder, and prints its errors")
 public class PlanValidateCommand extends MigrationCommand {
 
     @Reference
     MigrationService migrations;
 
-    @Argument(index = 0, name = "plan", description = "Plan name, or the path of a plan file", required = true)
+    @Argument(index = 0, name = "plan", description = "Plan name, or a file name in the plans folder", required = true)
     @Completion(PlanNameCompleter.class)
     String target;
 
@@ -36,20 +35,16 @@ public class PlanValidateCommand extends MigrationCommand {
         }
     }
 
-    /** A known plan's own file (the coordinator knows where it lives), else an existing path. */
+    /** A known plan's own file (the coordinator knows where it lives), else a file name in the plans folder. */
     private Path file() throws CommandException {
         var known = migrations.plan(target);
         if (known.isPresent()) {
             return Path.of(known.get().file());
         }
         try {
-            Path path = Path.of(target);
-            if (Files.isRegularFile(path)) {
-                return path;
-            }
+            return Path.of(target); // the coordinator reads it only inside its plans folder
         } catch (InvalidPathException e) {
-            // same answer as a missing file
+            throw new CommandException("no plan named '" + target + "', and not a file name: " + e.getReason());
         }
-        throw new CommandException("no plan named '" + target + "' and no plan file at '" + target + "'");
     }
 }

@@ -64,6 +64,14 @@ public final class PlanParser {
     static final int PROBE_DEFAULT_TIMEOUT_MS = 1000;
     static final int MAX_FREEZE_BUDGET_MS = 3_600_000;
     static final int PROBE_MAX_TIMEOUT_MS = 60_000;
+    /** Limits: a plan is an operator's document, not a database; past these it is refused in our words. */
+    public static final int MAX_FILE_BYTES = 4 << 20;
+    public static final int MAX_USERS = 10_000;
+    public static final int MAX_DEVICES = 1_000;
+    public static final int MAX_SERVERS = 64;
+    public static final int MAX_DESCRIPTION_CHARS = 4_096;
+    /** Errors listed per file; past it one more line says how many were left out. */
+    public static final int MAX_ERRORS = 50;
 
     private static final Pattern START_MARKER = Pattern.compile("\\s*\\(start marker at .*$", Pattern.DOTALL);
 
@@ -80,6 +88,11 @@ public final class PlanParser {
     public ParsedPlan parse(Path file) {
         String fileName = file.getFileName().toString();
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                return new ParsedPlan(planName(file), fileName, Optional.empty(),
+                        List.of(tooLarge(fileName, size)), "");
+            }
             return parse(fileName, Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -92,6 +105,10 @@ public final class PlanParser {
     public ParsedPlan parse(String fileName, String json) {
         String expectedName = planName(Path.of(fileName));
         Check check = new Check(fileName);
+        long bytes = json.length() > MAX_FILE_BYTES / 4 ? json.getBytes(StandardCharsets.UTF_8).length : json.length();
+        if (bytes > MAX_FILE_BYTES) {
+            return new ParsedPlan(expectedName, fileName, Optional.empty(), List.of(tooLarge(fileName, bytes)), "");
+        }
         JsonNode root;
         try {
             root = mapper.readTree(json);
@@ -116,6 +133,12 @@ public final class PlanParser {
         return check.result(expectedName, plan, json);
     }
 
+    private static PlanError tooLarge(String fileName, long bytes) {
+        return new PlanError(fileName, "", bytes + " bytes", "the file is larger than a plan may be ("
+                + MAX_FILE_BYTES + " bytes); a plan lists at most " + MAX_USERS + " users and " + MAX_DEVICES
+                + " devices: split it into several plans");
+    }
+
     static boolean isCredentialField(String field) {
         return CREDENTIAL_FIELDS.contains(field.toLowerCase(Locale.ROOT).replace("-", "").replace("_", ""));
     }
@@ -124,21 +147,41 @@ public final class PlanParser {
     private static final class Check {
         private final String file;
         private final List<PlanError> errors = new ArrayList<>();
+        private int leftOut;
 
         Check(String file) {
             this.file = file;
         }
 
         ParsedPlan result(String name, Optional<MigrationPlan> plan, String source) {
-            return new ParsedPlan(name, file, plan, errors, source);
+            List<PlanError> all = new ArrayList<>(errors);
+            if (leftOut > 0) {
+                all.add(new PlanError(file, "", "", "and " + leftOut + " more error(s) not listed (at most "
+                        + MAX_ERRORS + " per file)"));
+            }
+            return new ParsedPlan(name, file, plan, all, source);
         }
 
         void error(String path, JsonNode value, String message) {
-            errors.add(new PlanError(file, path, show(value), message));
+            error(path, show(value), message);
         }
 
         void error(String path, String value, String message) {
-            errors.add(new PlanError(file, path, value, message));
+            if (errors.size() < MAX_ERRORS) {
+                errors.add(new PlanError(file, path, value, message));
+            } else {
+                leftOut++;
+            }
+        }
+
+        /** Refuses an array or object with more entries than a plan may have, before walking it. */
+        boolean tooMany(String path, JsonNode node, int max, String what) {
+            if (node != null && node.size() > max) {
+                error(path, node.size() + " " + what, "a plan may have at most " + max + " " + what
+                        + ": split it into several plans");
+                return true;
+            }
+            return false;
         }
 
         private static String show(JsonNode v) {
@@ -266,6 +309,10 @@ public final class PlanParser {
                 }
             });
             String description = text(root, "", "description", false).orElse("");
+            if (description.length() > MAX_DESCRIPTION_CHARS) {
+                error("description", description.length() + " characters", "longer than "
+                        + MAX_DESCRIPTION_CHARS + " characters");
+            }
             Optional<MigrationMode> mode = text(root, "", "mode", true).flatMap(m -> {
                 try {
                     return Optional.of(MigrationMode.valueOf(m));
@@ -307,7 +354,8 @@ public final class PlanParser {
 
         private Map<String, Server> servers(JsonNode root) {
             Map<String, Server> servers = new LinkedHashMap<>();
-            object(root, "", "servers").ifPresent(obj -> obj.fields().forEachRemaining(e -> {
+            object(root, "", "servers").filter(obj -> !tooMany("servers", obj, MAX_SERVERS, "servers"))
+                    .ifPresent(obj -> obj.fields().forEachRemaining(e -> {
                 String path = "servers." + e.getKey();
                 if (!Names.isValid(e.getKey())) {
                     error(path, e.getKey(), "server " + nameRule());
@@ -327,7 +375,8 @@ public final class PlanParser {
 
         private Map<String, Device> devices(JsonNode root) {
             Map<String, Device> devices = new LinkedHashMap<>();
-            object(root, "", "devices").ifPresent(obj -> obj.fields().forEachRemaining(e -> {
+            object(root, "", "devices").filter(obj -> !tooMany("devices", obj, MAX_DEVICES, "devices"))
+                    .ifPresent(obj -> obj.fields().forEachRemaining(e -> {
                 String path = "devices." + e.getKey();
                 if (!Names.isValid(e.getKey())) {
                     error(path, e.getKey(), "device " + nameRule());
@@ -440,6 +489,9 @@ public final class PlanParser {
             }
             if (node.get().isEmpty()) {
                 error("users", "[]", "a plan needs at least one user to switch");
+                return users;
+            }
+            if (tooMany("users", node.get(), MAX_USERS, "users")) {
                 return users;
             }
             Set<String> names = new HashSet<>();
