@@ -33,6 +33,7 @@ import net.sessionmigration.api.service.TriggerService;
 public class TrapTriggerIT extends SessionMigrationTestSupport {
 
     private static final String UPS_ON_BATTERY = "1.3.6.1.2.1.33.2.1";
+    private static final String UPS_ALARM_ADDED = "1.3.6.1.2.1.33.2.3";
 
     private int port;
 
@@ -56,6 +57,7 @@ public class TrapTriggerIT extends SessionMigrationTestSupport {
 
     @Test
     public void aBurstOfV3AuthPrivAlarmsStartsOneMigrationAndBadInputStartsNothing() throws Exception {
+        Map<String, Map<String, Long>> before = triggers().statistics().counts(); // counters outlive reconfigurations
         garbage(20);
         TrapSetup.snmptrap("-v", "2c", "-c", "wrong-community", "127.0.0.1:" + port, "", UPS_ON_BATTERY);
         TrapSetup.snmptrap("-v", "3", "-l", "authPriv", "-u", "nobody", "-a", "SHA-256", "-A", "no-such-user-pass",
@@ -77,17 +79,77 @@ public class TrapTriggerIT extends SessionMigrationTestSupport {
         assertEquals("trap:itest-ups", started.get(0).trigger());
 
         Map<String, Map<String, Long>> counts = triggers().statistics().counts();
-        assertEquals(Long.valueOf(10), counts.get("v3").get("received"));
-        assertEquals(Long.valueOf(1), counts.get("v3").get("matched"));
-        assertEquals(Long.valueOf(9), counts.get("v3").get("duplicates"));
-        assertTrue(counts.toString(), counts.get("v3").get("authFailures") >= 1);
-        assertTrue(counts.toString(), counts.get("v2c").get("authFailures") >= 1);
-        long malformed = counts.values().stream().mapToLong(c -> c.getOrDefault("malformed", 0L)).sum();
+        assertEquals(10, delta(before, counts, "v3", "received"));
+        assertEquals(1, delta(before, counts, "v3", "matched"));
+        assertEquals(9, delta(before, counts, "v3", "duplicates"));
+        assertTrue(counts.toString(), delta(before, counts, "v3", "authFailures") >= 1);
+        assertTrue(counts.toString(), delta(before, counts, "v2c", "authFailures") >= 1);
+        long malformed = counts.keySet().stream().mapToLong(v -> delta(before, counts, v, "malformed")).sum();
         assertEquals(counts.toString(), 20, malformed);
 
         String shown = execute("migration:traps --no-format");
         assertTrue(shown, shown.contains("itest-ups"));
         assertTrue(shown, shown.contains("127.0.0.1"));
+    }
+
+    /**
+     * [safety] One alarm, one migration: the rule's memory is in the journal and the counters are a
+     * service of their own, so a reconfiguration of the receiver and a restart of its bundle
+     * neither re-arm the rule nor zero the counts.
+     */
+    @Test
+    public void anAlarmFiresOnceAcrossAReconfigurationAndABundleRestart() throws Exception {
+        writePlan("ups-evacuate-2.json", Plans.simulated("ups-evacuate-2", "MOVE"));
+        waitFor("plan ups-evacuate-2", () -> migrations.plan("ups-evacuate-2").map(PlanStatus::runnable).orElse(false));
+        update(configAdmin.getFactoryConfiguration("net.sessionmigration.trigger.disaster", "itest-2", "?"),
+                Map.of("name", "itest-ups-2", "trap.oid", UPS_ALARM_ADDED, "plan", "ups-evacuate-2",
+                        "holddown.seconds", "1"));
+        waitFor("rule itest-ups-2", () -> currentTriggers().map(t -> t.rules().stream()
+                .anyMatch(r -> r.name().equals("itest-ups-2") && r.valid())).orElse(false));
+        alarm(UPS_ALARM_ADDED);
+        waitFor("the alarm's migration to finish", () -> migrationsOf("ups-evacuate-2").stream()
+                .anyMatch(r -> r.state().finished()));
+        long received = triggers().statistics().counts().get("v3").get("received");
+        Thread.sleep(1500); // past the rule's hold-down: only its memory keeps it from firing again
+
+        update(configAdmin.getConfiguration("net.sessionmigration.traps", "?"), Map.of("listen.address", "127.0.0.1",
+                "listen.port", Integer.toString(port), "communities", "itest-community", "queue.capacity", "5000"));
+        waitFor("the receiver reconfigured", () -> currentTriggers().map(t -> t.statistics().queueCapacity() == 5000
+                && t.rules().stream().anyMatch(r -> r.name().equals("itest-ups-2"))).orElse(false));
+        assertTrue("counters kept: " + triggers().statistics().counts(),
+                triggers().statistics().counts().get("v3").get("received") >= received);
+        var rule = triggers().rules().stream().filter(r -> r.name().equals("itest-ups-2")).findFirst().orElseThrow();
+        assertEquals(1, rule.fired());
+        alarm(UPS_ALARM_ADDED);
+
+        org.osgi.framework.Bundle receiver = java.util.Arrays.stream(bundleContext.getBundles())
+                .filter(b -> String.valueOf(b.getSymbolicName()).endsWith("trap-receiver"))
+                .findFirst().orElseThrow(() -> new AssertionError("no trap-receiver bundle"));
+        receiver.stop();
+        receiver.start();
+        waitFor("the receiver back after its bundle restarted", () -> currentTriggers().map(t ->
+                t.statistics().listening().contains("127.0.0.1/" + port)
+                && t.rules().stream().anyMatch(r -> r.name().equals("itest-ups-2"))).orElse(false));
+        alarm(UPS_ALARM_ADDED);
+        Thread.sleep(1500);
+
+        assertEquals("one alarm, one migration: " + migrationsOf("ups-evacuate-2"), 1,
+                migrationsOf("ups-evacuate-2").size());
+        String state = triggers().rules().stream().filter(r -> r.name().equals("itest-ups-2")).findFirst()
+                .orElseThrow().state();
+        assertTrue(state, state.contains("already done") || state.contains("kept in the journal"));
+        assertTrue("the kernel's drops are shown", triggers().statistics().kernelDrops() >= 0);
+    }
+
+    private void alarm(String oid) throws Exception {
+        TrapSetup.snmptrap("-v", "3", "-l", "authPriv", "-u", "ups-main", "-a", "SHA-256", "-A", "LAB-ONLY-change-me-auth",
+                "-x", "AES-256", "-X", "LAB-ONLY-change-me-priv", "127.0.0.1:" + port, "", oid);
+    }
+
+    private static long delta(Map<String, Map<String, Long>> before, Map<String, Map<String, Long>> after, String version,
+                              String outcome) {
+        return after.getOrDefault(version, Map.of()).getOrDefault(outcome, 0L)
+                - before.getOrDefault(version, Map.of()).getOrDefault(outcome, 0L);
     }
 
     /** The receiver's component restarts when its configuration changes: always ask for the current one. */

@@ -49,6 +49,7 @@ import net.sessionmigration.api.service.PlanError;
 import net.sessionmigration.api.service.PlanStatus;
 import net.sessionmigration.api.service.StartRequest;
 import net.sessionmigration.api.service.StepOutcome;
+import net.sessionmigration.api.service.TriggerMemory;
 import net.sessionmigration.coordinator.journal.Journal;
 import net.sessionmigration.coordinator.journal.JournalClosedException;
 import net.sessionmigration.coordinator.journal.PlanSource;
@@ -449,6 +450,16 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
                     + " is already resuming at the target; it finishes forward, which is the safe end");
             case NOT_RUNNING -> Result.failed("coordinator", "migration " + migrationId + " has already finished");
         };
+    }
+
+    @Override
+    public Optional<TriggerMemory> triggerMemory(String rule) {
+        return journal.triggerMemory(rule);
+    }
+
+    @Override
+    public void rememberTrigger(TriggerMemory memory) {
+        journal.rememberTrigger(memory);
     }
 
     @Override

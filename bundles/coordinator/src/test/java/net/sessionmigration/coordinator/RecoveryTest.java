@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
@@ -117,8 +118,9 @@ class RecoveryTest {
         assertEquals(MigrationState.SUCCEEDED, r.state());
         assertTrue(r.notes().stream().anyMatch(n -> n.contains("the driver reports RUNNING_AT_TARGET")), r.notes()::toString);
         // forward from the interrupted step: migrate again (drivers are idempotent), then on
-        assertEquals(List.of("mover:state", "mover:migrate", "mover:move-vip", "netlink-gw:move:u3",
-                "snmp-qbridge:move:u1,u2", "mover:resume", "mover:announce"), second.log);
+        CallOrder.assertPhases(second.log, List.of(Set.of("mover:state"), Set.of("mover:migrate"),
+                Set.of("mover:move-vip"), Set.of("netlink-gw:move:u3", "snmp-qbridge:move:u1,u2"),
+                Set.of("mover:resume"), Set.of("mover:announce")));
     }
 
     @Test

@@ -33,7 +33,8 @@ public class TrapsCommand extends MigrationCommand {
             return;
         }
         o.println("Listening: " + statistics.listening() + "; queue " + statistics.queueDepth() + " of "
-                + statistics.queueCapacity());
+                + statistics.queueCapacity() + "; dropped by the kernel (socket buffer full): "
+                + (statistics.kernelDrops() < 0 ? "unknown" : statistics.kernelDrops()));
         o.table(TriggerView.counters(statistics), !noFormat);
         o.println();
         o.table(TriggerView.rules(rules), !noFormat);

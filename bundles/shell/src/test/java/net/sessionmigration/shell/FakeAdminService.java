@@ -81,6 +81,16 @@ final class FakeAdminService implements MigrationAdminService {
     }
 
     @Override
+    public java.util.Optional<net.sessionmigration.api.service.TriggerMemory> triggerMemory(String rule) {
+        return java.util.Optional.empty();
+    }
+
+    @Override
+    public void rememberTrigger(net.sessionmigration.api.service.TriggerMemory memory) {
+        throw new AssertionError("the shell keeps no trigger memory");
+    }
+
+    @Override
     public Result<String> resetBackupActive(String plan) {
         resets.add(plan);
         return resetResult;

@@ -32,7 +32,7 @@ class TrapsCommandTest {
             public TrapStatistics statistics() {
                 return new TrapStatistics("udp:127.0.0.1/10162",
                         Map.of("v3", Map.of("received", 12L, "matched", 1L, "duplicates", 11L),
-                               "v2c", Map.of("received", 2L, "authFailures", 2L)), 0, 10000);
+                               "v2c", Map.of("received", 2L, "authFailures", 2L)), 0, 10000, 2992);
             }
 
             @Override
@@ -47,7 +47,8 @@ class TrapsCommandTest {
     void showsCountersPerVersionAndEveryRule() throws Exception {
         command(service(), false).execute();
         String text = capture.text();
-        assertTrue(text.contains("Listening: udp:127.0.0.1/10162; queue 0 of 10000"), text);
+        assertTrue(text.contains("Listening: udp:127.0.0.1/10162; queue 0 of 10000; dropped by the kernel (socket buffer"
+                + " full): 2992"), text);
         assertTrue(text.lines().anyMatch(l -> l.startsWith("v3") && l.contains("12") && l.contains("11")), text);
         assertTrue(text.lines().anyMatch(l -> l.startsWith("v2c") && l.contains("2")), text);
         assertTrue(text.contains("ups-on-battery"), text);

@@ -16,6 +16,7 @@ import net.sessionmigration.api.service.MigrationService;
 import net.sessionmigration.api.service.MigrationState;
 import net.sessionmigration.api.service.PlanStatus;
 import net.sessionmigration.api.service.StartRequest;
+import net.sessionmigration.api.service.TriggerMemory;
 import net.sessionmigration.api.service.TriggerRuleStatus;
 
 import org.slf4j.Logger;
@@ -27,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * outside calls are to the coordinator, which answers quickly (it runs migrations on its own thread).
  *
  * <p>Each trap is counted exactly once as matched, duplicates or ignored.
+ *
+ * <p>What a rule remembers (fired, when, which migration) is kept in the coordinator's journal
+ * ({@link TriggerMemory}), written before the start it announces: a new engine (the receiver
+ * reconfigured, its bundle or Karaf restarted) takes it back, so one alarm starts its plan once.
+ * A rule whose configuration changed starts armed again.
  */
 public final class RuleEngine {
     private static final Logger LOG = LoggerFactory.getLogger(RuleEngine.class);
@@ -36,18 +42,24 @@ public final class RuleEngine {
     private final MigrationService migrations;
     private final TrapCounters counters;
     private final LongSupplier nanoClock;
+    private final LongSupplier epochMicros;
     private final Map<String, RuleState> rules = new LinkedHashMap<>();
 
     public RuleEngine(MigrationAdminService admin, MigrationService migrations, TrapCounters counters) {
-        this(admin, migrations, counters, System::nanoTime);
+        this(admin, migrations, counters, System::nanoTime, RuleEngine::wallClockMicros);
     }
 
+    /**
+     * @param nanoClock  monotonic, for hold-downs inside one engine
+     * @param epochMicros wall clock, for what the journal keeps across engines
+     */
     public RuleEngine(MigrationAdminService admin, MigrationService migrations, TrapCounters counters,
-                      LongSupplier nanoClock) {
+                      LongSupplier nanoClock, LongSupplier epochMicros) {
         this.admin = admin;
         this.migrations = migrations;
         this.counters = counters;
         this.nanoClock = nanoClock;
+        this.epochMicros = epochMicros;
     }
 
     /** What the engine remembers about one rule between traps. */
@@ -62,11 +74,29 @@ public final class RuleEngine {
         String lastMigrationId;
         String note = "armed";
         Double lastCount;
+        final String fingerprint;
 
         RuleState(String key, TriggerRule rule, List<String> errors) {
             this.key = key;
             this.rule = rule;
             this.errors = errors;
+            this.fingerprint = fingerprint(rule);
+        }
+
+        TriggerMemory memory() {
+            return new TriggerMemory(rule.name(), fingerprint, fired, !hasFired, hasFired ? lastFiredEpochMicros : 0,
+                    lastMigrationId);
+        }
+    }
+
+    /** Identifies a rule's configuration without keeping any of it (a poll rule names credentials). */
+    static String fingerprint(TriggerRule rule) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(rule.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 
@@ -84,10 +114,46 @@ public final class RuleEngine {
                 break;
             }
         }
-        rules.put(key, new RuleState(key, rule, List.copyOf(errors)));
+        RuleState state = new RuleState(key, rule, List.copyOf(errors));
+        rules.put(key, state);
         if (!errors.isEmpty()) {
             LOG.warn("trigger rule '{}' ({}) is invalid and will not fire: {}", rule.name(), key, errors);
+            return;
         }
+        recall(state);
+    }
+
+    /** Takes back what the journal kept about this rule; a changed rule starts armed. */
+    private void recall(RuleState s) {
+        Optional<TriggerMemory> kept;
+        try {
+            kept = admin.triggerMemory(s.rule.name());
+        } catch (RuntimeException e) {
+            LOG.warn("trigger rule '{}': the journal cannot say whether it fired: {}", s.rule.name(), e.toString());
+            return;
+        }
+        if (kept.isEmpty()) {
+            return;
+        }
+        TriggerMemory m = kept.get();
+        s.fired = m.fired();
+        if (!m.fingerprint().equals(s.fingerprint)) {
+            s.note = "armed (the rule changed)";
+            remember(s);
+            return;
+        }
+        if (!m.armed()) {
+            s.hasFired = true;
+            s.lastFiredEpochMicros = m.lastFiredEpochMicros();
+            s.lastFiredNanos = nanoClock.getAsLong() - Math.max(0, epochMicros() - m.lastFiredEpochMicros()) * 1000;
+            s.lastMigrationId = m.lastMigrationId().isEmpty() ? null : m.lastMigrationId();
+            s.note = "fired at " + Instant.ofEpochSecond(0, m.lastFiredEpochMicros() * 1000) + ", migration "
+                    + m.lastMigrationId() + " (kept in the journal)";
+        }
+    }
+
+    private void remember(RuleState s) {
+        admin.rememberTrigger(s.memory());
     }
 
     public synchronized void removeRule(String key) {
@@ -151,6 +217,9 @@ public final class RuleEngine {
                 s.hasFired = false;
                 s.lastMigrationId = null;
                 s.note = "armed (re-armed by operator)";
+                if (s.errors.isEmpty()) {
+                    remember(s);
+                }
                 return true;
             }
         }
@@ -231,6 +300,10 @@ public final class RuleEngine {
 
     private TrapOutcome start(RuleState s, StartRequest request, String why, long now) {
         long startedEpochMicros = epochMicros(); // before start(): the coordinator stamps its record inside it
+        TriggerMemory before = s.memory();
+        // journalled before the start it announces: a crash in between leaves the rule fired, never armed twice
+        admin.rememberTrigger(new TriggerMemory(s.rule.name(), s.fingerprint, s.fired + 1, false, startedEpochMicros,
+                ""));
         Result<String> result;
         try {
             result = admin.start(request, event -> { });
@@ -244,12 +317,14 @@ public final class RuleEngine {
             s.lastFiredNanos = now;
             s.lastFiredEpochMicros = startedEpochMicros;
             s.lastMigrationId = id;
+            remember(s);
             s.note = "fired at " + Instant.now() + " (" + why + "), migration " + id
                     + (s.rule instanceof DisasterRule d ? ", holding down " + d.holddown().toSeconds() + " s" : "");
             LOG.info("S701 trigger rule '{}' ({}): {} -> start plan '{}'{} as migration {}", s.rule.name(), s.rule.kind(),
                     why, request.plan(), request.mode().map(m -> " in " + m).orElse(""), id);
             return TrapOutcome.MATCHED;
         }
+        admin.rememberTrigger(before);
         String problem = result.failure().map(Object::toString).orElse("?");
         s.note = "start refused at " + Instant.now() + ": " + problem;
         LOG.warn("trigger rule '{}': {} but the coordinator refused to start plan '{}': {}", s.rule.name(), why,
@@ -267,7 +342,11 @@ public final class RuleEngine {
                         && r.startMicros() >= epochMicros);
     }
 
-    private static long epochMicros() {
+    private long epochMicros() {
+        return epochMicros.getAsLong();
+    }
+
+    private static long wallClockMicros() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1000;
     }

@@ -8,10 +8,10 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * The receiver's counters by SNMP version and outcome. One instance is injected into the
- * listener and the rule engine (a DS service in Karaf, so the counts survive a reconfiguration of
- * the receiver); never static. Lock-free: the listener thread increments while readers snapshot.
+ * listener and the rule engine (an immediate DS service in Karaf, so the counts survive a
+ * reconfiguration of the receiver, which disposes its only consumer); never static. Lock-free: the listener thread increments while readers snapshot.
  */
-@Component(service = TrapCounters.class)
+@Component(service = TrapCounters.class, immediate = true)
 public final class TrapCounters {
     private final LongAdder[][] adders = new LongAdder[SnmpVersion.values().length][TrapOutcome.values().length];
 

@@ -175,7 +175,8 @@ public final class TrapReceiverComponent implements TriggerService, TrapReceiver
     public TrapStatistics statistics() {
         TrapReceiver rcv = receiver;
         return new TrapStatistics(rcv == null ? "not active" : rcv.listening(), counters.snapshot(),
-                rcv == null ? 0 : rcv.queueDepth(), rcv == null ? 0 : rcv.queueCapacity());
+                rcv == null ? 0 : rcv.queueDepth(), rcv == null ? 0 : rcv.queueCapacity(),
+                rcv == null ? -1 : SocketDrops.onPort(rcv.port()));
     }
 
     @Override
@@ -204,6 +205,11 @@ public final class TrapReceiverComponent implements TriggerService, TrapReceiver
     @Override
     public Map<String, Long> getCounters() {
         return counters.flat();
+    }
+
+    @Override
+    public long getKernelDrops() {
+        return statistics().kernelDrops();
     }
 
     @Override

@@ -17,6 +17,9 @@ public interface TrapReceiverMXBean {
 
     Map<String, Long> getCounters();
 
+    /** Datagrams the kernel dropped on the receiver's socket before the listener read them; -1 not known. */
+    long getKernelDrops();
+
     long getReceived();
 
     long getMatched();

@@ -19,6 +19,7 @@ import net.sessionmigration.api.model.Workload;
 import net.sessionmigration.api.service.DriverStatus;
 import net.sessionmigration.api.service.DryRunReport;
 import net.sessionmigration.api.service.MigrationAdminService;
+import net.sessionmigration.api.service.TriggerMemory;
 import net.sessionmigration.api.service.MigrationListener;
 import net.sessionmigration.api.service.MigrationRecord;
 import net.sessionmigration.api.service.MigrationService;
@@ -72,8 +73,16 @@ class FakeCoordinator implements MigrationAdminService, MigrationService {
         return starts.size() >= n;
     }
 
+    /** Runs first in every start (a test looks at what was journalled before it). */
+    volatile java.util.function.Consumer<StartRequest> onStart = r -> { };
+    volatile boolean refuseStarts;
+
     @Override
     public synchronized Result<String> start(StartRequest request, MigrationListener listener) {
+        onStart.accept(request);
+        if (refuseStarts) {
+            return Result.failed("coordinator", "refused by the test");
+        }
         if (!plans.containsKey(request.plan())) {
             return Result.failed("coordinator", "plan '" + request.plan() + "' is unknown");
         }
@@ -101,6 +110,19 @@ class FakeCoordinator implements MigrationAdminService, MigrationService {
     public Result<String> abort(String migrationId) {
         finish(migrationId, MigrationState.ROLLED_BACK);
         return Result.ok(migrationId);
+    }
+
+    /** The journal's trigger memories, by rule name. */
+    final Map<String, TriggerMemory> triggers = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<TriggerMemory> triggerMemory(String rule) {
+        return Optional.ofNullable(triggers.get(rule));
+    }
+
+    @Override
+    public void rememberTrigger(TriggerMemory memory) {
+        triggers.put(memory.rule(), memory);
     }
 
     @Override

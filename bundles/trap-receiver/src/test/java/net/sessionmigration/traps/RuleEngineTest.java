@@ -32,7 +32,7 @@ class RuleEngineTest {
     void setUp() {
         coordinator = new FakeCoordinator().plan("evacuate-main", "10.0.0.10").plan("load-main", "10.0.0.20");
         counters = new TrapCounters();
-        engine = new RuleEngine(coordinator, coordinator, counters, clock::get);
+        engine = new RuleEngine(coordinator, coordinator, counters, clock::get, this::epochMicros);
     }
 
     static ReceivedTrap trap(SnmpVersion v, String source, String oid, Map<String, String> varbinds) {
@@ -53,6 +53,11 @@ class RuleEngineTest {
         Map<String, Object> m = new HashMap<>(RuleValidationTest.load());
         m.putAll(extra);
         engine.putRule("pid.load", TriggerRule.load(m));
+    }
+
+    /** The wall clock moves with the test's clock. */
+    long epochMicros() {
+        return 1_700_000_000_000_000L + clock.get() / 1000;
     }
 
     void advanceSeconds(long s) {
@@ -105,6 +110,72 @@ class RuleEngineTest {
         assertEquals(49, counters.get(SnmpVersion.V2C, TrapOutcome.DUPLICATES));
         assertTrue(engine.statuses().get(0).state().startsWith("fired at"), engine.statuses()::toString);
         assertEquals(1, engine.statuses().get(0).fired());
+    }
+
+    /** The receiver reconfigured, its bundle or Karaf restarted: a new engine over the same journal. */
+    RuleEngine restarted(Map<String, Object> disaster) {
+        engine = new RuleEngine(coordinator, coordinator, counters, clock::get, this::epochMicros);
+        disasterRule(disaster);
+        return engine;
+    }
+
+    @Test
+    void aNewEngineRemembersThatTheRuleFiredAndItsHoldDown() {
+        disasterRule(Map.of("holddown.seconds", "60"));
+        assertEquals(TrapOutcome.MATCHED, engine.onTrap(ups("192.0.2.10")));
+
+        restarted(Map.of("holddown.seconds", "60"));
+        assertEquals(TrapOutcome.DUPLICATES, engine.onTrap(ups("192.0.2.10")), "the same alarm, still held down");
+        assertEquals(1, coordinator.starts.size(), "one alarm, one start");
+        TriggerRuleStatus st = engine.statuses().get(0);
+        assertEquals(1, st.fired());
+        assertTrue(st.state().contains("kept in the journal") || st.state().startsWith("fired"), st::toString);
+
+        coordinator.finish(coordinator.starts.get(0).id(), MigrationState.SUCCEEDED);
+        advanceSeconds(61);
+        restarted(Map.of("holddown.seconds", "60"));
+        assertEquals(TrapOutcome.IGNORED, engine.onTrap(ups("192.0.2.10")), "done, and not re-armed by a restart");
+        assertEquals(1, coordinator.starts.size());
+    }
+
+    @Test
+    void theMemoryIsJournalledBeforeTheStartItAnnounces() {
+        disasterRule(Map.of());
+        coordinator.onStart = request -> {
+            var m = coordinator.triggerMemory("ups-on-battery").orElseThrow(() -> new AssertionError("nothing kept"));
+            assertFalse(m.armed(), "kept as fired before the coordinator is asked");
+            assertEquals(1, m.fired());
+        };
+        assertEquals(TrapOutcome.MATCHED, engine.onTrap(ups("192.0.2.10")));
+        var kept = coordinator.triggerMemory("ups-on-battery").orElseThrow();
+        assertEquals(coordinator.starts.get(0).id(), kept.lastMigrationId());
+    }
+
+    @Test
+    void aRefusedStartLeavesTheRuleArmedInTheJournal() {
+        disasterRule(Map.of());
+        coordinator.refuseStarts = true;
+        engine.onTrap(ups("192.0.2.10"));
+        assertTrue(coordinator.triggerMemory("ups-on-battery").map(m -> m.armed() && m.fired() == 0).orElse(true));
+    }
+
+    @Test
+    void rearmAndAChangedRuleAreKeptToo() {
+        disasterRule(Map.of("holddown.seconds", "1"));
+        engine.onTrap(ups("192.0.2.10"));
+        coordinator.finish(coordinator.starts.get(0).id(), MigrationState.SUCCEEDED);
+        advanceSeconds(5);
+        assertTrue(engine.rearm("ups-on-battery"));
+        restarted(Map.of("holddown.seconds", "1"));
+        assertEquals(TrapOutcome.MATCHED, engine.onTrap(ups("192.0.2.10")), "re-armed by the operator, also after a restart");
+        assertEquals(2, coordinator.starts.size());
+
+        coordinator.finish(coordinator.starts.get(1).id(), MigrationState.SUCCEEDED);
+        advanceSeconds(5);
+        restarted(Map.of("holddown.seconds", "2"));
+        assertEquals("armed (the rule changed)", engine.statuses().get(0).state());
+        assertEquals(TrapOutcome.MATCHED, engine.onTrap(ups("192.0.2.10")), "a changed rule starts armed");
+        assertEquals(3, engine.statuses().get(0).fired());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package net.sessionmigration.api.service;
 
 import java.time.Duration;
+import java.util.Optional;
 
 import net.sessionmigration.api.model.Result;
 
@@ -26,6 +27,12 @@ public interface MigrationAdminService {
 
     /** Clears the plan's backup-active flag so that the load rule may fire again. */
     Result<String> resetBackupActive(String plan);
+
+    /** What the trigger rule of that name last remembered, from the journal; empty if nothing was kept. */
+    Optional<TriggerMemory> triggerMemory(String rule);
+
+    /** Keeps a trigger rule's memory in the journal (committed before this returns). */
+    void rememberTrigger(TriggerMemory memory);
 
     void addListener(MigrationListener listener);
 

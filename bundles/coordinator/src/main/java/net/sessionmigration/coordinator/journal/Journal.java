@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 
 import net.sessionmigration.api.service.MigrationRecord;
+import net.sessionmigration.api.service.TriggerMemory;
 
 /**
  * The coordinator's persistent store, on H2 MVStore. Every {@link #save} is committed (and,
@@ -36,6 +37,7 @@ public final class Journal implements AutoCloseable {
     private final MVMap<String, String> records;
     private final MVMap<String, String> planSources;
     private final MVMap<String, String> backupActive;
+    private final MVMap<String, String> triggers;
     private final MVMap<String, Long> meta;
     private final Map<String, MigrationRecord> cache = new ConcurrentHashMap<>();
     private final ObjectMapper json = new ObjectMapper().registerModule(new Jdk8Module())
@@ -50,6 +52,7 @@ public final class Journal implements AutoCloseable {
         this.records = store.openMap("migrations");
         this.planSources = store.openMap("planSources");
         this.backupActive = store.openMap("backupActive");
+        this.triggers = store.openMap("triggers");
         this.meta = store.openMap("meta");
         for (Map.Entry<String, String> e : records.entrySet()) {
             try {
@@ -160,6 +163,26 @@ public final class Journal implements AutoCloseable {
         } else {
             backupActive.remove(plan);
         }
+        commit();
+    }
+
+    /** A trigger rule's memory (fired, when, which migration), by rule name. */
+    public synchronized Optional<TriggerMemory> triggerMemory(String rule) {
+        if (closed) {
+            return Optional.empty();
+        }
+        String s = triggers.get(rule);
+        try {
+            return s == null ? Optional.empty() : Optional.of(json.readValue(s, TriggerMemory.class));
+        } catch (JsonProcessingException e) {
+            LOG.error("journal {}: unreadable memory of trigger rule {}: {}", location, rule, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    public synchronized void rememberTrigger(TriggerMemory memory) {
+        requireOpen();
+        triggers.put(memory.rule(), write(memory));
         commit();
     }
 

@@ -28,6 +28,7 @@ import net.sessionmigration.api.service.MigrationRecord;
 import net.sessionmigration.api.service.MigrationService;
 import net.sessionmigration.api.service.PlanStatus;
 import net.sessionmigration.api.service.StartRequest;
+import net.sessionmigration.api.service.TriggerMemory;
 import net.sessionmigration.coordinator.CoordinatorSettings;
 import net.sessionmigration.coordinator.DriverRegistry;
 import net.sessionmigration.coordinator.SessionMigrationCoordinator;
@@ -169,6 +170,16 @@ public class CoordinatorComponent implements MigrationService, MigrationAdminSer
     @Override
     public Result<String> resetBackupActive(String plan) {
         return coordinator.resetBackupActive(plan);
+    }
+
+    @Override
+    public Optional<TriggerMemory> triggerMemory(String rule) {
+        return coordinator.triggerMemory(rule);
+    }
+
+    @Override
+    public void rememberTrigger(TriggerMemory memory) {
+        coordinator.rememberTrigger(memory);
     }
 
     @Override
