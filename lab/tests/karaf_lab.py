@@ -45,6 +45,7 @@ SITES = {"main": "sm-main-srv", "backup": "sm-bak-srv"}
 VLAN_SITE = {1: "main", 2: "backup"}          # VLAN 1 reaches the main site, VLAN 2 the backup site
 SWITCH_NS = "sm-sw1"
 USERS = {"u1": "p1", "u2": "p2", "u3": "p3"}  # the plans' users on sw1
+PROBE_PORT = "p8"                              # the probe host's port on sw1 (user probe1 of the plans)
 TERMINAL = ("SUCCEEDED", "ROLLED_BACK", "FAILED")
 ENV = dict(os.environ, MIBS="", LAB_LOCK_HELD="1")
 
@@ -243,11 +244,11 @@ def listening(port, site="main"):
 
 def reset_lab(workload="stream"):
     """Before each scenario: no copy of any workload anywhere, v only at main, every user on VLAN 1,
-    WORKLOAD started at main through its daemon and listening."""
+    WORKLOAD started at main through its daemon and listening; the probe host on VLAN 1 too."""
     kill_copies()
     sh("ip", "-n", SITES["backup"], "addr", "del", f"{VIP}/32", "dev", "eth0", check=False)
     sh("ip", "-n", SITES["main"], "addr", "replace", f"{VIP}/32", "dev", "eth0")
-    for port in USERS.values():
+    for port in [*USERS.values(), PROBE_PORT]:
         sh("ip", "-n", SWITCH_NS, "link", "set", port, "master", "br-v1")
     sh(KARAF_LAB, "workload-start", workload, "main")
     end = time.time() + 10
