@@ -51,7 +51,7 @@ DRV=$MAIN/bundles/daemon-driver
   { echo "daemon-system-test: build first: (cd daemon && mvn -B -q install) && (cd bundles/daemon-driver && mvn -B -q install)" >&2; exit 1; }
 # the driver's classes and ours from this build, then the third-party jars (target/cp.txt, written by mvn verify)
 [[ -f $DRV/target/cp.txt ]] || { echo "$(basename "$0"): no $DRV/target/cp.txt: build first (mvn -B verify, as ./run-tests does)"; echo "0 passed, 1 failed"; exit 1; }
-CP=$DRV/target/classes:$DRV/target/test-classes:$MAIN/bundles/api/target/classes:$(cat "$DRV/target/cp.txt")
+CP=$DRV/target/classes:$DRV/target/test-classes:$MAIN/bundles/api/target/classes:$MAIN/bundles/daemon-protocol/target/classes:$(cat "$DRV/target/cp.txt")
 OUT=$DAEMONS_RUN/results
 mkdir -p "$OUT"
 

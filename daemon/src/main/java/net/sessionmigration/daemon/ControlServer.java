@@ -7,7 +7,6 @@ import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,9 +24,15 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 
+import net.sessionmigration.daemon.protocol.ErrorAnswer;
+import net.sessionmigration.daemon.protocol.GatewayRequest;
+import net.sessionmigration.daemon.protocol.HealthAnswer;
+import net.sessionmigration.daemon.protocol.MigrationRequest;
+import net.sessionmigration.daemon.protocol.ProbeRequest;
+
 /**
  * The control API: HTTPS with mandatory client certificates (TLS 1.3, trust = the lab CA).
- * Routes (all JSON):
+ * Routes (all JSON; the bodies and answers are {@code daemon-protocol}'s records):
  * <pre>
  * GET  /v1/health
  * POST /v1/probe                          (any daemon: one TCP connect from its namespace)
@@ -132,23 +137,23 @@ public final class ControlServer implements AutoCloseable {
             body = e.body();
         } catch (MigrationService.SessionsWedged e) {
             status = 409;
-            body = Map.of("ok", false, "error", e.getMessage());
+            body = ErrorAnswer.of(e.getMessage());
         } catch (RequestNames.BadRequest e) {
             status = 400;
-            body = Map.of("ok", false, "error", e.getMessage());
+            body = ErrorAnswer.of(e.getMessage());
         } catch (TooLarge e) {
             status = 413;
-            body = Map.of("ok", false, "error", "request body too large");
+            body = ErrorAnswer.of("request body too large");
         } catch (JsonProcessingException e) {
             status = 400;
-            body = Map.of("ok", false, "error", "malformed request: " + e.getOriginalMessage());
+            body = ErrorAnswer.of("malformed request: " + e.getOriginalMessage());
         } catch (NotFound e) {
             status = 404;
-            body = Map.of("ok", false, "error", "no such endpoint");
+            body = ErrorAnswer.of("no such endpoint");
         } catch (Exception e) {
             status = 500;
             LOG.log(Level.WARNING, ex.getRequestURI().getPath() + " failed: " + e.getMessage());
-            body = Map.of("ok", false, "error", String.valueOf(e.getMessage()));
+            body = ErrorAnswer.of(String.valueOf(e.getMessage()));
         }
         byte[] out = JSON.writeValueAsBytes(body);
         ex.getResponseHeaders().set("Content-Type", "application/json");
@@ -167,7 +172,7 @@ public final class ControlServer implements AutoCloseable {
         Map<String, String> query = query(ex.getRequestURI().getRawQuery());
         String[] p = path.split("/", -1); // "", "v1", ...
         if (p.length == 3 && p[2].equals("health") && method.equals("GET")) {
-            return Map.of("ok", true, "server", service != null ? service.config().name() : gateway.name());
+            return new HealthAnswer(true, service != null ? service.config().name() : gateway.name());
         }
         if (p.length == 3 && p[2].equals("probe") && method.equals("POST")) {
             return probes.probe(JSON.readValue(readLimited(ex.getRequestBody()), ProbeRequest.class));
@@ -213,7 +218,7 @@ public final class ControlServer implements AutoCloseable {
                     return service.receiveImage(id, w, in);
                 }
             }
-            MigrationRequest r = JSON.readValue(readLimited(ex.getRequestBody()), MigrationRequest.class);
+            MigrationRequest r = Requests.check(JSON.readValue(readLimited(ex.getRequestBody()), MigrationRequest.class));
             if (vms != null && vms.handles(r.workload())) {
                 return vms.operation(op, id, r);
             }
@@ -320,13 +325,5 @@ public final class ControlServer implements AutoCloseable {
         NotFound() {
             super("not found");
         }
-    }
-
-    static Map<String, Object> map(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
     }
 }

@@ -19,6 +19,8 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 
+import net.sessionmigration.daemon.protocol.MutualTls;
+
 /**
  * The daemon's own certificate, key and trusted CA as PEM files, for CRIU's TLS (GnuTLS reads
  * files, not PKCS12 stores): so CRIU's page server and the dump that feeds it authenticate each
@@ -36,8 +38,8 @@ final class CriuTls {
     /** Exports the key store's key entry (key and chain) and the trust store's certificates into {@code dir}. */
     static CriuTls export(DaemonConfig.Tls tls, Path dir) throws IOException {
         try {
-            KeyStore ks = TlsContexts.load(Path.of(tls.keystore()), tls.keystorePassword().toCharArray());
-            KeyStore ts = TlsContexts.load(Path.of(tls.truststore()), tls.truststorePassword().toCharArray());
+            KeyStore ks = MutualTls.load(Path.of(tls.keystore()), tls.keystorePassword().toCharArray());
+            KeyStore ts = MutualTls.load(Path.of(tls.truststore()), tls.truststorePassword().toCharArray());
             String alias = Collections.list(ks.aliases()).stream().filter(a -> isKey(ks, a)).findFirst()
                     .orElseThrow(() -> new IOException(tls.keystore() + " holds no private key"));
             Key key = ks.getKey(alias, tls.keystorePassword().toCharArray());

@@ -1,8 +1,8 @@
 package net.sessionmigration.daemon;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+
+import net.sessionmigration.daemon.protocol.ErrorAnswer;
 
 /**
  * A gateway call that could not be done, answered with 409 and a body that says which kind,
@@ -35,14 +35,7 @@ public final class GatewayFailure extends Exception {
         return port;
     }
 
-    Map<String, Object> body() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ok", false);
-        m.put("kind", kind);
-        m.put("port", port);
-        m.put("error", getMessage());
-        m.put("putBack", putBack);
-        m.put("stuck", stuck);
-        return m;
+    ErrorAnswer body() {
+        return new ErrorAnswer(false, kind, port, getMessage(), putBack, stuck);
     }
 }

@@ -8,6 +8,11 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.logging.Logger;
 
+import net.sessionmigration.daemon.protocol.GatewayMoveAnswer;
+import net.sessionmigration.daemon.protocol.GatewayPreflightAnswer;
+import net.sessionmigration.daemon.protocol.GatewayRequest;
+import net.sessionmigration.daemon.protocol.GatewayVlansAnswer;
+
 /**
  * The gateway role: reads the VLAN of access ports, moves a batch of ports (all or nothing:
  * checked first, moved one netlink request each, verified by reading back, and on a partial
@@ -40,14 +45,14 @@ public final class GatewayService {
         return kernel.mode();
     }
 
-    public synchronized Map<String, Object> vlans(GatewayRequest r) throws IOException, GatewayFailure {
-        List<String> ports = r.requirePorts();
+    public synchronized GatewayVlansAnswer vlans(GatewayRequest r) throws IOException, GatewayFailure {
+        List<String> ports = Requests.ports(r);
         GatewayKernel.Snapshot s = kernel.snapshot();
-        Map<String, Object> vlans = new LinkedHashMap<>();
+        Map<String, Integer> vlans = new LinkedHashMap<>();
         for (String p : ports) {
             vlans.put(p, vlanOf(s, p));
         }
-        return ControlServer.map("ok", true, "gateway", name, "vlans", vlans);
+        return new GatewayVlansAnswer(true, name, vlans);
     }
 
     private static int vlanOf(GatewayKernel.Snapshot s, String port) throws GatewayFailure {
@@ -61,8 +66,8 @@ public final class GatewayService {
         return v.getAsInt();
     }
 
-    public synchronized Map<String, Object> move(GatewayRequest r) throws IOException, GatewayFailure {
-        List<GatewayRequest.Move> moves = r.requireMoves();
+    public synchronized GatewayMoveAnswer move(GatewayRequest r) throws IOException, GatewayFailure {
+        List<GatewayRequest.Move> moves = Requests.moves(r);
         long t0 = System.nanoTime();
         GatewayKernel.Snapshot s = kernel.snapshot();
         for (GatewayRequest.Move m : moves) {
@@ -104,14 +109,13 @@ public final class GatewayService {
         } else {
             cause = "port " + failed.port() + " (VLAN " + failed.from() + " → " + failed.to() + "): " + cause;
         }
-        Map<String, Object> measurements = new LinkedHashMap<>();
+        Map<String, Long> measurements = new LinkedHashMap<>();
         measurements.put("lookup_us", (t1 - t0) / 1000);
         measurements.put("kernel_us", (t2 - t1) / 1000);
         measurements.put("verify_us", (t3 - t2) / 1000);
         if (failed == null) {
             LOG.info("gateway " + name + ": moved " + moves.size() + " port(s) in " + (t2 - t1) / 1000 + " µs, verified");
-            return ControlServer.map("ok", true, "gateway", name, "moved", moves.stream().map(GatewayRequest.Move::port).toList(),
-                    "measurements", measurements);
+            return new GatewayMoveAnswer(true, name, moves.stream().map(GatewayRequest.Move::port).toList(), measurements);
         }
         LOG.warning("gateway " + name + ": move failed: " + cause);
         if (!r.wantsPutBack()) {
@@ -148,28 +152,27 @@ public final class GatewayService {
         throw new GatewayFailure(kind, failed.port(), text, putBack, stuck);
     }
 
-    public synchronized Map<String, Object> preflight(GatewayRequest r) throws IOException {
-        List<GatewayRequest.Move> moves = r.requireMoves();
+    public synchronized GatewayPreflightAnswer preflight(GatewayRequest r) throws IOException {
+        List<GatewayRequest.Move> moves = Requests.moves(r);
         long t0 = System.nanoTime();
         GatewayKernel.Snapshot s = kernel.snapshot();
         long lookup = (System.nanoTime() - t0) / 1000;
-        List<Map<String, Object>> problems = new ArrayList<>();
+        List<GatewayPreflightAnswer.Problem> problems = new ArrayList<>();
         for (GatewayRequest.Move m : moves) {
             try {
                 int v = vlanOf(s, m.port());
                 if (v != m.from()) {
-                    problems.add(ControlServer.map("port", m.port(), "kind", "wrong-vlan", "cause", "port " + m.port()
+                    problems.add(new GatewayPreflightAnswer.Problem(m.port(), "wrong-vlan", "port " + m.port()
                             + " is on VLAN " + v + ", the plan expects VLAN " + m.from()));
                 }
             } catch (GatewayFailure f) {
-                problems.add(ControlServer.map("port", m.port(), "kind", f.kind(), "cause", f.getMessage()));
+                problems.add(new GatewayPreflightAnswer.Problem(m.port(), f.kind(), f.getMessage()));
             }
             if (!s.hasVlan(m.to())) {
-                problems.add(ControlServer.map("port", m.port(), "kind", "vlan-missing", "cause", "VLAN " + m.to()
+                problems.add(new GatewayPreflightAnswer.Problem(m.port(), "vlan-missing", "VLAN " + m.to()
                         + " does not exist on the gateway (" + s.vlanHome(m.to()) + " is missing)"));
             }
         }
-        return ControlServer.map("ok", true, "gateway", name, "mode", kernel.mode(), "problems", problems,
-                "lookup_us", lookup);
+        return new GatewayPreflightAnswer(true, name, kernel.mode(), problems, lookup);
     }
 }

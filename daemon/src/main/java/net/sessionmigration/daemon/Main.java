@@ -8,6 +8,8 @@ import java.util.logging.SimpleFormatter;
 
 import javax.net.ssl.SSLContext;
 
+import net.sessionmigration.daemon.protocol.MutualTls;
+
 /** {@code java -jar sm-daemon-exec.jar CONFIG.json}: run inside the server's network namespace. */
 public final class Main {
     private Main() {
@@ -43,7 +45,8 @@ public final class Main {
         // holding a pid makes a later restore of that pid fail).
         ProcessTree.becomeSubreaper();
         ProcessTree.startOrphanReaper();
-        SSLContext ssl = TlsContexts.create(config.tls());
+        SSLContext ssl = MutualTls.sslContext(Path.of(config.tls().keystore()), config.tls().keystorePassword().toCharArray(),
+                Path.of(config.tls().truststore()), config.tls().truststorePassword().toCharArray());
         MigrationService service = new MigrationService(config, new Criu(config.criu()), new VirtualIpControl(),
                 new PeerClient(ssl, config.peers()));
         int orphans = service.removeOrphanImages();

@@ -17,7 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import net.sessionmigration.daemon.protocol.ImageAnswer;
+import net.sessionmigration.daemon.protocol.MigrationRequest;
+import net.sessionmigration.daemon.protocol.OperationAnswer;
+import net.sessionmigration.daemon.protocol.PageServerAnswer;
+import net.sessionmigration.daemon.protocol.PreflightAnswer;
+import net.sessionmigration.daemon.protocol.RecentMigration;
+import net.sessionmigration.daemon.protocol.StartAnswer;
+import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
 
 /**
  * The CRIU backend, one object per daemon. Source side: freeze (S703), migrate (S704: dump,
@@ -34,7 +41,9 @@ public class MigrationService {
     private final PeerClient peers;
     private final SourceLock locks;
     private final Map<String, Migration> migrations = new ConcurrentHashMap<>();
-    private final Deque<Map<String, Long>> recent = new ArrayDeque<>();
+    /** This daemon's last {@value #RECENT} migrations as a source, for the driver's freeze prediction. */
+    private final Deque<RecentMigration> recent = new ArrayDeque<>();
+    static final int RECENT = 10;
     private CriuTls criuTls;
 
     /** What this daemon knows about one migration. */
@@ -93,39 +102,37 @@ public class MigrationService {
 
     // ------------------------------------------------------------------ queries
 
-    public Map<String, Object> state(String workload, String vip) throws IOException {
+    public WorkloadStateAnswer state(String workload, String vip) throws IOException {
         DaemonConfig.WorkloadSpec spec = spec(workload);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("server", config.name());
-        m.put("workload", workload);
         OptionalInt root = ProcessTree.findRoot(spec);
-        m.put("found", root.isPresent());
-        if (root.isPresent()) {
-            m.put("pid", root.getAsInt());
-            m.put("stopped", ProcessTree.stopped(root.getAsInt()));
-        }
-        if (vip != null) {
-            m.put("vipPresent", vips.present(spec.vipInterface(), RequestNames.requireIpv4("vip", vip)));
-        }
-        return m;
+        Boolean vipPresent = vip == null ? null : vips.present(spec.vipInterface(), RequestNames.requireIpv4("vip", vip));
+        return new WorkloadStateAnswer(config.name(), workload, null, root.isPresent(),
+                root.isPresent() ? root.getAsInt() : null, null,
+                root.isPresent() ? ProcessTree.stopped(root.getAsInt()) : null, vipPresent);
     }
 
-    public Map<String, Object> preflight(String workload, String vip) throws IOException, InterruptedException {
-        Map<String, Object> m = state(workload, vip);
+    /**
+     * State, {@code criu check}, and what the driver predicts the freeze from: the workload's
+     * resident size now and this daemon's recent migrations as a source.
+     */
+    public PreflightAnswer preflight(String workload, String vip) throws IOException, InterruptedException {
+        WorkloadStateAnswer s = state(workload, vip);
         Criu.Outcome check = criu.check();
-        m.put("criuOk", check.ok() && check.output().contains("Looks good"));
-        m.put("criuMessage", check.output().lines().filter(l -> !l.contains("RLIMIT_NOFILE")).reduce("", (a, b) -> a + b + "\n").strip());
+        Long resident = s.found() ? ProcessTree.residentBytes(ProcessTree.tree(s.pid())) : null;
+        List<RecentMigration> history;
         synchronized (recent) {
-            m.put("recentFreezeMs", recent.stream().map(r -> r.values().stream().mapToLong(Long::longValue).sum()).toList());
+            history = List.copyOf(recent);
         }
-        return m;
+        return PreflightAnswer.criu(s, check.ok() && check.output().contains("Looks good"),
+                check.output().lines().filter(l -> !l.contains("RLIMIT_NOFILE")).reduce("", (a, b) -> a + b + "\n").strip(),
+                history, resident);
     }
 
-    public Map<String, Object> start(String workload) throws IOException {
+    public StartAnswer start(String workload) throws IOException {
         DaemonConfig.WorkloadSpec spec = spec(workload);
         OptionalInt root = ProcessTree.findRoot(spec);
         if (root.isPresent()) {
-            return Map.of("summary", "already running", "pid", root.getAsInt());
+            return StartAnswer.of("already running", root.getAsInt());
         }
         if (spec.command() == null || spec.command().isEmpty()) {
             throw new RequestNames.BadRequest("workload has no start command");
@@ -137,7 +144,7 @@ public class MigrationService {
             root = ProcessTree.findRoot(spec);
             if (root.isPresent()) {
                 LOG.info("workload " + workload + " started, pid " + root.getAsInt());
-                return Map.of("summary", "started", "pid", root.getAsInt());
+                return StartAnswer.of("started", root.getAsInt());
             }
             sleep(10);
         }
@@ -146,7 +153,7 @@ public class MigrationService {
 
     // ------------------------------------------------------------------ source side
 
-    public Map<String, Object> freeze(String id, MigrationRequest r) throws IOException {
+    public OperationAnswer freeze(String id, MigrationRequest r) throws IOException {
         Migration m = migration(id);
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
@@ -164,7 +171,7 @@ public class MigrationService {
         }
     }
 
-    public Map<String, Object> migrate(String id, MigrationRequest r) throws IOException, InterruptedException {
+    public OperationAnswer migrate(String id, MigrationRequest r) throws IOException, InterruptedException {
         if (r.target() == null) {
             throw new RequestNames.BadRequest("migrate needs a target");
         }
@@ -199,17 +206,17 @@ public class MigrationService {
             }
             if (!m.transferred) {
                 long t0 = System.nanoTime();
-                JsonNode n = peers.post(r.target(), "/v1/migrations/" + id + "/image?workload=" + r.workload(),
-                        ImageArchive.publisher(dir), "application/octet-stream");
+                ImageAnswer n = peers.post(r.target(), "/v1/migrations/" + id + "/image?workload=" + r.workload(),
+                        ImageArchive.publisher(dir), "application/octet-stream", ImageAnswer.class);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 m.transferred = true;
                 m.measurements.put("transfer_ms", Long.toString(ms));
-                m.measurements.put("image_bytes", n.path("bytes").asText());
-                log("S704", id, "image (" + n.path("bytes").asText() + " bytes) sent to " + r.target() + " in " + ms + " ms");
+                m.measurements.put("image_bytes", Long.toString(n.bytes()));
+                log("S704", id, "image (" + n.bytes() + " bytes) sent to " + r.target() + " in " + ms + " ms");
             }
             long t0 = System.nanoTime();
-            JsonNode n = peers.postJson(r.target(), "/v1/migrations/" + id + "/restore", r);
-            m.measurements.put("restore_ms", n.path("measurements").path("restore_ms").asText());
+            OperationAnswer n = peers.postJson(r.target(), "/v1/migrations/" + id + "/restore", r, OperationAnswer.class);
+            m.measurements.put("restore_ms", n.measured().getOrDefault("restore_ms", ""));
             m.measurements.put("target_restore_call_ms", Long.toString((System.nanoTime() - t0) / 1_000_000));
             m.restored = true;
             remember(m.measurements);
@@ -236,23 +243,24 @@ public class MigrationService {
             log("S704", id, "peer " + r.target() + " is not named by an IPv4 address: its pages go in the image");
             return null;
         }
-        JsonNode n = peers.postJson(r.target(), "/v1/migrations/" + id + "/page-server?address=" + host, r);
-        return new Criu.PageServerTarget(host, n.path("port").asInt(), criuTls().args());
+        PageServerAnswer n = peers.postJson(r.target(), "/v1/migrations/" + id + "/page-server?address=" + host, r,
+                PageServerAnswer.class);
+        return new Criu.PageServerTarget(host, n.port(), criuTls().args());
     }
 
-    public Map<String, Object> moveVip(String id, MigrationRequest r) throws IOException {
+    public OperationAnswer moveVip(String id, MigrationRequest r) throws IOException {
         DaemonConfig.WorkloadSpec spec = spec(r.workload());
         if (r.replicate()) {
             log("S705", id, "REPLICATE: virtual IP " + r.vip() + " stays at the source too");
             return report("REPLICATE: virtual IP kept at the source", Map.of());
         }
-        boolean removed = vips.remove(spec.vipInterface(), r.vipAddress());
+        boolean removed = vips.remove(spec.vipInterface(), Requests.vip(r));
         log("S705", id, "virtual IP " + r.vip() + (removed ? " removed from " : " was already absent from ") + spec.vipInterface());
         return report(removed ? "virtual IP removed at the source" : "virtual IP already absent at the source", Map.of());
     }
 
     /** After the target resumed: MOVE ends the stopped source copy; REPLICATE continues it. */
-    public Map<String, Object> release(String id, MigrationRequest r) throws IOException, InterruptedException {
+    public OperationAnswer release(String id, MigrationRequest r) throws IOException, InterruptedException {
         Migration m = migration(id);
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
@@ -264,7 +272,7 @@ public class MigrationService {
             }
             if (r.replicate()) {
                 // the moving users' connections close while the lock still drops what they send out
-                var moved = ConnectionCloser.in(r.targetClientAddresses());
+                var moved = ConnectionCloser.in(Requests.targetClients(r));
                 ConnectionCloser.leaveRepair(ProcessTree.tree(root), moved);
                 int closed = ConnectionCloser.close(ProcessTree.tree(root), moved);
                 locks.lift(id);
@@ -278,7 +286,7 @@ public class MigrationService {
             // MOVE: the address is gone here (S705), and the connections are in repair mode (the
             // dump left them so; forget makes sure), so the dying sockets send nothing and leave
             // nothing that would block their coming back; then the lock goes too
-            vips.remove(spec.vipInterface(), r.vipAddress());
+            vips.remove(spec.vipInterface(), Requests.vip(r));
             int forgotten = ConnectionCloser.forget(ProcessTree.tree(root), a -> true);
             if (!ProcessTree.killAndReap(root, 3000)) {
                 throw new IOException("source copy pid " + root + " did not end");
@@ -293,7 +301,7 @@ public class MigrationService {
     }
 
     /** Source side of an abort: the workload runs here again, with the VIP, images removed. */
-    public Map<String, Object> rollbackSource(String id, MigrationRequest r) throws IOException {
+    public OperationAnswer rollbackSource(String id, MigrationRequest r) throws IOException {
         Migration m = migration(id);
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
@@ -306,7 +314,7 @@ public class MigrationService {
             if (root < 0) {
                 throw new IOException("workload " + r.workload() + " not found at the source");
             }
-            boolean added = vips.add(spec.vipInterface(), r.vipAddress());
+            boolean added = vips.add(spec.vipInterface(), Requests.vip(r));
             // as CRIU's own unlock: the lock first, so that the window probes get out, then the
             // connections leave repair mode and the users resend what the lock dropped
             boolean unlocked = locks.lift(id);
@@ -326,7 +334,7 @@ public class MigrationService {
      * daemon's migration address, as the source names it) and the configured port, into a fresh
      * image directory; answers once it listens. The image that follows lands in the same directory.
      */
-    public Map<String, Object> pageServer(String id, MigrationRequest r, Inet4Address address)
+    public PageServerAnswer pageServer(String id, MigrationRequest r, Inet4Address address)
             throws IOException, InterruptedException {
         spec(r.workload());
         Migration m = migration(id);
@@ -344,16 +352,16 @@ public class MigrationService {
             Criu.awaitListening(m.pageServer, dir, 5000);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             log("S704", id, "page server listening on " + address.getHostAddress() + ":" + port + " after " + ms + " ms");
-            return Map.of("ok", true, "summary", "page server listening", "port", port, "start_ms", ms);
+            return new PageServerAnswer(true, "page server listening", port, ms);
         }
     }
 
-    public Map<String, Object> receiveImage(String id, String workload, InputStream body) throws IOException {
+    public ImageAnswer receiveImage(String id, String workload, InputStream body) throws IOException {
         spec(workload);
         Migration m = migration(id);
         synchronized (m) {
             if (m.restored) {
-                return Map.of("ok", true, "summary", "already restored", "bytes", 0);
+                return new ImageAnswer(true, "already restored", 0);
             }
             Path dir = imageDir(id);
             if (m.pageServer == null) { // else the pages are already there
@@ -362,11 +370,11 @@ public class MigrationService {
             long t0 = System.nanoTime();
             long bytes = ImageArchive.receive(body, dir, config.maxImageBytes());
             log("S704", id, "image received: " + bytes + " bytes in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-            return Map.of("ok", true, "summary", "image received", "bytes", bytes);
+            return new ImageAnswer(true, "image received", bytes);
         }
     }
 
-    public Map<String, Object> restore(String id, MigrationRequest r) throws IOException, InterruptedException {
+    public OperationAnswer restore(String id, MigrationRequest r) throws IOException, InterruptedException {
         Migration m = migration(id);
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
@@ -374,8 +382,8 @@ public class MigrationService {
                 return report("already restored, pid " + m.restoredRoot, m.measurements);
             }
             // The restored sockets bind to v: it must be here first; nothing leaves from it yet.
-            TargetHold.hold(r.vipAddress());
-            vips.add(spec.vipInterface(), r.vipAddress());
+            TargetHold.hold(Requests.vip(r));
+            vips.add(spec.vipInterface(), Requests.vip(r));
             Path dir = imageDir(id);
             if (m.pageServer != null) {
                 Criu.awaitPageServer(m.pageServer, dir, 10_000);
@@ -383,8 +391,8 @@ public class MigrationService {
             Path pidFile = dir.resolve("restored.pid");
             Criu.Outcome o = criu.restore(dir, pidFile);
             if (!o.ok()) {
-                vips.remove(spec.vipInterface(), r.vipAddress());
-                TargetHold.release(r.vipAddress());
+                vips.remove(spec.vipInterface(), Requests.vip(r));
+                TargetHold.release(Requests.vip(r));
                 throw new IOException("criu restore failed: " + o.output());
             }
             m.restoredRoot = Integer.parseInt(Files.readString(pidFile).strip());
@@ -397,7 +405,7 @@ public class MigrationService {
         }
     }
 
-    public Map<String, Object> resume(String id, MigrationRequest r) throws IOException {
+    public OperationAnswer resume(String id, MigrationRequest r) throws IOException {
         long t0 = System.nanoTime();
         Migration m = migration(id);
         synchronized (m) {
@@ -405,14 +413,14 @@ public class MigrationService {
             int root = restoredCopy(m, spec, r.workload());
             int closed = 0;
             if (r.replicate()) {
-                var mine = r.targetClientAddresses();
+                var mine = Requests.targetClients(r);
                 closed = ConnectionCloser.close(ProcessTree.tree(root), a -> !mine.contains(a));
             }
             // resume is only called after the users' ports moved (S708): tell them where v is
             // now before the first packet, or their replies go to the old site's MAC until
             // the next announcement and TCP waits for a retransmission timeout.
             try {
-                vips.announce(spec.vipInterface(), r.vipAddress(), 1);
+                vips.announce(spec.vipInterface(), Requests.vip(r), 1);
             } catch (IOException | InterruptedException e) {
                 LOG.warning("S710 migration " + id + ": gratuitous ARP before resume failed: " + e.getMessage());
             }
@@ -420,9 +428,9 @@ public class MigrationService {
             // probe per user connection (CRIU's own went out at restore, into the hold) gets each
             // user to answer and resend what the source's lock dropped, and the site router
             // resolves users whose path now exists
-            TargetHold.release(r.vipAddress());
+            TargetHold.release(Requests.vip(r));
             int probed = ConnectionCloser.windowProbe(ProcessTree.tree(root),
-                    r.replicate() ? r.targetClientAddresses()::contains : a -> true);
+                    r.replicate() ? Requests.targetClients(r)::contains : a -> true);
             long beforeSigcont = System.nanoTime();
             ProcessTree.signalTree(root, LibC.SIGCONT);
             long resumed = System.nanoTime();
@@ -438,7 +446,7 @@ public class MigrationService {
      * Commit check, source half (before the source copy is let go): the locked copy accepted no
      * byte after the checkpoint. Fails naming the connection otherwise.
      */
-    public Map<String, Object> held(String id, MigrationRequest r) throws IOException {
+    public OperationAnswer held(String id, MigrationRequest r) throws IOException {
         Migration m = migration(id);
         synchronized (m) {
             if (!m.dumped || m.sourceRoot < 0 || !ProcessTree.alive(m.sourceRoot)) {
@@ -467,12 +475,12 @@ public class MigrationService {
      * until resume: nothing is acknowledged to a user before S710, so a rollback up to then
      * still resumes the source with every byte.
      */
-    public Map<String, Object> sessions(String id, MigrationRequest r) throws IOException, InterruptedException {
+    public OperationAnswer sessions(String id, MigrationRequest r) throws IOException, InterruptedException {
         Migration m = migration(id);
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
             int root = restoredCopy(m, spec, r.workload());
-            var mine = r.targetClientAddresses();
+            var mine = Requests.targetClients(r);
             long t0 = System.nanoTime();
             List<SessionCheck.Outcome> out = SessionCheck.target(ProcessTree.tree(root),
                     r.replicate() ? mine::contains : a -> true, m.atRestore);
@@ -497,21 +505,21 @@ public class MigrationService {
         }
     }
 
-    public Map<String, Object> announce(String id, MigrationRequest r) throws IOException, InterruptedException {
+    public OperationAnswer announce(String id, MigrationRequest r) throws IOException, InterruptedException {
         DaemonConfig.WorkloadSpec spec = spec(r.workload());
-        vips.announce(spec.vipInterface(), r.vipAddress(), 3);
+        vips.announce(spec.vipInterface(), Requests.vip(r), 3);
         log("S711", id, "gratuitous ARP for " + r.vip() + " sent on " + spec.vipInterface());
         return report("announced " + r.vip(), Map.of());
     }
 
     /** Target side of an abort: no copy, no VIP, no image left here. */
-    public Map<String, Object> discard(String id, MigrationRequest r) throws IOException, InterruptedException {
+    public OperationAnswer discard(String id, MigrationRequest r) throws IOException, InterruptedException {
         Migration m = migration(id);
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
             // Address first: a killed socket without its source address cannot reset the user.
-            vips.remove(spec.vipInterface(), r.vipAddress());
-            TargetHold.release(r.vipAddress());
+            vips.remove(spec.vipInterface(), Requests.vip(r));
+            TargetHold.release(Requests.vip(r));
             stopPageServer(m);
             int root = m.restoredRoot;
             if (root < 0) {
@@ -554,13 +562,13 @@ public class MigrationService {
             for (int attempt = 0; attempt < 30; attempt++) {
                 long t0 = System.nanoTime();
                 try {
-                    peers.get(peer, "/v1/health");
+                    peers.health(peer);
                     LOG.info("warm-up: peer " + peer + " answered in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
                     break;
                 } catch (IOException e) {
                     sleep(1000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                }
+                if (Thread.currentThread().isInterrupted()) {
                     return;
                 }
             }
@@ -627,18 +635,20 @@ public class MigrationService {
         }
     }
 
+    /**
+     * A migration as a source, kept for the preflight: its freeze (dump, transfer, restore) and
+     * the part of it that moved the memory (CRIU writing the pages, then sending the image), with
+     * the resident size it moved.
+     */
     private void remember(Map<String, String> measurements) {
-        Map<String, Long> r = new LinkedHashMap<>();
-        for (String k : List.of("dump_ms", "transfer_ms", "restore_ms")) {
-            try {
-                r.put(k, Long.parseLong(measurements.getOrDefault(k, "0")));
-            } catch (NumberFormatException e) {
-                r.put(k, 0L);
-            }
-        }
+        long transferMs = OperationAnswer.number(measurements, "transfer_ms");
+        long freezeMs = OperationAnswer.number(measurements, "dump_ms") + transferMs
+                + OperationAnswer.number(measurements, "restore_ms");
+        long transferUs = OperationAnswer.number(measurements, "pages_write_us") + transferMs * 1000;
+        RecentMigration r = new RecentMigration(freezeMs, transferUs, OperationAnswer.number(measurements, "resident_bytes"));
         synchronized (recent) {
             recent.addLast(r);
-            while (recent.size() > 10) {
+            while (recent.size() > RECENT) {
                 recent.removeFirst();
             }
         }
@@ -654,12 +664,8 @@ public class MigrationService {
     }
 
     /** The answer of every operation: ok, a summary in words, measurements. */
-    static Map<String, Object> report(String summary, Map<String, String> measurements) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("ok", true);
-        m.put("summary", summary);
-        m.put("measurements", new LinkedHashMap<>(measurements));
-        return m;
+    static OperationAnswer report(String summary, Map<String, String> measurements) {
+        return OperationAnswer.of(summary, measurements);
     }
 
     /**

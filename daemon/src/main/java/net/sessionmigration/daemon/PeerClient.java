@@ -1,72 +1,74 @@
 package net.sessionmigration.daemon;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 import javax.net.ssl.SSLContext;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.HealthAnswer;
 
-/** Talks to another daemon over the same mutually authenticated TLS. */
+/**
+ * Talks to another daemon over the same mutually authenticated TLS ({@code daemon-protocol}'s
+ * client). A peer the request names but the config does not is a bad request; every other
+ * failure names the peer.
+ */
 public final class PeerClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http;
-    private final Map<String, String> peers;
+    /** One operation (an image transfer, a restore). */
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(10);
+    private final DaemonClient daemons;
 
     public PeerClient(SSLContext ssl, Map<String, String> peers) {
-        this.http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)) // includes the TLS handshake, slow in a cold JVM
-                .version(HttpClient.Version.HTTP_1_1).build();
-        this.peers = peers;
+        this.daemons = new DaemonClient(ssl, peers, CALL_TIMEOUT);
     }
 
     public String url(String peer) {
-        String u = peers.get(peer);
-        if (u == null) {
+        try {
+            return daemons.url(peer);
+        } catch (DaemonClient.DaemonException e) {
             throw new RequestNames.BadRequest("unknown peer");
         }
-        return u;
     }
 
-    public JsonNode post(String peer, String path, HttpRequest.BodyPublisher body, String contentType)
-            throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url(peer) + path)).timeout(Duration.ofSeconds(120))
-                .header("Content-Type", contentType).POST(body).build();
-        HttpResponse<String> r;
+    public <T> T post(String peer, String path, HttpRequest.BodyPublisher body, String contentType, Class<T> answer)
+            throws IOException {
+        url(peer);
         try {
-            r = http.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            // the answer names the peer: "header parser received no bytes" alone does not say who went away
-            throw new IOException("peer " + peer + " at " + url(peer) + " gave no answer: " + e.getMessage(), e);
+            return daemons.post(peer, path, body, contentType, answer, CALL_TIMEOUT);
+        } catch (DaemonClient.DaemonException e) {
+            throw named(e);
         }
-        JsonNode n = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
-        if (r.statusCode() != 200) {
-            throw new IOException("peer " + peer + " answered " + r.statusCode() + ": " + n.path("error").asText());
-        }
-        return n;
     }
 
-    /** A GET, answered 200 (the start-up warm-up asks each peer's health). */
-    public JsonNode get(String peer, String path) throws IOException, InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url(peer) + path)).timeout(Duration.ofSeconds(10)).GET().build();
-        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IOException("peer " + peer + " answered " + r.statusCode());
+    public <T> T postJson(String peer, String path, Object body, Class<T> answer) throws IOException {
+        url(peer);
+        try {
+            return daemons.post(peer, path, body, answer);
+        } catch (DaemonClient.DaemonException e) {
+            throw named(e);
         }
-        return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
     }
 
-    public java.util.Set<String> names() {
-        return peers.keySet();
+    /** The start-up warm-up asks each peer's health. */
+    public HealthAnswer health(String peer) throws IOException {
+        url(peer);
+        try {
+            return daemons.get(peer, "/v1/health", HealthAnswer.class, HEALTH_TIMEOUT);
+        } catch (DaemonClient.DaemonException e) {
+            throw named(e);
+        }
     }
 
-    public JsonNode postJson(String peer, String path, Object body) throws IOException, InterruptedException {
-        return post(peer, path, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)),
-                "application/json");
+    public Set<String> names() {
+        return daemons.names();
+    }
+
+    /** "daemon answered 500: …" alone does not say which peer: the answer names it. */
+    private static IOException named(DaemonClient.DaemonException e) {
+        return new IOException("peer " + e.server() + ": " + e.getMessage(), e);
     }
 }

@@ -8,8 +8,10 @@ import java.net.NoRouteToHostException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
-import java.util.Map;
 import java.util.logging.Logger;
+
+import net.sessionmigration.daemon.protocol.ProbeAnswer;
+import net.sessionmigration.daemon.protocol.ProbeRequest;
 
 /**
  * The probe role: one TCP connect from this daemon's network namespace, for the coordinator's
@@ -24,10 +26,10 @@ public final class ProbeService {
     /** Why a probe failed, in the words the API answers. */
     enum Reason { REFUSED, TIMED_OUT, NO_ROUTE, NETWORK_UNREACHABLE, OTHER }
 
-    public Map<String, Object> probe(ProbeRequest request) {
-        Inet4Address address = request.requireAddress();
-        int port = request.requirePort();
-        int timeoutMs = request.requireTimeoutMs();
+    public ProbeAnswer probe(ProbeRequest request) {
+        Inet4Address address = Requests.probeAddress(request);
+        int port = Requests.probePort(request);
+        int timeoutMs = Requests.probeTimeoutMs(request);
         String target = address.getHostAddress() + ":" + port;
         long start = System.nanoTime();
         try (Socket s = new Socket()) {
@@ -36,16 +38,14 @@ public final class ProbeService {
             long micros = (System.nanoTime() - start) / 1000;
             String local = s.getLocalAddress().getHostAddress();
             LOG.info("probe " + target + " connected in " + micros + " us from " + local);
-            return ControlServer.map("ok", true, "reachable", true, "address", address.getHostAddress(),
-                    "port", port, "connectMicros", micros, "from", local);
+            return ProbeAnswer.connected(address.getHostAddress(), port, micros, local);
         } catch (IOException e) {
             long micros = (System.nanoTime() - start) / 1000;
             Reason reason = reason(e);
             String error = describe(reason, target, timeoutMs, e);
             LOG.info("probe " + error);
-            return ControlServer.map("ok", true, "reachable", false, "address", address.getHostAddress(),
-                    "port", port, "reason", reason.name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                    "error", error, "elapsedMicros", micros);
+            return ProbeAnswer.failed(address.getHostAddress(), port,
+                    reason.name().toLowerCase(Locale.ROOT).replace('_', '-'), error, micros);
         }
     }
 

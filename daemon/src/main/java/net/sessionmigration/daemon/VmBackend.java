@@ -11,8 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
+import net.sessionmigration.daemon.protocol.MigrationRequest;
+import net.sessionmigration.daemon.protocol.OperationAnswer;
+import net.sessionmigration.daemon.protocol.PreflightAnswer;
+import net.sessionmigration.daemon.protocol.StartAnswer;
+import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
 import net.sessionmigration.qmp.Accelerator;
 import net.sessionmigration.qmp.AcceleratorDecision;
 import net.sessionmigration.qmp.MigrationInfo;
@@ -151,41 +154,31 @@ public final class VmBackend implements AutoCloseable {
 
     // ------------------------------------------------------------------ queries and start
 
-    public Map<String, Object> state(String vm) {
+    public WorkloadStateAnswer state(String vm) {
         vm(vm);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("server", server);
-        m.put("workload", vm);
-        m.put("kind", "vm");
         Optional<QemuProcess> q = alive(vm);
-        m.put("found", q.isPresent());
-        q.ifPresent(p -> {
-            VmStatus s = status(p);
-            m.put("pid", p.pid());
-            m.put("status", s.status());
-            m.put("stopped", !s.running());
-        });
-        return m;
+        if (q.isEmpty()) {
+            return new WorkloadStateAnswer(server, vm, WorkloadStateAnswer.VM, false, null, null, null, null);
+        }
+        VmStatus s = status(q.get());
+        return new WorkloadStateAnswer(server, vm, WorkloadStateAnswer.VM, true, (int) q.get().pid(), s.status(),
+                !s.running(), null);
     }
 
     /** State, the accelerator decided at start and why, and whether QEMU and the image are there. */
-    public Map<String, Object> preflight(String vm) {
-        Map<String, Object> m = state(vm);
+    public PreflightAnswer preflight(String vm) {
+        WorkloadStateAnswer state = state(vm);
         VmSpec s = spec(vm);
-        m.put("accelerator", accelerator.accelerator().name());
-        m.put("acceleratorReason", accelerator.reason());
-        m.put("qemuOk", Files.isExecutable(s.qemuBinary()));
-        m.put("imageOk", Files.isReadable(s.kernel()) && Files.isReadable(s.initrd()));
-        m.put("canReplicate", false);
-        return m;
+        return PreflightAnswer.vm(state, accelerator.accelerator().name(), accelerator.reason(),
+                Files.isExecutable(s.qemuBinary()), Files.isReadable(s.kernel()) && Files.isReadable(s.initrd()));
     }
 
     /** Boots the VM here and waits until its service runs (the guest's console marker). */
-    public Map<String, Object> start(String vm) throws IOException {
+    public StartAnswer start(String vm) throws IOException {
         synchronized (lock(vm)) {
             Optional<QemuProcess> q = alive(vm);
             if (q.isPresent()) {
-                return ControlServer.map("summary", "already running", "pid", q.get().pid());
+                return StartAnswer.of("already running", (int) q.get().pid());
             }
             long t0 = System.nanoTime();
             QemuProcess p = launch(spec(vm));
@@ -197,8 +190,7 @@ public final class VmBackend implements AutoCloseable {
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
             LOG.info("VM " + vm + " started, pid " + p.pid() + ", " + accelerator.accelerator() + ", ready in " + ms + " ms");
-            return ControlServer.map("summary", "started", "pid", p.pid(), "accelerator", accelerator.accelerator().name(),
-                    "boot_ms", ms);
+            return new StartAnswer("started", (int) p.pid(), accelerator.accelerator().name(), ms);
         }
     }
 
@@ -211,7 +203,7 @@ public final class VmBackend implements AutoCloseable {
 
     // ------------------------------------------------------------------ the operations
 
-    public Map<String, Object> operation(String op, String id, MigrationRequest r) throws IOException, InterruptedException {
+    public OperationAnswer operation(String op, String id, MigrationRequest r) throws IOException, InterruptedException {
         vm(r.workload());
         if (r.replicate()) {
             throw new RequestNames.BadRequest("a VM cannot be replicated: QEMU hands the guest over, it does not copy it; use MOVE");
@@ -236,7 +228,7 @@ public final class VmBackend implements AutoCloseable {
      * answers {@code done:false} with progress, or {@code done:true} with QEMU's own total time
      * and downtime (S706). The wait holds no lock, so a rollback can cancel meanwhile.
      */
-    Map<String, Object> migrate(String id, MigrationRequest r) throws IOException, InterruptedException {
+    OperationAnswer migrate(String id, MigrationRequest r) throws IOException, InterruptedException {
         if (r.target() == null) {
             throw new RequestNames.BadRequest("migrate needs a target");
         }
@@ -250,8 +242,8 @@ public final class VmBackend implements AutoCloseable {
                     throw new IOException("VM " + vm + " is not running here (" + st.status() + ")");
                 }
                 long t0 = System.nanoTime();
-                JsonNode n = peers.postJson(r.target(), "/v1/migrations/" + id + "/incoming", r);
-                String uri = n.path("uri").asText("");
+                OperationAnswer n = peers.postJson(r.target(), "/v1/migrations/" + id + "/incoming", r, OperationAnswer.class);
+                String uri = n.uri() == null ? "" : n.uri();
                 if (!TCP_URI.matcher(uri).matches()) {
                     throw new IOException("target " + r.target() + " gave no tcp:ADDRESS:PORT to migrate to");
                 }
@@ -295,9 +287,7 @@ public final class VmBackend implements AutoCloseable {
                     log("S706", id, "VM " + vm + " migrated to " + r.target() + " (paused there until resume): " + meas);
                 }
             }
-            Map<String, Object> out = MigrationService.report("migrated to " + r.target() + ", paused there until resume", meas);
-            out.put("done", true);
-            return out;
+            return MigrationService.report("migrated to " + r.target() + ", paused there until resume", meas).withDone(true);
         }
         if (info.finished()) {
             throw new IOException("QEMU migration " + info.status()
@@ -305,9 +295,7 @@ public final class VmBackend implements AutoCloseable {
         }
         meas.put("ram_remaining_bytes", Long.toString(info.ramRemaining()));
         meas.put("elapsed_ms", Long.toString((System.nanoTime() - m.startedNanos) / 1_000_000));
-        Map<String, Object> out = MigrationService.report("migration " + info.status(), meas);
-        out.put("done", false);
-        return out;
+        return MigrationService.report("migration " + info.status(), meas).withDone(false);
     }
 
     static MigrationParameters parameters(QemuConfig.Vm v, MigrationRequest r) {
@@ -317,7 +305,7 @@ public final class VmBackend implements AutoCloseable {
     }
 
     /** Target side of S704: the same VM, paused ({@code -S}), waiting for the source's stream. */
-    Map<String, Object> incoming(String id, MigrationRequest r) throws IOException {
+    OperationAnswer incoming(String id, MigrationRequest r) throws IOException {
         String vm = r.workload();
         synchronized (lock(vm)) {
             Optional<QemuProcess> q = alive(vm);
@@ -325,7 +313,7 @@ public final class VmBackend implements AutoCloseable {
             if (q.isPresent()) {
                 VmStatus s = status(q.get());
                 if (q.get().spec().incomingDeferred() && s.status().equals("inmigrate")) {
-                    return withUri(MigrationService.report("destination already waiting", Map.of()), vm);
+                    return MigrationService.report("destination already waiting", Map.of()).withUri(vm(vm).incomingUri());
                 }
                 throw new IOException("VM " + vm + " already runs here (" + s.status() + "); a move needs a free target");
             }
@@ -342,17 +330,13 @@ public final class VmBackend implements AutoCloseable {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             log("S704", id, "destination QEMU pid " + p.pid() + " for VM " + vm + " listens at "
                     + vm(vm).incomingUri() + " (paused, started in " + ms + " ms)");
-            return withUri(MigrationService.report("destination listening", Map.of("destination_qemu_start_ms", Long.toString(ms))), vm);
+            return MigrationService.report("destination listening", Map.of("destination_qemu_start_ms", Long.toString(ms)))
+                    .withUri(vm(vm).incomingUri());
         }
     }
 
-    private Map<String, Object> withUri(Map<String, Object> m, String vm) {
-        m.put("uri", vm(vm).incomingUri());
-        return m;
-    }
-
     /** S710 at the target, after the users' ports moved: the paused destination runs. */
-    Map<String, Object> resume(String id, MigrationRequest r) throws IOException {
+    OperationAnswer resume(String id, MigrationRequest r) throws IOException {
         String vm = r.workload();
         synchronized (lock(vm)) {
             QemuProcess q = alive(vm).orElseThrow(() -> new IOException("no copy of VM " + vm + " here"));
@@ -379,7 +363,7 @@ public final class VmBackend implements AutoCloseable {
     }
 
     /** S711 at the target: QEMU re-announces the guest (RARPs, and the guest's own ARPs). */
-    Map<String, Object> announce(String id, MigrationRequest r) throws IOException {
+    OperationAnswer announce(String id, MigrationRequest r) throws IOException {
         QemuProcess q = alive(r.workload()).orElseThrow(() -> new IOException("no copy of VM " + r.workload() + " here"));
         q.qmp().announceSelf();
         log("S711", id, "announce-self for VM " + r.workload());
@@ -387,7 +371,7 @@ public final class VmBackend implements AutoCloseable {
     }
 
     /** S710 at the source, after the target runs: the stopped source QEMU exits. */
-    Map<String, Object> release(String id, MigrationRequest r) throws IOException {
+    OperationAnswer release(String id, MigrationRequest r) throws IOException {
         String vm = r.workload();
         VmMigration m = migration(id);
         synchronized (lock(vm)) {
@@ -413,7 +397,7 @@ public final class VmBackend implements AutoCloseable {
      * and the source runs (again). A source QEMU that died is booted again (the service comes
      * back; sessions inside the guest are lost). After release there is nothing to go back to.
      */
-    Map<String, Object> rollback(String id, MigrationRequest r) throws IOException, InterruptedException {
+    OperationAnswer rollback(String id, MigrationRequest r) throws IOException, InterruptedException {
         String vm = r.workload();
         VmMigration m = migration(id);
         synchronized (lock(vm)) {
@@ -422,9 +406,9 @@ public final class VmBackend implements AutoCloseable {
                 if (m.released) {
                     throw new IOException("the source VM was already ended after resume at the target; migrate back instead");
                 }
-                Map<String, Object> started = start(vm);
+                StartAnswer started = start(vm);
                 log("rollback", id, "source QEMU of VM " + vm + " was gone; booted it again");
-                return MigrationService.report("source VM booted again (" + started.get("summary") + ")", Map.of());
+                return MigrationService.report("source VM booted again (" + started.summary() + ")", Map.of());
             }
             MigrationInfo info = q.get().qmp().queryMigrate();
             String before = info.status();
@@ -450,7 +434,7 @@ public final class VmBackend implements AutoCloseable {
     }
 
     /** Target side of an abort: the destination QEMU, paused or still receiving, exits. */
-    Map<String, Object> discard(String id, MigrationRequest r) throws IOException {
+    OperationAnswer discard(String id, MigrationRequest r) throws IOException {
         String vm = r.workload();
         synchronized (lock(vm)) {
             Optional<QemuProcess> q = alive(vm);

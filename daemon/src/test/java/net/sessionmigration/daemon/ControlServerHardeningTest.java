@@ -37,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import net.sessionmigration.daemon.protocol.MutualTls;
+
 /**
  * The real control server (migration and gateway roles) on loopback, attacked with bad TLS peers
  * and bad requests over raw TLS sockets, so that what goes on the wire is exactly what the test
@@ -73,7 +75,7 @@ class ControlServerHardeningTest {
         extra.otherCaWithClient("other-ca", "other-client");
         Logger.getLogger("sm-daemon").addHandler(CAPTURE);
         char[] pw = TestPki.PASS.toCharArray();
-        SSLContext ssl = TlsContexts.create(pki.store("server"), pw, pki.store("truststore"), pw);
+        SSLContext ssl = MutualTls.sslContext(pki.store("server"), pw, pki.store("truststore"), pw);
         DaemonConfig config = new DaemonConfig("hardened-srv", "127.0.0.1", 1,
                 new DaemonConfig.Tls("unused", "unused", "unused", "unused"), Map.of(), "/nonexistent/criu",
                 dir.resolve("img").toString(), 1024,

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import net.sessionmigration.daemon.protocol.MutualTls;
+
 /** The control API over real TLS: client certificates are mandatory, requests are validated. */
 class ControlServerTlsTest {
     @TempDir
@@ -37,7 +39,7 @@ class ControlServerTlsTest {
     static void start() throws Exception {
         pki = new TestPki(dir);
         char[] pw = TestPki.PASS.toCharArray();
-        SSLContext ssl = TlsContexts.create(pki.store("server"), pw, pki.store("truststore"), pw);
+        SSLContext ssl = MutualTls.sslContext(pki.store("server"), pw, pki.store("truststore"), pw);
         DaemonConfig config = new DaemonConfig("test-srv", "127.0.0.1", 1,
                 new DaemonConfig.Tls("unused", "unused", "unused", "unused"), Map.of(), "/nonexistent/criu",
                 dir.resolve("img").toString(), 1024, Map.of("stream", new DaemonConfig.WorkloadSpec("no-such-process-x", null, null, "lo")));
@@ -66,7 +68,7 @@ class ControlServerTlsTest {
             ctx = SSLContext.getInstance("TLSv1.3");
             ctx.init(null, tmf.getTrustManagers(), null);
         } else {
-            ctx = TlsContexts.create(pki.store(keystore), pw, pki.store("truststore"), pw);
+            ctx = MutualTls.sslContext(pki.store(keystore), pw, pki.store("truststore"), pw);
         }
         return HttpClient.newBuilder().sslContext(ctx).version(HttpClient.Version.HTTP_1_1).build();
     }

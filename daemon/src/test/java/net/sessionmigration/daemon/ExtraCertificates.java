@@ -11,6 +11,8 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import net.sessionmigration.daemon.protocol.MutualTls;
+
 /**
  * Client certificates a daemon must refuse, made with keytool (argument lists) beside a {@link TestPki}:
  * signed by the test CA but expired or not yet valid, and signed by another CA.
@@ -56,7 +58,7 @@ final class ExtraCertificates {
     static SSLContext clientContext(TestPki pki, String keystore) throws Exception {
         char[] pw = TestPki.PASS.toCharArray();
         if (keystore != null) {
-            return TlsContexts.create(pki.store(keystore), pw, pki.store("truststore"), pw);
+            return MutualTls.sslContext(pki.store(keystore), pw, pki.store("truststore"), pw);
         }
         KeyStore ts = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(pki.store("truststore"))) {

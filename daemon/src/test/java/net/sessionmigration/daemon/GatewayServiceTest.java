@@ -9,6 +9,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import net.sessionmigration.daemon.protocol.GatewayMoveAnswer;
+import net.sessionmigration.daemon.protocol.GatewayPreflightAnswer;
+import net.sessionmigration.daemon.protocol.GatewayRequest;
+
 /** Batch, verify and put-back of the gateway role against an in-memory kernel. */
 class GatewayServiceTest {
     private final FakeGatewayKernel kernel = new FakeGatewayKernel("p1", "p2", "p3");
@@ -24,12 +28,12 @@ class GatewayServiceTest {
 
     @Test
     void movesABatchAndVerifies() throws Exception {
-        Map<String, Object> r = gw.move(moves(mv("p1", 1, 2), mv("p2", 1, 2)));
-        assertEquals(true, r.get("ok"));
-        assertEquals(List.of("p1", "p2"), r.get("moved"));
+        GatewayMoveAnswer r = gw.move(moves(mv("p1", 1, 2), mv("p2", 1, 2)));
+        assertEquals(true, r.ok());
+        assertEquals(List.of("p1", "p2"), r.moved());
         assertEquals(2, kernel.vlans.get("p1"));
         assertEquals(2, kernel.vlans.get("p2"));
-        assertEquals(Map.of("p1", 2, "p3", 1), gw.vlans(new GatewayRequest(List.of("p1", "p3"), null, null)).get("vlans"));
+        assertEquals(Map.of("p1", 2, "p3", 1), gw.vlans(GatewayRequest.vlans(List.of("p1", "p3"))).vlans());
     }
 
     @Test
@@ -42,7 +46,7 @@ class GatewayServiceTest {
         assertTrue(f.getMessage().contains("put back 1 port(s) already moved [p1]"), f.getMessage());
         assertEquals(Map.of("p1", 1, "p2", 1, "p3", 1), kernel.vlans);
         assertEquals(List.of("p1:1->2", "p2:1->2", "p1:2->1"), kernel.log);
-        assertEquals(List.of("p1"), f.body().get("putBack"));
+        assertEquals(List.of("p1"), f.body().putBack());
     }
 
     @Test
@@ -70,19 +74,17 @@ class GatewayServiceTest {
     @Test
     void portInNoVlanIsRefused() {
         kernel.vlans.put("eth9", 0);
-        GatewayFailure f = assertThrows(GatewayFailure.class, () -> gw.vlans(new GatewayRequest(List.of("eth9"), null, null)));
+        GatewayFailure f = assertThrows(GatewayFailure.class, () -> gw.vlans(GatewayRequest.vlans(List.of("eth9"))));
         assertEquals("not-in-vlan", f.kind());
     }
 
     @Test
     void preflightListsEveryProblem() throws Exception {
         kernel.vlans.put("p2", 2);
-        Map<String, Object> r = gw.preflight(moves(mv("p1", 1, 2), mv("p2", 1, 2), mv("p9", 1, 2), mv("p3", 1, 9)));
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> problems = (List<Map<String, Object>>) r.get("problems");
+        GatewayPreflightAnswer r = gw.preflight(moves(mv("p1", 1, 2), mv("p2", 1, 2), mv("p9", 1, 2), mv("p3", 1, 9)));
         assertEquals(List.of("wrong-vlan", "port-unknown", "vlan-missing"),
-                problems.stream().map(p -> p.get("kind")).toList());
-        assertTrue(((Number) r.get("lookup_us")).longValue() >= 0);
+                r.problems().stream().map(GatewayPreflightAnswer.Problem::kind).toList());
+        assertTrue(r.lookupUs() >= 0);
     }
 
     @Test

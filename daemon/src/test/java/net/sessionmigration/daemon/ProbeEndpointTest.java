@@ -30,6 +30,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import net.sessionmigration.daemon.protocol.MutualTls;
+
 /** {@code POST /v1/probe} over real mutual TLS, against real sockets on the loopback. */
 class ProbeEndpointTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,7 +46,7 @@ class ProbeEndpointTest {
     static void start() throws Exception {
         pki = new TestPki(dir);
         char[] pw = TestPki.PASS.toCharArray();
-        SSLContext ssl = TlsContexts.create(pki.store("server"), pw, pki.store("truststore"), pw);
+        SSLContext ssl = MutualTls.sslContext(pki.store("server"), pw, pki.store("truststore"), pw);
         // a probe host's daemon: no workloads, no gateway role
         DaemonConfig config = new DaemonConfig("probe1", "127.0.0.1", 1,
                 new DaemonConfig.Tls("unused", "unused", "unused", "unused"), Map.of(), "/nonexistent/criu",
@@ -53,7 +55,7 @@ class ProbeEndpointTest {
                 new Criu("/nonexistent/criu"), new VirtualIpControl(), new PeerClient(ssl, Map.of())));
         server.start();
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .sslContext(TlsContexts.create(pki.store("client"), pw, pki.store("truststore"), pw)).build();
+                .sslContext(MutualTls.sslContext(pki.store("client"), pw, pki.store("truststore"), pw)).build();
     }
 
     @AfterAll
@@ -117,7 +119,7 @@ class ProbeEndpointTest {
     void aClientWithACertificateFromAnotherCaCannotProbe() throws Exception {
         char[] pw = TestPki.PASS.toCharArray();
         HttpClient noCert = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .sslContext(TlsContexts.create(pki.store("rogue"), pw, pki.store("truststore"), pw)).build();
+                .sslContext(MutualTls.sslContext(pki.store("rogue"), pw, pki.store("truststore"), pw)).build();
         assertThrows(IOException.class, () -> probe(noCert, "{\"address\":\"127.0.0.1\",\"port\":1,\"timeoutMs\":10}"));
     }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import net.sessionmigration.daemon.protocol.MigrationRequest;
 import net.sessionmigration.qmp.Accelerator;
 import net.sessionmigration.qmp.MigrationParameters;
 import net.sessionmigration.qmp.VmSpec;
@@ -90,9 +91,9 @@ class QemuConfigTest {
         MigrationRequest plan = json.readValue("{\"workload\":\"vm1\",\"vip\":\"10.20.0.100\",\"downtimeLimitMs\":20,"
                 + "\"maxBandwidth\":2000000}", MigrationRequest.class);
         assertEquals(Map.of("downtime-limit", 20L, "max-bandwidth", 2000000L), VmBackend.parameters(vm, plan).toArguments());
-        assertThrows(Exception.class, () -> json.readValue("{\"workload\":\"vm1\",\"vip\":\"10.20.0.100\",\"downtimeLimitMs\":0}",
-                MigrationRequest.class));
-        assertThrows(Exception.class, () -> json.readValue("{\"workload\":\"vm1\",\"vip\":\"10.20.0.100\",\"maxBandwidth\":-5}",
-                MigrationRequest.class));
+        assertThrows(RequestNames.BadRequest.class, () -> Requests.check(json.readValue(
+                "{\"workload\":\"vm1\",\"vip\":\"10.20.0.100\",\"downtimeLimitMs\":0}", MigrationRequest.class)));
+        assertThrows(RequestNames.BadRequest.class, () -> Requests.check(json.readValue(
+                "{\"workload\":\"vm1\",\"vip\":\"10.20.0.100\",\"maxBandwidth\":-5}", MigrationRequest.class)));
     }
 }

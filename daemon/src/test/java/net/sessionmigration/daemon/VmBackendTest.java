@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import net.sessionmigration.daemon.protocol.MigrationRequest;
+import net.sessionmigration.daemon.protocol.PreflightAnswer;
 import net.sessionmigration.qmp.Accelerator;
 import net.sessionmigration.qmp.AcceleratorDecision;
 import net.sessionmigration.qmp.QemuLauncher;
@@ -49,13 +51,13 @@ class VmBackendTest {
 
     @Test
     void aVmNotStartedHereIsReportedAbsentWithTheAcceleratorAndMissingFiles() {
-        Map<String, Object> p = vms.preflight("vm1");
-        assertEquals(false, p.get("found"));
-        assertEquals("vm", p.get("kind"));
-        assertEquals("TCG", p.get("accelerator"));
-        assertEquals("TCG set in the configuration", p.get("acceleratorReason"));
-        assertEquals(false, p.get("qemuOk"));
-        assertEquals(false, p.get("imageOk"));
-        assertEquals(false, p.get("canReplicate"));
+        PreflightAnswer p = vms.preflight("vm1");
+        assertEquals(false, p.found());
+        assertEquals("vm", p.kind());
+        assertEquals("TCG", p.accelerator());
+        assertEquals("TCG set in the configuration", p.acceleratorReason());
+        assertEquals(false, p.qemuOk());
+        assertEquals(false, p.imageOk());
+        assertEquals(false, p.canReplicate());
     }
 }

@@ -8,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import net.sessionmigration.api.driver.DriverContext;
 import net.sessionmigration.api.driver.MoverCapabilities;
 import net.sessionmigration.api.driver.WorkloadMover;
@@ -21,6 +19,11 @@ import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.Step;
 import net.sessionmigration.api.model.WorkloadState;
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.MigrationRequest;
+import net.sessionmigration.daemon.protocol.OperationAnswer;
+import net.sessionmigration.daemon.protocol.PreflightAnswer;
+import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
 
 /**
  * Moves a workload with the CRIU backend of the daemons. Source daemon: freeze, migrate (it
@@ -34,7 +37,6 @@ import net.sessionmigration.api.model.WorkloadState;
 public final class CriuDaemonMover implements WorkloadMover {
     public static final String DRIVER_TYPE = "criu-daemon";
     public static final String OPTION_TARGET_CLIENTS = "targetClients";
-    private static final Duration DEFAULT_EXPECTED = Duration.ofMillis(150);
 
     private final DaemonClient daemons;
 
@@ -47,17 +49,12 @@ public final class CriuDaemonMover implements WorkloadMover {
         return new MoverCapabilities(true, true, true, true, true);
     }
 
-    /** The JSON body every daemon operation takes. */
-    static Map<String, Object> body(WorkloadTask t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("workload", t.workload());
-        m.put("vip", t.virtualIp().address());
-        m.put("target", t.target().name());
-        m.put("mode", t.mode().name());
+    /** The body every daemon operation takes. */
+    static MigrationRequest body(WorkloadTask t) {
         String clients = t.options().getOrDefault(OPTION_TARGET_CLIENTS, "").strip();
-        m.put("targetClients", clients.isEmpty() ? List.of()
-                : Arrays.stream(clients.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
-        return m;
+        return new MigrationRequest(t.workload(), t.virtualIp().address(), t.target().name(), t.mode().name(),
+                clients.isEmpty() ? List.of()
+                        : Arrays.stream(clients.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
     }
 
     static String path(WorkloadTask t, String op) {
@@ -68,36 +65,29 @@ public final class CriuDaemonMover implements WorkloadMover {
     public Result<Preflight> preflight(WorkloadTask task) {
         List<Problem> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        Duration expected = DEFAULT_EXPECTED;
+        Duration expected = FreezePrediction.of(0, List.of()).expected();
         String q = "/v1/workloads/" + task.workload() + "/preflight?vip=" + task.virtualIp().address();
         for (String server : List.of(task.source().name(), task.target().name())) {
             boolean isSource = server.equals(task.source().name());
             try {
-                JsonNode n = daemons.get(server, q);
-                if (!n.path("criuOk").asBoolean()) {
-                    problems.add(new Problem(server, "criu check failed: " + n.path("criuMessage").asText()));
+                PreflightAnswer n = daemons.get(server, q, PreflightAnswer.class);
+                if (!n.criuLooksGood()) {
+                    problems.add(new Problem(server, "criu check failed: " + java.util.Objects.toString(n.criuMessage(), "")));
                 }
                 if (isSource) {
-                    if (!n.path("found").asBoolean()) {
+                    if (!n.found()) {
                         problems.add(new Problem(server, "workload " + task.workload() + " is not running"));
-                    } else if (n.path("stopped").asBoolean()) {
+                    } else if (n.state().stoppedHere()) {
                         notes.add("workload at the source is stopped (frozen)");
                     }
-                    JsonNode recent = n.path("recentFreezeMs");
-                    if (recent.isArray() && recent.size() > 0) {
-                        long[] v = new long[recent.size()];
-                        for (int i = 0; i < v.length; i++) {
-                            v[i] = recent.get(i).asLong();
-                        }
-                        Arrays.sort(v);
-                        expected = Duration.ofMillis(v[v.length / 2]);
-                        notes.add("expected freeze " + expected.toMillis() + " ms (median of " + v.length + " recent)");
-                    }
+                    FreezePrediction freeze = FreezePrediction.of(n.resident(), n.recent());
+                    expected = freeze.expected();
+                    notes.add(freeze.note());
                 } else {
-                    if (n.path("vipPresent").asBoolean() && task.mode() == MigrationMode.MOVE) {
+                    if (n.state().vipHere() && task.mode() == MigrationMode.MOVE) {
                         problems.add(new Problem(server, "virtual IP " + task.virtualIp() + " is already present at the target"));
                     }
-                    if (n.path("found").asBoolean() && task.mode() == MigrationMode.MOVE) {
+                    if (n.found() && task.mode() == MigrationMode.MOVE) {
                         problems.add(new Problem(server, "a copy of " + task.workload() + " already runs at the target"));
                     }
                 }
@@ -113,16 +103,14 @@ public final class CriuDaemonMover implements WorkloadMover {
     }
 
     /** One daemon operation, recorded in the flight recorder; a refusal becomes a failed result naming the server. */
-    static Result<OpReport> call(DaemonClient daemons, String server, WorkloadTask t, String op, Map<String, Object> body,
+    static Result<OpReport> call(DaemonClient daemons, String server, WorkloadTask t, String op, MigrationRequest body,
                                  Step step, DriverContext ctx) {
         Instant start = Instant.now();
         try {
-            JsonNode n = daemons.post(server, path(t, op), body);
-            Map<String, String> meas = new LinkedHashMap<>();
-            n.path("measurements").fields().forEachRemaining(e -> meas.put(e.getKey(), e.getValue().asText()));
-            String summary = step.name() + " " + n.path("summary").asText();
+            OperationAnswer n = daemons.post(server, path(t, op), body, OperationAnswer.class);
+            String summary = step.name() + " " + n.summary();
             ctx.operation(server, op, start, Instant.now(), summary);
-            return Result.ok(new OpReport(summary, meas));
+            return Result.ok(new OpReport(summary, new LinkedHashMap<>(n.measured())));
         } catch (DaemonClient.DaemonException e) {
             ctx.operation(server, op, start, Instant.now(), "failed: " + e.getMessage());
             return Result.failed(server, step.name() + " " + op + ": " + e.getMessage());
@@ -211,10 +199,9 @@ public final class CriuDaemonMover implements WorkloadMover {
     public Result<WorkloadState> state(WorkloadTask task) {
         String q = "/v1/workloads/" + task.workload() + "/state?vip=" + task.virtualIp().address();
         try {
-            JsonNode s = daemons.get(task.source().name(), q);
-            JsonNode t = daemons.get(task.target().name(), q);
-            return Result.ok(stateOf(s.path("found").asBoolean(), s.path("stopped").asBoolean(),
-                    t.path("found").asBoolean(), t.path("stopped").asBoolean()));
+            WorkloadStateAnswer s = daemons.get(task.source().name(), q, WorkloadStateAnswer.class);
+            WorkloadStateAnswer t = daemons.get(task.target().name(), q, WorkloadStateAnswer.class);
+            return Result.ok(stateOf(s.found(), s.stoppedHere(), t.found(), t.stoppedHere()));
         } catch (DaemonClient.DaemonException e) {
             return Result.failed(e.server(), e.getMessage());
         }

@@ -16,6 +16,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import net.sessionmigration.api.driver.WorkloadMover;
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.MutualTls;
 
 /** DS wrapper: reads Config Admin, builds the mTLS client, delegates to {@link CriuDaemonMover}. Its
  *  configuration also serves {@link QemuDaemonDriverComponent}. */
@@ -61,7 +63,7 @@ public class DaemonDriverComponent extends DelegatingMover {
     /** The mTLS client both movers (criu-daemon, qemu-daemon) build from this one configuration. */
     static DaemonClient client(Config c) throws Exception {
         Map<String, String> servers = parseServers(c.servers());
-        var ssl = DaemonClient.sslContext(Path.of(c.keystore()), secret(c.keystorePasswordRef()),
+        var ssl = MutualTls.sslContext(Path.of(c.keystore()), secret(c.keystorePasswordRef()),
                 Path.of(c.truststore()), secret(c.truststorePasswordRef()));
         return new DaemonClient(ssl, servers, Duration.ofSeconds(c.timeoutSeconds()));
     }

@@ -1,11 +1,8 @@
 package net.sessionmigration.daemondriver;
 
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import net.sessionmigration.api.driver.DriverContext;
 import net.sessionmigration.api.driver.ProbeTask;
@@ -14,6 +11,10 @@ import net.sessionmigration.api.model.OpReport;
 import net.sessionmigration.api.model.Preflight;
 import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.HealthAnswer;
+import net.sessionmigration.daemon.protocol.ProbeAnswer;
+import net.sessionmigration.daemon.protocol.ProbeRequest;
 
 /**
  * The user-side probe through a migration daemon on the probe host ({@code POST /v1/probe}):
@@ -29,12 +30,9 @@ public final class DaemonProbe implements ReachabilityProbe {
         this.daemons = daemons;
     }
 
-    static Map<String, Object> body(ProbeTask task) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("address", task.address().address());
-        m.put("port", task.port());
-        m.put("timeoutMs", task.timeout().toMillis());
-        return m;
+    static ProbeRequest body(ProbeTask task) {
+        return new ProbeRequest(task.address().address(), task.port(),
+                (int) Math.min(Integer.MAX_VALUE, task.timeout().toMillis()));
     }
 
     @Override
@@ -45,7 +43,7 @@ public final class DaemonProbe implements ReachabilityProbe {
         }
         try {
             long start = System.nanoTime();
-            daemons.get(host, "/v1/health");
+            daemons.get(host, "/v1/health", HealthAnswer.class);
             // a probe is one more call like this one plus a connect: its round trip is the honest estimate
             Duration roundTrip = Duration.ofNanos(System.nanoTime() - start);
             return Result.ok(Preflight.go(roundTrip, "probe host " + host + " answers in "
@@ -63,22 +61,22 @@ public final class DaemonProbe implements ReachabilityProbe {
             return Result.failed(host, notConfigured(host));
         }
         try {
-            return answer(host, daemons.post(host, "/v1/probe", body(task)));
+            return answer(host, daemons.post(host, "/v1/probe", body(task), ProbeAnswer.class));
         } catch (DaemonClient.DaemonException e) {
             return Result.failed(host, "probe host unreachable: " + e.getMessage());
         }
     }
 
     /** The daemon's answer as a result: the connect time, or its reason in words. */
-    static Result<OpReport> answer(String host, JsonNode n) {
-        if (n.path("reachable").asBoolean(false)) {
-            long micros = n.path("connectMicros").asLong();
-            return Result.ok(new OpReport("connected from " + n.path("from").asText("?") + " in " + micros + " us",
+    static Result<OpReport> answer(String host, ProbeAnswer n) {
+        if (n.reachable()) {
+            long micros = n.connectMicros() == null ? 0 : n.connectMicros();
+            return Result.ok(new OpReport("connected from " + (n.from() == null ? "?" : n.from()) + " in " + micros + " us",
                     Map.of("connect_us", Long.toString(micros))));
         }
-        String error = n.path("error").asText("");
+        String error = n.error() == null ? "" : n.error();
         return Result.failed(host, (error.isEmpty() ? "probe failed" : error)
-                + (n.has("reason") ? " [" + n.path("reason").asText() + "]" : ""));
+                + (n.reason() != null ? " [" + n.reason() + "]" : ""));
     }
 
     private static String notConfigured(String host) {

@@ -7,8 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import net.sessionmigration.api.driver.DriverContext;
 import net.sessionmigration.api.driver.MoverCapabilities;
 import net.sessionmigration.api.driver.WorkloadMover;
@@ -20,6 +18,11 @@ import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.Step;
 import net.sessionmigration.api.model.WorkloadState;
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.MigrationRequest;
+import net.sessionmigration.daemon.protocol.OperationAnswer;
+import net.sessionmigration.daemon.protocol.PreflightAnswer;
+import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
 
 /**
  * Moves a VM with the QEMU backend of the daemons (live migration over QMP). S704 asks the
@@ -53,18 +56,11 @@ public final class QemuDaemonMover implements WorkloadMover {
     }
 
     /** The daemon request: the CRIU body plus QEMU's downtime limit and bandwidth when the plan sets them. */
-    static Map<String, Object> body(WorkloadTask t) {
-        Map<String, Object> m = CriuDaemonMover.body(t);
-        m.remove("targetClients");
+    static MigrationRequest body(WorkloadTask t) {
         long downtime = option(t, OPTION_DOWNTIME_LIMIT_MS, 1, 60_000);
         long bandwidth = option(t, OPTION_MAX_BANDWIDTH, 1, Long.MAX_VALUE);
-        if (downtime > 0) {
-            m.put("downtimeLimitMs", downtime);
-        }
-        if (bandwidth > 0) {
-            m.put("maxBandwidth", bandwidth);
-        }
-        return m;
+        return new MigrationRequest(t.workload(), t.virtualIp().address(), t.target().name(), t.mode().name(), null,
+                downtime > 0 ? downtime : null, bandwidth > 0 ? bandwidth : null);
     }
 
     /** A whole-number option in [min, max], or -1 when absent. */
@@ -112,26 +108,26 @@ public final class QemuDaemonMover implements WorkloadMover {
         for (String server : List.of(task.source().name(), task.target().name())) {
             boolean isSource = server.equals(task.source().name());
             try {
-                JsonNode n = daemons.get(server, q);
-                if (!"vm".equals(n.path("kind").asText())) {
+                PreflightAnswer n = daemons.get(server, q, PreflightAnswer.class);
+                if (!n.describesVm()) {
                     problems.add(new Problem(server, task.workload() + " is not a VM of this daemon"));
                     continue;
                 }
-                accelerators.put(server, n.path("accelerator").asText());
-                notes.add(server + ": " + n.path("accelerator").asText() + " (" + n.path("acceleratorReason").asText() + ")");
-                if (!n.path("qemuOk").asBoolean()) {
+                accelerators.put(server, n.accelerator());
+                notes.add(server + ": " + n.accelerator() + " (" + n.acceleratorReason() + ")");
+                if (!n.qemuInstalled()) {
                     problems.add(new Problem(server, "QEMU is not installed (qemu-system-x86_64)"));
                 }
-                if (!n.path("imageOk").asBoolean()) {
+                if (!n.imagePresent()) {
                     problems.add(new Problem(server, "the VM image (kernel, initrd) is missing"));
                 }
-                if (isSource && !(n.path("found").asBoolean() && !n.path("stopped").asBoolean())) {
+                if (isSource && !(n.found() && !n.state().stoppedHere())) {
                     problems.add(new Problem(server, "VM " + task.workload() + " is not running"
-                            + (n.has("status") ? " (" + n.path("status").asText() + ")" : "")));
+                            + (n.status() != null ? " (" + n.status() + ")" : "")));
                 }
-                if (!isSource && n.path("found").asBoolean()) {
+                if (!isSource && n.found()) {
                     problems.add(new Problem(server, "a QEMU of VM " + task.workload() + " already runs at the target ("
-                            + n.path("status").asText() + ")"));
+                            + n.status() + ")"));
                 }
             } catch (DaemonClient.DaemonException e) {
                 problems.add(new Problem(server, e.getMessage()));
@@ -153,7 +149,7 @@ public final class QemuDaemonMover implements WorkloadMover {
     @Override
     public Result<OpReport> migrate(WorkloadTask task, DriverContext context) {
         long timeout;
-        Map<String, Object> body;
+        MigrationRequest body;
         try {
             body = body(task);
             timeout = option(task, OPTION_MIGRATION_TIMEOUT, 1, 86_400);
@@ -167,18 +163,16 @@ public final class QemuDaemonMover implements WorkloadMover {
         String last = "";
         try {
             while (true) {
-                JsonNode n = daemons.post(source, CriuDaemonMover.path(task, "migrate"), body);
-                JsonNode m = n.path("measurements");
-                if (n.path("done").asBoolean()) {
-                    Map<String, String> meas = new LinkedHashMap<>();
-                    m.fields().forEachRemaining(e -> meas.put(e.getKey(), e.getValue().asText()));
-                    String summary = "S704 " + n.path("summary").asText() + " (QEMU: total "
+                OperationAnswer n = daemons.post(source, CriuDaemonMover.path(task, "migrate"), body, OperationAnswer.class);
+                if (n.finished()) {
+                    Map<String, String> meas = new LinkedHashMap<>(n.measured());
+                    String summary = "S704 " + n.summary() + " (QEMU: total "
                             + meas.getOrDefault("qemu_total_ms", "?") + " ms, downtime "
                             + meas.getOrDefault("qemu_downtime_ms", "?") + " ms)";
                     context.operation(source, "migrate", start, Instant.now(), summary);
                     return Result.ok(new OpReport(summary, meas));
                 }
-                String p = progress(m);
+                String p = progress(n);
                 if (!p.equals(last)) {
                     context.progress(p);
                     last = p;
@@ -196,11 +190,11 @@ public final class QemuDaemonMover implements WorkloadMover {
     }
 
     /** "RAM 40 of 135 MB sent (active, 1.2 s)". */
-    static String progress(JsonNode m) {
-        long sent = m.path("ram_transferred_bytes").asLong();
-        long total = m.path("ram_total_bytes").asLong();
+    static String progress(OperationAnswer m) {
+        long sent = m.number("ram_transferred_bytes");
+        long total = m.number("ram_total_bytes");
         return String.format(java.util.Locale.ROOT, "RAM %d of %d MB sent (%s, %.1f s)", sent >> 20, total >> 20,
-                m.path("status").asText("?"), m.path("elapsed_ms").asLong() / 1000.0);
+                m.measured().getOrDefault("status", "?"), m.number("elapsed_ms") / 1000.0);
     }
 
     /** Not supported (capabilities): the address travels inside the guest. Plan validation refuses it. */
@@ -237,12 +231,11 @@ public final class QemuDaemonMover implements WorkloadMover {
     public Result<WorkloadState> state(WorkloadTask task) {
         String q = "/v1/workloads/" + task.workload() + "/state";
         try {
-            JsonNode s = daemons.get(task.source().name(), q);
-            JsonNode t = daemons.get(task.target().name(), q);
+            WorkloadStateAnswer s = daemons.get(task.source().name(), q, WorkloadStateAnswer.class);
+            WorkloadStateAnswer t = daemons.get(task.target().name(), q, WorkloadStateAnswer.class);
             // a destination still receiving is not a copy yet
-            boolean dstFound = t.path("found").asBoolean() && !"inmigrate".equals(t.path("status").asText());
-            return Result.ok(CriuDaemonMover.stateOf(s.path("found").asBoolean(), s.path("stopped").asBoolean(),
-                    dstFound, t.path("stopped").asBoolean()));
+            boolean dstFound = t.found() && !t.incoming();
+            return Result.ok(CriuDaemonMover.stateOf(s.found(), s.stoppedHere(), dstFound, t.stoppedHere()));
         } catch (DaemonClient.DaemonException e) {
             return Result.failed(e.server(), e.getMessage());
         }

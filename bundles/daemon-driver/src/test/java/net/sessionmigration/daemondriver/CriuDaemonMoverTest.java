@@ -23,6 +23,8 @@ import net.sessionmigration.api.model.Server;
 import net.sessionmigration.api.model.Step;
 import net.sessionmigration.api.model.VirtualIp;
 import net.sessionmigration.api.model.WorkloadState;
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.MigrationRequest;
 
 class CriuDaemonMoverTest {
 
@@ -43,13 +45,13 @@ class CriuDaemonMoverTest {
 
     @Test
     void requestBodyCarriesEverything() {
-        Map<String, Object> b = CriuDaemonMover.body(task(MigrationMode.REPLICATE, " 10.10.1.2, 10.10.1.3 ,"));
-        assertEquals("stream", b.get("workload"));
-        assertEquals("10.20.0.100", b.get("vip"));
-        assertEquals("bak-srv", b.get("target"));
-        assertEquals("REPLICATE", b.get("mode"));
-        assertEquals(List.of("10.10.1.2", "10.10.1.3"), b.get("targetClients"));
-        assertEquals(List.of(), CriuDaemonMover.body(task(MigrationMode.MOVE, "")).get("targetClients"));
+        MigrationRequest b = CriuDaemonMover.body(task(MigrationMode.REPLICATE, " 10.10.1.2, 10.10.1.3 ,"));
+        assertEquals("stream", b.workload());
+        assertEquals("10.20.0.100", b.vip());
+        assertEquals("bak-srv", b.target());
+        assertEquals("REPLICATE", b.mode());
+        assertEquals(List.of("10.10.1.2", "10.10.1.3"), b.targetClients());
+        assertEquals(List.of(), CriuDaemonMover.body(task(MigrationMode.MOVE, "")).targetClients());
     }
 
     /** Both daemons at a closed local port, which refuses at once. */

@@ -20,6 +20,9 @@ import net.sessionmigration.api.model.Preflight;
 import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.VirtualIp;
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.ProbeAnswer;
+import net.sessionmigration.daemon.protocol.ProbeRequest;
 
 class DaemonProbeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,21 +37,22 @@ class DaemonProbeTest {
 
     @Test
     void theRequestCarriesAddressPortAndTimeout() {
-        assertEquals(Map.of("address", "10.20.0.100", "port", 7001, "timeoutMs", 1000L), DaemonProbe.body(TASK));
+        assertEquals(new ProbeRequest("10.20.0.100", 7001, 1000), DaemonProbe.body(TASK));
     }
 
     @Test
     void aReachableAnswerCarriesTheConnectTime() throws Exception {
-        Result<OpReport> r = DaemonProbe.answer("probe1", JSON.readTree(
-                "{\"ok\":true,\"reachable\":true,\"connectMicros\":312,\"from\":\"10.10.1.250\"}"));
+        Result<OpReport> r = DaemonProbe.answer("probe1", JSON.readValue(
+                "{\"ok\":true,\"reachable\":true,\"connectMicros\":312,\"from\":\"10.10.1.250\"}", ProbeAnswer.class));
         assertEquals("312", r.orElseThrow().measurements().get("connect_us"));
         assertTrue(r.orElseThrow().summary().contains("10.10.1.250"));
     }
 
     @Test
     void anUnreachableAnswerNamesTheProbeHostAndTheCause() throws Exception {
-        Result<OpReport> r = DaemonProbe.answer("probe1", JSON.readTree("{\"ok\":true,\"reachable\":false,"
-                + "\"reason\":\"timed-out\",\"error\":\"connect to 10.20.0.100:7001 timed out after 1000 ms\"}"));
+        Result<OpReport> r = DaemonProbe.answer("probe1", JSON.readValue("{\"ok\":true,\"reachable\":false,"
+                + "\"reason\":\"timed-out\",\"error\":\"connect to 10.20.0.100:7001 timed out after 1000 ms\"}",
+                ProbeAnswer.class));
         Problem p = r.failure().orElseThrow();
         assertEquals("probe1", p.device());
         assertEquals("connect to 10.20.0.100:7001 timed out after 1000 ms [timed-out]", p.cause());

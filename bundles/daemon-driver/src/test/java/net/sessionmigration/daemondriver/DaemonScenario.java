@@ -23,6 +23,11 @@ import net.sessionmigration.api.model.Server;
 import net.sessionmigration.api.model.Step;
 import net.sessionmigration.api.model.VirtualIp;
 import net.sessionmigration.api.model.WorkloadState;
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.MutualTls;
+import net.sessionmigration.daemon.protocol.OperationAnswer;
+import net.sessionmigration.daemon.protocol.StartAnswer;
+import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
 
 /**
  * Drives the two lab daemons through {@link CriuDaemonMover}, as the coordinator would, for the
@@ -52,7 +57,7 @@ public final class DaemonScenario {
         String scenario = args[0];
         Path pki = Path.of(env("DAEMONS_RUN", "lab/run/daemons"), "pki");
         char[] pw = java.nio.file.Files.readString(pki.resolve("store.pass")).strip().toCharArray();
-        SSLContext ssl = DaemonClient.sslContext(pki.resolve("coordinator.p12"), pw, pki.resolve("truststore.p12"), pw);
+        SSLContext ssl = MutualTls.sslContext(pki.resolve("coordinator.p12"), pw, pki.resolve("truststore.p12"), pw);
         String port = env("DAEMON_PORT", "7443");
         Map<String, String> urls = Map.of("main-srv", "https://" + env("TEST_CTL_SRC", "10.99.0.11") + ":" + port,
                 "bak-srv", "https://" + env("TEST_CTL_DST", "10.99.0.12") + ":" + port);
@@ -67,7 +72,7 @@ public final class DaemonScenario {
         out.put("scenario", scenario);
         long t0 = System.nanoTime();
         switch (scenario) {
-            case "start" -> out.put("start", client.post("main-srv", "/v1/workloads/stream/start", Map.of()).path("summary").asText());
+            case "start" -> out.put("start", client.post("main-srv", "/v1/workloads/stream/start", Map.of(), StartAnswer.class).summary());
             case "state" -> out.put("state", mover.state(task).orElseThrow());
             case "move", "replicate", "wrong-order" -> {
                 // warm this JVM's TLS, HTTP client and JSON paths, as a long-lived Karaf driver is
@@ -146,9 +151,10 @@ public final class DaemonScenario {
                     for (String p : List.of("/v1/workloads/" + b + "/state", "/v1/migrations/" + b + "/freeze")) {
                         try {
                             if (p.contains("migrations")) {
-                                client.post("main-srv", p, Map.of("workload", "stream", "vip", env("TEST_VIP", "10.20.0.100")));
+                                client.post("main-srv", p, Map.of("workload", "stream", "vip", env("TEST_VIP", "10.20.0.100")),
+                                        OperationAnswer.class);
                             } else {
-                                client.get("main-srv", p);
+                                client.get("main-srv", p, WorkloadStateAnswer.class);
                             }
                             throw new IllegalStateException(p + " was accepted");
                         } catch (DaemonClient.DaemonException e) {
@@ -160,7 +166,8 @@ public final class DaemonScenario {
                     }
                 }
                 try {
-                    client.post("main-srv", "/v1/migrations/x1/freeze", Map.of("workload", "; rm -rf /", "vip", "1.2.3.4"));
+                    client.post("main-srv", "/v1/migrations/x1/freeze", Map.of("workload", "; rm -rf /", "vip", "1.2.3.4"),
+                            OperationAnswer.class);
                     throw new IllegalStateException("bad workload in body accepted");
                 } catch (DaemonClient.DaemonException e) {
                     answered.add(e.getMessage().contains(" 400") ? "400" : e.getMessage());

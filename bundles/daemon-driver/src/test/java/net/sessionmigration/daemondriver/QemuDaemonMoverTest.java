@@ -2,6 +2,7 @@ package net.sessionmigration.daemondriver;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -20,6 +21,9 @@ import net.sessionmigration.api.model.Preflight;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.Server;
 import net.sessionmigration.api.model.VirtualIp;
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.MigrationRequest;
+import net.sessionmigration.daemon.protocol.OperationAnswer;
 
 class QemuDaemonMoverTest {
 
@@ -46,13 +50,13 @@ class QemuDaemonMoverTest {
 
     @Test
     void thePlansDowntimeAndBandwidthGoToTheDaemon() {
-        Map<String, Object> b = QemuDaemonMover.body(task(MigrationMode.MOVE,
+        MigrationRequest b = QemuDaemonMover.body(task(MigrationMode.MOVE,
                 Map.of("downtimeLimitMs", "50", "maxBandwidth", "1000000000")));
-        assertEquals(50L, b.get("downtimeLimitMs"));
-        assertEquals(1_000_000_000L, b.get("maxBandwidth"));
-        assertEquals("vm1", b.get("workload"));
-        assertFalse(b.containsKey("targetClients"));
-        assertFalse(QemuDaemonMover.body(task(MigrationMode.MOVE, Map.of())).containsKey("downtimeLimitMs"));
+        assertEquals(50L, b.downtimeLimitMs());
+        assertEquals(1_000_000_000L, b.maxBandwidth());
+        assertEquals("vm1", b.workload());
+        assertNull(b.targetClients(), "not sent for a VM");
+        assertNull(QemuDaemonMover.body(task(MigrationMode.MOVE, Map.of())).downtimeLimitMs());
     }
 
     @Test
@@ -76,8 +80,9 @@ class QemuDaemonMoverTest {
 
     @Test
     void progressSaysHowMuchRamIsOnItsWay() throws Exception {
-        var m = new ObjectMapper().readTree("{\"status\":\"active\",\"ram_transferred_bytes\":\"41943040\","
-                + "\"ram_total_bytes\":\"141623296\",\"elapsed_ms\":\"1234\"}");
+        var m = new ObjectMapper().readValue("{\"ok\":true,\"summary\":\"migration active\",\"done\":false,"
+                + "\"measurements\":{\"status\":\"active\",\"ram_transferred_bytes\":\"41943040\","
+                + "\"ram_total_bytes\":\"141623296\",\"elapsed_ms\":\"1234\"}}", OperationAnswer.class);
         assertEquals("RAM 40 of 135 MB sent (active, 1.2 s)", QemuDaemonMover.progress(m));
     }
 

@@ -24,6 +24,10 @@ import net.sessionmigration.api.model.Server;
 import net.sessionmigration.api.model.Step;
 import net.sessionmigration.api.model.VirtualIp;
 import net.sessionmigration.api.model.WorkloadState;
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.MutualTls;
+import net.sessionmigration.daemon.protocol.StartAnswer;
+import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
 
 /**
  * Drives the two lab daemons' QEMU backend through {@link QemuDaemonMover}, as the coordinator
@@ -75,7 +79,7 @@ public final class VmScenario {
         String scenario = args[0];
         Path pki = Path.of(env("DAEMONS_RUN", "lab/run/daemons"), "pki");
         char[] pw = Files.readString(pki.resolve("store.pass")).strip().toCharArray();
-        SSLContext ssl = DaemonClient.sslContext(pki.resolve("coordinator.p12"), pw, pki.resolve("truststore.p12"), pw);
+        SSLContext ssl = MutualTls.sslContext(pki.resolve("coordinator.p12"), pw, pki.resolve("truststore.p12"), pw);
         String port = env("DAEMON_PORT", "7443");
         Map<String, String> urls = Map.of("main-srv", "https://" + env("TEST_CTL_SRC", "10.99.0.11") + ":" + port,
                 "bak-srv", "https://" + env("TEST_CTL_DST", "10.99.0.12") + ":" + port);
@@ -98,7 +102,7 @@ public final class VmScenario {
         out.put("scenario", scenario);
         long t0 = System.nanoTime();
         switch (scenario) {
-            case "start" -> out.put("start", client.post(from, "/v1/workloads/" + vm + "/start", Map.of()));
+            case "start" -> out.put("start", client.post(from, "/v1/workloads/" + vm + "/start", Map.of(), StartAnswer.class));
             case "state" -> out.put("state", mover.state(task).orElseThrow());
             case "preflight" -> {
                 Preflight p = mover.preflight(task).orElseThrow();
@@ -172,7 +176,7 @@ public final class VmScenario {
                 if (scenario.equals("destination-dies")) {
                     // the destination QEMU crashes midway (killed as a crash would): QEMU fails the
                     // migration at the source, the driver's S704 fails, then the coordinator rolls back
-                    long pid = client.get(to, "/v1/workloads/" + vm + "/state").path("pid").asLong();
+                    long pid = client.get(to, "/v1/workloads/" + vm + "/state", WorkloadStateAnswer.class).pid();
                     ProcessHandle.of(pid).orElseThrow().destroyForcibly();
                     out.put("killed_destination_pid", pid);
                     Result<OpReport> failed = migrating.get();

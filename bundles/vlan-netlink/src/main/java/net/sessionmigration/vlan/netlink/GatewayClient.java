@@ -1,37 +1,29 @@
 package net.sessionmigration.vlan.netlink;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
+import java.util.Map;
 
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.ErrorAnswer;
+import net.sessionmigration.daemon.protocol.GatewayRequest;
 
 /**
- * The gateway role of one migration daemon over JDK HttpClient with this driver's client
- * certificate. Every failure becomes a {@link GatewayException} that says which kind it is.
+ * The gateway role of one migration daemon, through {@code daemon-protocol}'s mutual-TLS client
+ * with this driver's client certificate. Every failure becomes a {@link GatewayException} that
+ * says which kind it is.
  */
 public final class GatewayClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final String name;
     private final URI base;
-    private final HttpClient http;
+    private final DaemonClient daemon;
     private final Duration timeout;
 
     /** What went wrong talking to a gateway, in an operator's words. */
@@ -63,9 +55,8 @@ public final class GatewayClient {
         this.name = name;
         this.base = base;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().sslContext(ssl)
-                .connectTimeout(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : timeout) // includes the TLS handshake, slow in a cold JVM
-                .version(HttpClient.Version.HTTP_1_1).build();
+        String root = base.resolve("/").toString(); // the calls' paths are absolute
+        this.daemon = new DaemonClient(ssl, Map.of(name, root.substring(0, root.length() - 1)), timeout);
     }
 
     public String name() {
@@ -76,64 +67,41 @@ public final class GatewayClient {
         return base;
     }
 
-    public static SSLContext sslContext(Path keystore, char[] keyPassword, Path truststore, char[] trustPassword)
-            throws IOException, GeneralSecurityException {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            ks.load(in, keyPassword);
+    /** POST {@code /gateway/v1/OP}; the answer of a 200, else a GatewayException. */
+    public <T> T post(String op, GatewayRequest body, Class<T> answer) throws GatewayException {
+        try {
+            return daemon.post(name, "/gateway/v1/" + op, body, answer);
+        } catch (DaemonClient.DaemonException e) {
+            throw failure(e);
         }
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(truststore)) {
-            ts.load(in, trustPassword);
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, keyPassword);
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
     }
 
-    /** POST {@code /gateway/v1/OP} with a JSON body; the answer of a 200, else a GatewayException. */
-    public JsonNode post(String op, Object body) throws GatewayException {
-        HttpRequest req;
-        try {
-            req = HttpRequest.newBuilder(base.resolve("/gateway/v1/" + op)).timeout(timeout)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
-        } catch (IOException | IllegalArgumentException e) {
-            throw new GatewayException("refused", null, "cannot build the request: " + e.getMessage(), e);
+    private GatewayException failure(DaemonClient.DaemonException e) {
+        if (e.status() == 0) {
+            if (e.getCause() instanceof InterruptedException) {
+                return new GatewayException("interrupted", null, "interrupted", e);
+            }
+            if (e.getCause() instanceof IOException io) {
+                return transportFailure(io);
+            }
+            return new GatewayException("refused", null, "cannot build the request: " + e.getMessage(), e);
         }
-        HttpResponse<String> r;
-        try {
-            r = http.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GatewayException("interrupted", null, "interrupted", e);
-        } catch (IOException e) {
-            throw transportFailure(e);
-        }
-        if (r.statusCode() == 404) {
+        if (e.status() == 404) {
             // the JDK server answers a path without a context with its own HTML 404
-            throw new GatewayException("no-gateway-role", null, "the daemon at " + base + " has no gateway role"
+            return new GatewayException("no-gateway-role", null, "the daemon at " + base + " has no gateway role"
                     + " (404: add a \"gateway\" section to its config)", null);
         }
-        JsonNode n;
-        try {
-            n = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
-        } catch (IOException e) {
-            throw new GatewayException("refused", null, "answered " + r.statusCode() + " with something other than JSON"
+        if (e.answer().isEmpty()) {
+            return new GatewayException("refused", null, "answered " + e.status() + " with something other than JSON"
                     + " (is " + base + " a migration daemon?)", e);
         }
-        return switch (r.statusCode()) {
-            case 200 -> n;
-            case 409 -> throw new GatewayException(n.path("kind").asText("failed"), n.path("port").isTextual()
-                    ? n.path("port").asText() : null, n.path("error").asText("failed"), null);
-            case 400 -> throw new GatewayException("refused", null, "the gateway refused the request (400): "
-                    + n.path("error").asText(), null);
-            default -> throw new GatewayException("daemon-error", null, "the gateway daemon answered " + r.statusCode()
-                    + ": " + n.path("error").asText(), null);
+        ErrorAnswer n = e.answer().get();
+        return switch (e.status()) {
+            case 409 -> new GatewayException(n.kind() == null ? "failed" : n.kind(), n.port(),
+                    n.error() == null ? "failed" : n.error(), null);
+            case 400 -> new GatewayException("refused", null, "the gateway refused the request (400): " + n.text(), null);
+            default -> new GatewayException("daemon-error", null, "the gateway daemon answered " + e.status()
+                    + ": " + n.text(), null);
         };
     }
 

@@ -13,6 +13,8 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import net.sessionmigration.daemon.protocol.MutualTls;
+
 /** One Linux gateway: one instance per factory configuration of {@value #PID}. */
 @Component(service = GatewayDeviceConfig.class, configurationPid = GatewayDeviceConfig.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
@@ -61,7 +63,7 @@ public class GatewayDeviceConfig {
         if (timeoutMillis <= 0) {
             throw new IllegalArgumentException("gateway " + name + ": timeout.millis must be positive");
         }
-        var ssl = GatewayClient.sslContext(Path.of(keystore), secret(keystoreRef), Path.of(truststore), secret(truststoreRef));
+        var ssl = MutualTls.sslContext(Path.of(keystore), secret(keystoreRef), Path.of(truststore), secret(truststoreRef));
         return new GatewayClient(name, URI.create(url), ssl, Duration.ofMillis(timeoutMillis));
     }
 

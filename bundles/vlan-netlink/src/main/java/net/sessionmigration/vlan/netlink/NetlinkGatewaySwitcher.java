@@ -17,8 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import net.sessionmigration.api.driver.AccessPortSwitcher;
 import net.sessionmigration.api.driver.DriverContext;
 import net.sessionmigration.api.model.AccessPort;
@@ -28,6 +26,10 @@ import net.sessionmigration.api.model.Preflight;
 import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.VlanId;
+import net.sessionmigration.daemon.protocol.GatewayMoveAnswer;
+import net.sessionmigration.daemon.protocol.GatewayPreflightAnswer;
+import net.sessionmigration.daemon.protocol.GatewayRequest;
+import net.sessionmigration.daemon.protocol.GatewayVlansAnswer;
 import net.sessionmigration.vlan.netlink.GatewayClient.GatewayException;
 
 /**
@@ -96,26 +98,18 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
         return out;
     }
 
-    static Map<String, Object> moveBody(List<PortMove> moves, boolean putBack) {
-        List<Map<String, Object>> list = moves.stream().map(m -> {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("port", m.port().port());
-            e.put("from", m.from().value());
-            e.put("to", m.to().value());
-            return e;
-        }).toList();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("moves", list);
-        body.put("putBack", putBack);
-        return body;
+    static GatewayRequest moveBody(List<PortMove> moves, boolean putBack) {
+        return GatewayRequest.moves(moves.stream()
+                .map(m -> new GatewayRequest.Move(m.port().port(), m.from().value(), m.to().value())).toList(), putBack);
     }
 
     /** A call to one gateway, recorded as one device operation. */
-    private JsonNode call(String device, String op, Object body, String what, DriverContext ctx) throws GatewayException {
+    private <T> T call(String device, String op, GatewayRequest body, Class<T> answer, String what, DriverContext ctx)
+            throws GatewayException {
         GatewayClient c = gateways.apply(device).orElseThrow();
         Instant start = Instant.now();
         try {
-            JsonNode n = c.post(op, body);
+            T n = c.post(op, body, answer);
             if (ctx != null) {
                 ctx.operation(device, what, start, Instant.now(), "ok");
             }
@@ -162,20 +156,20 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
 
     private Map<AccessPort, VlanId> readVlans(String d, List<AccessPort> ports, DriverContext ctx, String why)
             throws GatewayException {
-        JsonNode n = call(d, "vlans", Map.of("ports", ports.stream().map(AccessPort::port).toList()),
-                "POST /gateway/v1/vlans ×" + ports.size() + " (" + why + ")", ctx);
+        GatewayVlansAnswer n = call(d, "vlans", GatewayRequest.vlans(ports.stream().map(AccessPort::port).toList()),
+                GatewayVlansAnswer.class, "POST /gateway/v1/vlans ×" + ports.size() + " (" + why + ")", ctx);
         return parseVlans(d, ports, n);
     }
 
-    static Map<AccessPort, VlanId> parseVlans(String d, List<AccessPort> ports, JsonNode n) throws GatewayException {
+    static Map<AccessPort, VlanId> parseVlans(String d, List<AccessPort> ports, GatewayVlansAnswer n) throws GatewayException {
         Map<AccessPort, VlanId> out = new LinkedHashMap<>();
         for (AccessPort p : ports) {
-            JsonNode v = n.path("vlans").path(p.port());
-            if (!v.canConvertToInt() || v.asInt() < VlanId.MIN || v.asInt() > VlanId.MAX) {
+            Integer v = n.vlans() == null ? null : n.vlans().get(p.port());
+            if (v == null || v < VlanId.MIN || v > VlanId.MAX) {
                 throw new GatewayException("daemon-error", p.port(), "port " + p.port() + ": the gateway gave no VLAN ("
                         + v + ")", null);
             }
-            out.put(p, VlanId.of(v.asInt()));
+            out.put(p, VlanId.of(v));
         }
         return out;
     }
@@ -234,8 +228,8 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
         long t0 = System.nanoTime();
         Map<String, Object> answers = parallel(by.keySet(), d -> {
             try {
-                return call(d, "move", moveBody(by.get(d), allOrNothing), "POST /gateway/v1/move ×" + by.get(d).size()
-                        + " " + summary(by.get(d)), context);
+                return call(d, "move", moveBody(by.get(d), allOrNothing), GatewayMoveAnswer.class,
+                        "POST /gateway/v1/move ×" + by.get(d).size() + " " + summary(by.get(d)), context);
             } catch (GatewayException e) {
                 return e;
             }
@@ -252,10 +246,10 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
                 first = first == null ? e.getKey() : first;
             } else {
                 ok.add(e.getKey());
-                JsonNode m = ((JsonNode) e.getValue()).path("measurements");
-                kernelUs = Math.max(kernelUs, m.path("kernel_us").asLong());
-                daemonUs = Math.max(daemonUs, m.path("lookup_us").asLong() + m.path("kernel_us").asLong()
-                        + m.path("verify_us").asLong());
+                GatewayMoveAnswer m = (GatewayMoveAnswer) e.getValue();
+                kernelUs = Math.max(kernelUs, m.measurement("kernel_us"));
+                daemonUs = Math.max(daemonUs, m.measurement("lookup_us") + m.measurement("kernel_us")
+                        + m.measurement("verify_us"));
             }
         }
         Map<String, String> measurements = new LinkedHashMap<>();
@@ -280,7 +274,7 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
         Map<String, Object> back = parallel(new java.util.LinkedHashSet<>(ok), d -> {
             try {
                 return call(d, "move", moveBody(by.get(d).stream().map(PortMove::reversed).toList(), true),
-                        "POST /gateway/v1/move ×" + by.get(d).size() + " (put back)", context);
+                        GatewayMoveAnswer.class, "POST /gateway/v1/move ×" + by.get(d).size() + " (put back)", context);
             } catch (GatewayException e) {
                 return e;
             }
@@ -329,13 +323,14 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
             List<String> notes = new ArrayList<>();
             try {
                 long a = System.nanoTime();
-                JsonNode n = call(d, "preflight", moveBody(by.get(d), true), "preflight", null);
+                GatewayPreflightAnswer n = call(d, "preflight", moveBody(by.get(d), true), GatewayPreflightAnswer.class,
+                        "preflight", null);
                 long rtt = System.nanoTime() - a;
-                for (JsonNode p : n.path("problems")) {
-                    problems.add(new Problem(d, p.path("cause").asText()));
+                if (n.problems() != null) {
+                    n.problems().forEach(p -> problems.add(new Problem(d, p.cause())));
                 }
-                long lookupUs = n.path("lookup_us").asLong();
-                notes.add(d + ": " + n.path("mode").asText() + ", round trip " + millis(rtt) + " ms (links looked up in "
+                long lookupUs = n.lookupUs();
+                notes.add(d + ": " + n.mode() + ", round trip " + millis(rtt) + " ms (links looked up in "
                         + lookupUs + " µs), " + by.get(d).size() + " port(s) in one request");
                 // one request: the round trip, plus per port one kernel request, plus the verify's lookup
                 return new Check(problems, notes, Duration.ofNanos(rtt + lookupUs * 1000L * 2 + by.get(d).size() * 100_000L));

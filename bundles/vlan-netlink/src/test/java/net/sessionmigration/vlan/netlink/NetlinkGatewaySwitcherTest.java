@@ -36,7 +36,7 @@ import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.VlanId;
 import net.sessionmigration.daemon.GatewayTestServer;
 import net.sessionmigration.daemon.TestPki;
-import net.sessionmigration.daemon.TlsContexts;
+import net.sessionmigration.daemon.protocol.MutualTls;
 
 /**
  * The driver against the real daemon control server (mTLS, JSON, gateway role) whose kernel
@@ -74,8 +74,8 @@ class NetlinkGatewaySwitcherTest {
     static void pki() throws Exception {
         pki = new TestPki(dir);
         char[] pw = TestPki.PASS.toCharArray();
-        serverSsl = TlsContexts.create(pki.store("server"), pw, pki.store("truststore"), pw);
-        clientSsl = GatewayClient.sslContext(pki.store("client"), pw, pki.store("truststore"), pw);
+        serverSsl = MutualTls.sslContext(pki.store("server"), pw, pki.store("truststore"), pw);
+        clientSsl = MutualTls.sslContext(pki.store("client"), pw, pki.store("truststore"), pw);
     }
 
     @BeforeEach
@@ -167,7 +167,7 @@ class NetlinkGatewaySwitcherTest {
     @Test
     void aClientCertificateFromAnotherCaIsRefusedByTls() throws Exception {
         char[] pw = TestPki.PASS.toCharArray();
-        SSLContext rogue = GatewayClient.sslContext(pki.store("rogue"), pw, pki.store("truststore"), pw);
+        SSLContext rogue = MutualTls.sslContext(pki.store("rogue"), pw, pki.store("truststore"), pw);
         clients.put("gw1", new GatewayClient("gw1", URI.create(gw1.url()), rogue, Duration.ofSeconds(5)));
         Problem p = switcher.readVlans(List.of(new AccessPort("gw1", "p1"))).failure().orElseThrow();
         assertEquals("gw1", p.device());
@@ -178,7 +178,7 @@ class NetlinkGatewaySwitcherTest {
     void aServerCertificateFromAnotherCaIsRefusedByTls() throws Exception {
         char[] pw = TestPki.PASS.toCharArray();
         // trust only the rogue's own certificate: the gateway's certificate is not trusted
-        SSLContext wrongTrust = GatewayClient.sslContext(pki.store("client"), pw, pki.store("rogue"), pw);
+        SSLContext wrongTrust = MutualTls.sslContext(pki.store("client"), pw, pki.store("rogue"), pw);
         clients.put("gw1", new GatewayClient("gw1", URI.create(gw1.url()), wrongTrust, Duration.ofSeconds(5)));
         String c = cause(switcher.readVlans(List.of(new AccessPort("gw1", "p1"))));
         assertTrue(c.startsWith("TLS refused with " + gw1.url()), c);

@@ -1,4 +1,4 @@
-package net.sessionmigration.daemon;
+package net.sessionmigration.daemon.protocol;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,35 +11,32 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** One SSLContext from a PKCS12 key store (our certificate) and a trust store (the lab CA). */
-public final class TlsContexts {
-    private TlsContexts() {
+/**
+ * The daemons' TLS: one TLSv1.3 {@link SSLContext} from a PKCS12 key store (our certificate, as
+ * server and as client) and a PKCS12 trust store (the CA that signed the daemons' and the
+ * drivers' certificates). The daemon's server, its peer client and both drivers load it here.
+ */
+public final class MutualTls {
+    private MutualTls() {
     }
 
-    public static SSLContext create(Path keystore, char[] keyPassword, Path truststore, char[] trustPassword)
+    public static SSLContext sslContext(Path keystore, char[] keyPassword, Path truststore, char[] trustPassword)
             throws IOException, GeneralSecurityException {
-        KeyStore ks = load(keystore, keyPassword);
-        KeyStore ts = load(truststore, trustPassword);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, keyPassword);
+        kmf.init(load(keystore, keyPassword), keyPassword);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
+        tmf.init(load(truststore, trustPassword));
         SSLContext ctx = SSLContext.getInstance("TLSv1.3");
         ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
         return ctx;
     }
 
-    /** A PKCS12 store from a file (the daemon's key store, its trust store). */
-    static KeyStore load(Path file, char[] password) throws IOException, GeneralSecurityException {
+    /** A PKCS12 store from a file. */
+    public static KeyStore load(Path file, char[] password) throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(file)) {
             ks.load(in, password);
         }
         return ks;
-    }
-
-    public static SSLContext create(DaemonConfig.Tls tls) throws IOException, GeneralSecurityException {
-        return create(Path.of(tls.keystore()), tls.keystorePassword().toCharArray(),
-                Path.of(tls.truststore()), tls.truststorePassword().toCharArray());
     }
 }
