@@ -8,6 +8,7 @@ against the lab's snmpd agents, the streaming server, the user client, CRIU.
 import fcntl
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -24,6 +25,7 @@ TMPFS = "/run/session-migration-lab"
 PVID = ".1.3.6.1.2.1.17.7.1.4.5.1.1"
 STATIC = ".1.3.6.1.2.1.17.7.1.4.3.1"
 ENV = dict(os.environ, MIBS="")
+CRIU = os.environ.get("SM_CRIU", "/var/cache/session-migration/criu-4.2.1/criu/criu")
 
 
 def sh(*args, check=True, timeout=60, **kw):
@@ -146,8 +148,7 @@ def prerequisites_installed():
     missing = [t for t in ("ip", "nsenter", "snmpd", "snmpget", "snmpset", "snmpwalk", "gcc", "iptables")
                if shutil.which(t) is None]
     assert not missing, f"missing {missing}: run lab/setup (apt-get install iproute2 snmpd snmp gcc iptables)"
-    criu = os.environ.get("SM_CRIU", "/var/cache/session-migration/criu-4.2.1/criu/criu")
-    assert os.access(criu, os.X_OK), f"no CRIU 4.2.1 at {criu}: run lab/setup"
+    assert os.access(CRIU, os.X_OK), f"no CRIU 4.2.1 at {CRIU}: run lab/setup"
     assert os.geteuid() == 0, "run the tests as root"
 
 
@@ -392,6 +393,230 @@ def criu_move_keeps_the_session():
     assert port_bridge("sm-sw1", "p1") == "br-v1"
 
 
+# The workload of criu_lazy_pages_round_trip: holds MB MiB in one anonymous mapping, every 8-byte
+# word a function of its index, and checks all of it every 50 ms. It writes "pass N bad B" into a
+# status file of a fixed 64 bytes (pwrite at 0: the size never changes, so CRIU restores the open
+# file), and exits 1 after a pass that found a page with wrong content.
+LAZYCHECK_C = r"""/* lab/tests/lab_tests.py criu_lazy_pages_round_trip; usage: lazycheck MB STATUS-FILE */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t word(uint64_t i)
+{
+	i = (i + 0x9e3779b97f4a7c15ULL) * 0xbf58476d1ce4e5b9ULL;
+	return i ^ (i >> 31);
+}
+
+int main(int argc, char **argv)
+{
+	struct timespec tick = {0, 50 * 1000 * 1000};
+	unsigned long pass = 0, bad = 0;
+	size_t n, i, j;
+	uint64_t *m;
+	char line[64];
+	int fd, len;
+
+	if (argc != 3 || atol(argv[1]) <= 0)
+		return 64;
+	n = (size_t)atol(argv[1]) << 17; /* 8-byte words */
+	setsid();                        /* own session: CRIU needs no --shell-job */
+	fd = open(argv[2], O_RDWR | O_CREAT | O_TRUNC, 0644);
+	m = mmap(NULL, n * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fd < 0 || m == MAP_FAILED)
+		return 65;
+	for (i = 0; i < n; i++)
+		m[i] = word(i);
+	for (;;) {
+		for (i = 0; i < n; i += 512) /* a page at a time */
+			for (j = i; j < i + 512; j++)
+				if (m[j] != word(j)) {
+					bad++;
+					break;
+				}
+		len = snprintf(line, sizeof(line), "pass %lu bad %lu", ++pass, bad);
+		memset(line + len, ' ', sizeof(line) - 1 - len);
+		line[sizeof(line) - 1] = '\n';
+		if (pwrite(fd, line, sizeof(line), 0) != sizeof(line))
+			return 66;
+		if (bad)
+			return 1;
+		nanosleep(&tick, NULL);
+	}
+}
+"""
+
+
+def build_lazycheck():
+    """lab/.cache/bin/lazycheck from LAZYCHECK_C, built as lab/lib/common.sh builds streamd and
+    counterd (gcc -O2 -Wall -static, a temporary file per process, then renamed); built again when
+    the source differs from the copy kept beside the binary."""
+    d = os.path.join(LAB, ".cache", "bin")
+    src, binary = os.path.join(d, "lazycheck.c"), os.path.join(d, "lazycheck")
+    try:
+        with open(src) as f:
+            same = f.read() == LAZYCHECK_C
+    except OSError:
+        same = False
+    if not same or not os.access(binary, os.X_OK):
+        os.makedirs(d, exist_ok=True)
+        tmp = f".tmp{os.getpid()}"
+        with open(src + tmp, "w") as f:
+            f.write(LAZYCHECK_C)
+        sh("gcc", "-O2", "-Wall", "-static", "-x", "c", "-o", binary + tmp, src + tmp)
+        os.replace(binary + tmp, binary)
+        os.replace(src + tmp, src)
+    return binary
+
+
+def lazycheck_status(path):
+    """(pass, bad) from lazycheck's status file; (0, 0) before its first pass."""
+    try:
+        with open(path) as f:
+            words = f.read().split()
+    except OSError:
+        return 0, 0
+    return (int(words[1]), int(words[3])) if len(words) == 4 else (0, 0)
+
+
+@test
+def criu_lazy_pages_round_trip():
+    """Post-copy: a process holding 32 MiB, in its own PID namespace at the main server, is dumped
+    with --lazy-pages (CRIU keeps it frozen and serves its pages from the main server's migration
+    address), restored with --lazy-pages at the backup server, whose `criu lazy-pages` fetches
+    the pages over the migration network. The process checks every page every 50 ms: all must
+    arrive intact, the dump and the lazy-pages daemon end 0. Stock CRIU 4.2.1 fails here as soon as
+    the first page is asked for (scripts/criu-patches/0001-page-pipe-tee-pipe-within-pipe-max-size.patch)."""
+    mb = 32
+    lab("up")
+    t = topo()
+    main, bak = t["sites"]["main"], t["sites"]["backup"]
+    addr, port = main["migration_address"], str(t["service_port"] + 200)
+    binary = build_lazycheck()
+    d = os.path.join(TMPFS, "criu-lazy")
+    shutil.rmtree(d, ignore_errors=True)
+    src, dst = os.path.join(d, "src"), os.path.join(d, "dst")
+    os.makedirs(src)
+    os.makedirs(dst)
+    status = os.path.join(d, "status")
+    started = []          # Popen objects of what this test started
+    source = restored = None
+
+    def at(site):
+        return ["nsenter", f"--net=/run/netns/{site['server_ns']}"]
+
+    def logs():
+        out = ""
+        for name, where in (("dump.log", src), ("lazy.log", dst), ("restore.log", dst)):
+            try:
+                with open(os.path.join(where, name)) as f:
+                    lines = [x for x in f.read().splitlines() if x.startswith("Error")]
+            except OSError:
+                continue
+            out += f"\n{name}:\n  " + "\n  ".join(lines[-6:])
+        return out
+
+    def criu_bg(site, what, *args):
+        """criu ... --status-fd: returns once it says it is ready."""
+        r, w = os.pipe()
+        p = subprocess.Popen(at(site) + [CRIU, *args, "--status-fd", str(w)], pass_fds=(w,),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(p)
+        os.close(w)
+        try:
+            ok = select.select([r], [], [], 30)[0] and os.read(r, 1)
+        finally:
+            os.close(r)
+        assert ok, f"{what} never ready (exit {p.poll()}){logs()}"
+        return p
+
+    def criu_end(p, what, timeout=60):
+        try:
+            rc = p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"{what} still running after {timeout} s{logs()}") from None
+        assert rc == 0, f"{what} ended {rc}{logs()}"
+
+    try:
+        # unshare --pid --fork: the source stays frozen until the last page has left, so the
+        # restored copy needs a PID namespace of its own (as the daemons' workloads have)
+        holder = subprocess.Popen(at(main) + ["unshare", "--pid", "--fork", binary, str(mb), status],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(holder)
+        deadline = time.monotonic() + 10
+        while lazycheck_status(status)[0] < 1:
+            assert holder.poll() is None and time.monotonic() < deadline, f"lazycheck did not start ({holder.poll()})"
+            time.sleep(0.05)
+        with open(f"/proc/{holder.pid}/task/{holder.pid}/children") as f:
+            source = int(f.read().split()[0])
+        t0 = time.monotonic()
+        dump = criu_bg(main, "criu dump --lazy-pages", "dump", "-t", str(source), "--lazy-pages",
+                       "--address", addr, "--port", port, "-D", src, "-o", "dump.log")
+        t_dump = time.monotonic()
+        for name in os.listdir(src):  # the images without the pages: the migration's first part
+            if name.endswith(".img"):
+                shutil.copy2(os.path.join(src, name), dst)
+        lazy = criu_bg(bak, "criu lazy-pages", "lazy-pages", "--page-server", "--address", addr,
+                       "--port", port, "-D", dst, "-o", "lazy.log")
+        pidfile = os.path.join(dst, "restored.pid")
+        r = sh(*at(bak), CRIU, "restore", "--lazy-pages", "-D", dst, "-d", "-o", "restore.log",
+               "--pidfile", pidfile, check=False)
+        t_restore = time.monotonic()
+        assert r.returncode == 0, f"criu restore --lazy-pages ended {r.returncode}{logs()}"
+        with open(pidfile) as f:
+            restored = int(f.read())
+        criu_end(lazy, "criu lazy-pages")
+        t_pages = time.monotonic()
+        criu_end(dump, "criu dump --lazy-pages")
+        holder.wait(timeout=10)  # the dump killed the source at its end: unshare is gone too
+        source = None
+        # every page of the copy checked twice more after the last page arrived
+        first, bad = lazycheck_status(status)
+        deadline = time.monotonic() + 10
+        while True:
+            n, bad = lazycheck_status(status)
+            with open(f"/proc/{restored}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+            assert bad == 0, f"{bad} pages of the restored process have wrong content (pass {n}){logs()}"
+            assert state not in ("Z", "X"), f"the restored process ended (pass {n}){logs()}"
+            if n >= first + 2:
+                break
+            assert time.monotonic() < deadline, f"the restored process stopped its passes at {n}"
+            time.sleep(0.05)
+        assert os.stat(f"/proc/{restored}/ns/net").st_ino == \
+            os.stat(f"/run/netns/{bak['server_ns']}").st_ino, "the restored process is not at the backup server"
+        with open(f"/proc/{restored}/status") as f:
+            rss = next(int(x.split()[1]) for x in f if x.startswith("VmRSS:"))
+        assert rss >= mb * 1024, f"restored process resident {rss} KiB, expected all {mb} MiB"
+        print(f"    lazy pages, {mb} MiB: dump ready {1000 * (t_dump - t0):.0f} ms, restored "
+              f"{1000 * (t_restore - t0):.0f} ms, all pages {1000 * (t_pages - t0):.0f} ms after the dump started",
+              flush=True)
+    finally:
+        if restored:
+            try:
+                if os.readlink(f"/proc/{restored}/exe") == binary:
+                    os.kill(restored, signal.SIGKILL)
+            except OSError:
+                pass
+        if source and started[0].poll() is None:  # a failed dump leaves the source running
+            try:
+                os.kill(source, signal.SIGKILL)
+                started[0].wait(timeout=5)  # unshare reaps it and ends
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        for p in started:
+            if p.poll() is None:
+                p.kill()
+            p.wait(timeout=10)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 @test
 def gateway_user_moves_with_ip_link():
     t = topo()
@@ -432,7 +657,14 @@ def final_down_leaves_nothing():
     assert lab_leftovers() == [], lab_leftovers()
 
 
-def main():
+def main(names):
+    """names: run only these tests, in the file's order (they may need the lab up: the first
+    tests bring it up); none: all of them."""
+    unknown = set(names) - {fn.__name__ for fn in TESTS}
+    if unknown:
+        print(f"no such test: {' '.join(sorted(unknown))}; the tests: {' '.join(fn.__name__ for fn in TESTS)}")
+        return 2
+    selected = [fn for fn in TESTS if not names or fn.__name__ in names]
     # Hold the lab lock for the whole run so no other lab command (another session on
     # this shared machine) can take the lab down or rebuild it under our feet.
     lock_file = os.environ.get("LAB_LOCK_FILE", "/run/lock/session-migration-lab.lock")
@@ -446,7 +678,7 @@ def main():
     ENV["LAB_LOCK_HELD"] = "1"
     t0 = time.monotonic()
     passed = failed = 0
-    for fn in TESTS:
+    for fn in selected:
         t = time.monotonic()
         try:
             fn()
@@ -463,4 +695,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
