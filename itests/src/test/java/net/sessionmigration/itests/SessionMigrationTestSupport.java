@@ -157,8 +157,22 @@ public abstract class SessionMigrationTestSupport {
         }
     }
 
-    /** Runs a shell command as an operator would and returns what it printed. */
+    /**
+     * Runs a shell command as an operator would and returns what it printed. Karaf registers a
+     * bundle's commands asynchronously after it starts: a command of ours not found yet is asked
+     * again for a while (one that never appears still ends in "Command not found").
+     */
     protected String execute(String command) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String out = executeOnce(command);
+        while (out.contains("Command not found: migration:") && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            out = executeOnce(command);
+        }
+        return out;
+    }
+
+    private String executeOnce(String command) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         try (Session session = sessionFactory.create(System.in, out, out)) {
