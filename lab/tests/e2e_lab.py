@@ -269,7 +269,8 @@ class Lab:
 
     def load_rule(self, name, plan, threshold, service_port):
         """A load rule polling the main server's snmpd over SNMPv3 authPriv (the lab's SHA-256 user),
-        as a factory configuration file in Karaf's etc/ (mode 0600: it holds the lab's passphrases)."""
+        as a factory configuration file in Karaf's etc/, its passphrases by reference to the files
+        lab/karaf-lab wrote."""
         creds = {}
         with open(os.path.join(LAB, "run", "credentials.env")) as f:
             for line in f:
@@ -277,14 +278,15 @@ class Lab:
                     k, v = line.strip().split("=", 1)
                     creds[k] = v.strip("'\"")
         path = os.path.join(self.karaf_home, "etc", f"net.sessionmigration.trigger.load-{name}.cfg")
+        secrets = os.path.join(self.karaf_home, "etc", "secrets")   # lab/karaf-lab wrote the lab's SNMPv3 secrets there
         fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(f"name = {name}\nplan = {plan}\nthreshold = {threshold}\nsource = poll\n"
                     f"agent.address = 10.99.0.11\nagent.port = 161\npoll.seconds = 2\n"
                     f"service.port = {service_port}\ntable = tcpConnTable\nsnmp.version = v3\n"
                     f"user = {creds['SNMP_V3_SHA256_USER']}\nauth.protocol = SHA-256\n"
-                    f"auth.passphrase = {creds['SNMP_V3_SHA256_AUTH']}\npriv.protocol = AES-256\n"
-                    f"priv.passphrase = {creds['SNMP_V3_SHA256_PRIV']}\n")
+                    f"auth.passphraseRef = file:{secrets}/lab-v3.auth\npriv.protocol = AES-256\n"
+                    f"priv.passphraseRef = file:{secrets}/lab-v3.priv\n")
         os.replace(path + ".tmp", path)
 
     def rules(self):
@@ -316,6 +318,7 @@ class Lab:
     def remove_load_rule(self, name):
         """The rule's configuration file goes: fileinstall deletes the rule, which stops polling."""
         path = os.path.join(self.karaf_home, "etc", f"net.sessionmigration.trigger.load-{name}.cfg")
+        secrets = os.path.join(self.karaf_home, "etc", "secrets")   # lab/karaf-lab wrote the lab's SNMPv3 secrets there
         if os.path.exists(path):
             os.remove(path)
 

@@ -211,6 +211,94 @@ public class SecurityIT extends SessionMigrationTestSupport {
         assertEquals("shipped defaults that are not SNMPv3 authPriv", List.of(), problems);
     }
 
+    /**
+     * [safety] A new user unpacking the assembly cannot log in with a published password, reach
+     * the console or the trap receiver from another host, run host commands without being an
+     * administrator, or find an SNMP user the repository publishes.
+     */
+    @Test
+    public void theShippedAssemblyIsClosedByDefault() throws Exception {
+        List<String> problems = new ArrayList<>();
+        // no login with the Karaf default (nor any user: the realm has none)
+        try {
+            javax.security.auth.login.LoginContext login = new javax.security.auth.login.LoginContext("karaf",
+                    callbacks -> {
+                        for (var c : callbacks) {
+                            if (c instanceof javax.security.auth.callback.NameCallback n) {
+                                n.setName("karaf");
+                            } else if (c instanceof javax.security.auth.callback.PasswordCallback pw) {
+                                pw.setPassword("karaf".toCharArray());
+                            }
+                        }
+                    });
+            login.login();
+            problems.add("karaf/karaf logs in to the realm 'karaf'");
+        } catch (javax.security.auth.login.LoginException expected) {
+            // refused: there is no such user
+        }
+        Path etc = Path.of(System.getProperty("karaf.etc"));
+        for (String file : List.of("users.properties", "keys.properties")) {
+            for (String line : Files.readAllLines(etc.resolve(file), StandardCharsets.UTF_8)) {
+                String t = line.strip();
+                if (!t.isEmpty() && !t.startsWith("#") && !t.startsWith("_g_\\:")) {
+                    problems.add(file + " has an active login: " + t.substring(0, Math.min(20, t.length())) + "...");
+                }
+            }
+        }
+        // SSH on loopback, no SFTP: as the running console has it
+        var shell = configAdmin.getConfiguration("org.apache.karaf.shell", null).getProperties();
+        if (!"127.0.0.1".equals(String.valueOf(shell.get("sshHost")))) {
+            problems.add("sshHost is " + shell.get("sshHost"));
+        }
+        if (!"false".equals(String.valueOf(shell.get("sftpEnabled")))) {
+            problems.add("sftpEnabled is " + shell.get("sftpEnabled"));
+        }
+        if (!"true".equals(String.valueOf(configAdmin.getConfiguration("org.apache.karaf.jaas", null).getProperties()
+                .get("encryption.enabled")))) {
+            problems.add("passwords typed into users.properties would stay in clear");
+        }
+        // roles: host commands for admins, migrations for operators
+        var acl = configAdmin.getConfiguration("org.apache.karaf.command.acl.migration", null).getProperties();
+        Map<String, String> want = Map.of("start", "manager", "abort", "manager", "reset-backup", "admin",
+                "history", "viewer", "status", "viewer");
+        want.forEach((command, role) -> {
+            if (acl == null || !role.equals(String.valueOf(acl.get(command)).strip())) {
+                problems.add("migration:" + command + " is not for role " + role + ": " + (acl == null ? "no ACL" : acl.get(command)));
+            }
+        });
+        var shellAcl = configAdmin.getConfiguration("org.apache.karaf.command.acl.shell", null).getProperties();
+        if (shellAcl == null || !"admin".equals(String.valueOf(shellAcl.get("exec")).strip())) {
+            problems.add("shell:exec is not admin-only");
+        }
+        // the shipped files: the trap receiver on loopback, no SNMP user active
+        Path shipped = Path.of(System.getProperty("sm.root"), "karaf-assembly", "src", "main", "resources", "assembly", "etc");
+        if (!"127.0.0.1".equals(cfg(shipped.resolve("net.sessionmigration.traps.cfg")).get("listen.address"))) {
+            problems.add("the shipped trap receiver does not listen on 127.0.0.1");
+        }
+        try (var files = Files.list(shipped)) {
+            files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("net.sessionmigration.traps.user")
+                    || n.startsWith("net.sessionmigration.snmp.credential")).forEach(n -> problems.add("active SNMP user: " + n));
+        }
+        // secrets by reference: a switch credential whose passphrases are files; config:list shows the files
+        Path secrets = Files.createTempDirectory("itest-secrets");
+        String authSecret = "itest-ref-auth-Jx4d-secret";
+        String privSecret = "itest-ref-priv-Lm2s-secret";
+        Files.writeString(secrets.resolve("auth"), authSecret);
+        Files.writeString(secrets.resolve("priv"), privSecret);
+        update(configAdmin.getFactoryConfiguration("net.sessionmigration.snmp.credential", "itest-ref", "?"),
+                Map.of("name", "itest-ref", "user", "itest-ref-user", "auth.protocol", "SHA-256",
+                        "auth.passphraseRef", "file:" + secrets.resolve("auth"), "priv.protocol", "AES-256",
+                        "priv.passphraseRef", "file:" + secrets.resolve("priv")));
+        String listed = execute("config:list");
+        if (!listed.contains("itest-ref-user")) {
+            problems.add("config:list does not list the credential configured by reference");
+        }
+        if (listed.contains(authSecret) || listed.contains(privSecret)) {
+            problems.add("config:list shows a passphrase given by reference");
+        }
+        assertEquals("the assembly as shipped", List.of(), problems);
+    }
+
     private static List<Path> concat(List<Path> a, List<Path> b) {
         List<Path> all = new ArrayList<>(a);
         all.addAll(b);

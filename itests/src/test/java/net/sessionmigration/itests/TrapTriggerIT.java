@@ -47,6 +47,10 @@ public class TrapTriggerIT extends SessionMigrationTestSupport {
         }
         update(configAdmin.getConfiguration("net.sessionmigration.traps", "?"),
                 Map.of("listen.address", "127.0.0.1", "listen.port", Integer.toString(port), "communities", "itest-community"));
+        // the assembly ships no SNMP user: the test's own
+        update(configAdmin.getFactoryConfiguration("net.sessionmigration.traps.user", "itest-ups", "?"),
+                Map.of("user", TrapSetup.V3_USER, "auth.protocol", "SHA-256", "auth.passphrase", TrapSetup.AUTH,
+                        "priv.protocol", "AES-256", "priv.passphrase", TrapSetup.PRIV));
         update(configAdmin.getFactoryConfiguration("net.sessionmigration.trigger.disaster", "itest", "?"),
                 Map.of("name", "itest-ups", "trap.oid", UPS_ON_BATTERY, "plan", "ups-evacuate", "holddown.seconds", "60"));
         // the receiver restarts on the new configuration: its service is briefly absent
@@ -66,8 +70,7 @@ public class TrapTriggerIT extends SessionMigrationTestSupport {
         assertEquals("bad input starts nothing", 0, migrationsOf("ups-evacuate").size());
 
         for (int i = 0; i < 10; i++) {
-            TrapSetup.snmptrap("-v", "3", "-l", "authPriv", "-u", "ups-main", "-a", "SHA-256", "-A", "LAB-ONLY-change-me-auth",
-                    "-x", "AES-256", "-X", "LAB-ONLY-change-me-priv", "127.0.0.1:" + port, "", UPS_ON_BATTERY);
+            alarm(UPS_ON_BATTERY);
         }
         waitFor("the alarm's migration to finish", () -> migrationsOf("ups-evacuate").stream()
                 .anyMatch(r -> r.state().finished()));
@@ -142,8 +145,8 @@ public class TrapTriggerIT extends SessionMigrationTestSupport {
     }
 
     private void alarm(String oid) throws Exception {
-        TrapSetup.snmptrap("-v", "3", "-l", "authPriv", "-u", "ups-main", "-a", "SHA-256", "-A", "LAB-ONLY-change-me-auth",
-                "-x", "AES-256", "-X", "LAB-ONLY-change-me-priv", "127.0.0.1:" + port, "", oid);
+        TrapSetup.snmptrap("-v", "3", "-l", "authPriv", "-u", TrapSetup.V3_USER, "-a", "SHA-256", "-A", TrapSetup.AUTH,
+                "-x", "AES-256", "-X", TrapSetup.PRIV, "127.0.0.1:" + port, "", oid);
     }
 
     private static long delta(Map<String, Map<String, Long>> before, Map<String, Map<String, Long>> after, String version,

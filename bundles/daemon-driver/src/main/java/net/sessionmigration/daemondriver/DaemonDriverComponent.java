@@ -15,6 +15,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import net.sessionmigration.api.driver.SecretRef;
 import net.sessionmigration.api.driver.WorkloadMover;
 import net.sessionmigration.daemon.protocol.DaemonClient;
 import net.sessionmigration.daemon.protocol.MutualTls;
@@ -82,19 +83,9 @@ public class DaemonDriverComponent extends DelegatingMover {
         return m;
     }
 
-    /** Resolves a password reference; the value never reaches a log or an exception text. */
+    /** Resolves a password reference ({@link SecretRef}); the value never reaches a log or an exception text. */
     static char[] secret(String ref) throws java.io.IOException {
-        if (ref != null && ref.startsWith("file:")) {
-            return Files.readString(Path.of(ref.substring(5))).strip().toCharArray();
-        }
-        if (ref != null && ref.startsWith("env:")) {
-            String v = System.getenv(ref.substring(4));
-            if (v == null) {
-                throw new java.io.IOException("environment variable " + ref.substring(4) + " is not set");
-            }
-            return v.toCharArray();
-        }
-        throw new IllegalArgumentException("password reference must be file:/path or env:VARIABLE");
+        return SecretRef.resolve(ref).toCharArray();
     }
 
     @Override

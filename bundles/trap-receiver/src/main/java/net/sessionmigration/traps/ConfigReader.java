@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import net.sessionmigration.api.driver.SecretRef;
 import net.sessionmigration.api.model.VirtualIp;
 
 /**
@@ -43,6 +44,22 @@ final class ConfigReader {
         }
         String s = String.valueOf(v).trim();
         return s.isEmpty() ? Optional.empty() : Optional.of(s);
+    }
+
+    /**
+     * A secret setting: from {@code fieldRef} ({@link SecretRef}: {@code file:/path} or
+     * {@code env:VARIABLE}) when set, else the field itself; empty when neither. Never echoed.
+     */
+    String secret(String field) {
+        Map<String, Object> flat = new java.util.HashMap<>();
+        optString(field).ifPresent(v -> flat.put(field, v));
+        optString(field + "Ref").ifPresent(v -> flat.put(field + "Ref", v));
+        try {
+            return SecretRef.setting(flat, field).orElse("");
+        } catch (IllegalArgumentException e) {
+            errors.add(e.getMessage());
+            return "";
+        }
     }
 
     String string(String field) {

@@ -45,8 +45,9 @@ public final class TrapReceiverComponent implements TriggerService, TrapReceiver
     @ObjectClassDefinition(id = PID, name = "Session migration: SNMP trap receiver",
             description = "Where traps and informs are received. v3 users: factory PID net.sessionmigration.traps.user.")
     public @interface Config {
-        @AttributeDefinition(name = "listen.address", description = "IP literal to bind; 0.0.0.0 for all")
-        String listen_address() default "0.0.0.0";
+        @AttributeDefinition(name = "listen.address", description = "IP literal to bind: loopback by default,"
+                + " the management address the NMS sends to, or 0.0.0.0 for all")
+        String listen_address() default "127.0.0.1";
 
         @AttributeDefinition(name = "listen.port", description = "UDP port; the standard 162 needs root or CAP_NET_BIND_SERVICE")
         int listen_port() default 10162;
@@ -76,7 +77,7 @@ public final class TrapReceiverComponent implements TriggerService, TrapReceiver
     @Activate
     synchronized void activate(Map<String, Object> props) {
         ConfigReader r = new ConfigReader(props);
-        String address = r.ipLiteral("listen.address").orElse("0.0.0.0");
+        String address = r.ipLiteral("listen.address").orElse("127.0.0.1");
         int port = (int) r.integer("listen.port", 10162, 1, 65535);
         int capacity = (int) r.integer("queue.capacity", 10000, 1, 10_000_000);
         List<String> communities = r.list("communities");

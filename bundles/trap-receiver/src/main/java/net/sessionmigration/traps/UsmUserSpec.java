@@ -79,8 +79,8 @@ public final class UsmUserSpec {
                 .filter(s -> !s.equals("NONE"));
         Optional<String> priv = r.optString(prefix + "priv.protocol").map(s -> s.toUpperCase(Locale.ROOT))
                 .filter(s -> !s.equals("NONE"));
-        String authPass = r.optString(prefix + "auth.passphrase").orElse("");
-        String privPass = r.optString(prefix + "priv.passphrase").orElse("");
+        String authPass = r.secret(prefix + "auth.passphrase");
+        String privPass = r.secret(prefix + "priv.passphrase");
         if (auth.isPresent()) {
             if (authProtocolId(auth.get()) == null) {
                 r.error(prefix + "auth.protocol", "'" + auth.get() + "' is not one of " + AUTH_NAMES);

@@ -13,6 +13,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import net.sessionmigration.api.driver.SecretRef;
 import net.sessionmigration.daemon.protocol.MutualTls;
 
 /** One Linux gateway: one instance per factory configuration of {@value #PID}. */
@@ -67,19 +68,9 @@ public class GatewayDeviceConfig {
         return new GatewayClient(name, URI.create(url), ssl, Duration.ofMillis(timeoutMillis));
     }
 
-    /** Resolves a password reference; the value never reaches a log or an exception text. */
+    /** Resolves a password reference ({@link SecretRef}); the value never reaches a log or an exception text. */
     static char[] secret(String ref) throws IOException {
-        if (ref != null && ref.startsWith("file:")) {
-            return Files.readString(Path.of(ref.substring(5))).strip().toCharArray();
-        }
-        if (ref != null && ref.startsWith("env:")) {
-            String v = System.getenv(ref.substring(4));
-            if (v == null) {
-                throw new IOException("environment variable " + ref.substring(4) + " is not set");
-            }
-            return v.toCharArray();
-        }
-        throw new IllegalArgumentException("password reference must be file:/path or env:VARIABLE");
+        return SecretRef.resolve(ref).toCharArray();
     }
 
     public GatewayClient client() {

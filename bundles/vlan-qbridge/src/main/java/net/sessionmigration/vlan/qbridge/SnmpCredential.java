@@ -3,6 +3,8 @@ package net.sessionmigration.vlan.qbridge;
 import java.util.Locale;
 import java.util.Map;
 
+import net.sessionmigration.api.driver.SecretRef;
+
 /**
  * One named set of SNMP secrets: a v2c community, or a v3 user with its auth and privacy
  * protocols and passphrases. Device profiles name it; its {@link #toString()} never shows a
@@ -81,13 +83,23 @@ public record SnmpCredential(String name, String community, String user, AuthPro
     /**
      * From Config Admin properties: name, community | user, auth.protocol, auth.passphrase, priv.protocol,
      * priv.passphrase. A v3 user without protocols is authPriv (SHA-256, AES-256): a lower level must be
-     * asked for with "none".
+     * asked for with "none". Each secret may be given by reference instead ({@code communityRef},
+     * {@code auth.passphraseRef}, {@code priv.passphraseRef}: {@link SecretRef}), so that the
+     * configuration shows none.
      */
     public static SnmpCredential fromProperties(Map<String, ?> p) {
         boolean v3 = str(p, "user") != null && !str(p, "user").isBlank();
-        return new SnmpCredential(str(p, "name"), str(p, "community"), str(p, "user"),
-                AuthProtocol.parse(orDefault(str(p, "auth.protocol"), v3 ? "SHA-256" : "none")), str(p, "auth.passphrase"),
-                PrivProtocol.parse(orDefault(str(p, "priv.protocol"), v3 ? "AES-256" : "none")), str(p, "priv.passphrase"));
+        return new SnmpCredential(str(p, "name"), secret(p, "community"), str(p, "user"),
+                AuthProtocol.parse(orDefault(str(p, "auth.protocol"), v3 ? "SHA-256" : "none")), secret(p, "auth.passphrase"),
+                PrivProtocol.parse(orDefault(str(p, "priv.protocol"), v3 ? "AES-256" : "none")), secret(p, "priv.passphrase"));
+    }
+
+    private static String secret(Map<String, ?> p, String key) {
+        try {
+            return SecretRef.setting(p, key).orElse(null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("credential " + str(p, "name") + ": " + e.getMessage(), e);
+        }
     }
 
     private static String orDefault(String value, String fallback) {
