@@ -71,7 +71,12 @@ public final class GatewayService {
         long t0 = System.nanoTime();
         GatewayKernel.Snapshot s = kernel.snapshot();
         for (GatewayRequest.Move m : moves) {
-            vlanOf(s, m.port());
+            int now = vlanOf(s, m.port());
+            if (now != m.from()) {
+                // read again just before the move: the plan owns only ports on their fromVlan
+                throw new GatewayFailure("wrong-vlan", m.port(), "port " + m.port() + " is on VLAN " + now
+                        + ", the plan expects VLAN " + m.from() + "; nothing was moved");
+            }
             if (!s.hasVlan(m.to())) {
                 throw new GatewayFailure("vlan-missing", m.port(), "VLAN " + m.to() + " does not exist on the gateway ("
                         + s.vlanHome(m.to()) + " is missing); nothing was moved");

@@ -72,6 +72,16 @@ class GatewayServiceTest {
     }
 
     @Test
+    void aPortNotOnItsFromVlanMovesNothing() {
+        kernel.vlans.put("p2", 3); // another tenant's VLAN since the preflight
+        GatewayFailure f = assertThrows(GatewayFailure.class, () -> gw.move(moves(mv("p1", 1, 2), mv("p2", 1, 2))));
+        assertEquals("wrong-vlan", f.kind());
+        assertEquals("port p2 is on VLAN 3, the plan expects VLAN 1; nothing was moved", f.getMessage());
+        assertTrue(kernel.log.isEmpty(), kernel.log::toString);
+        assertEquals(3, kernel.vlans.get("p2"));
+    }
+
+    @Test
     void portInNoVlanIsRefused() {
         kernel.vlans.put("eth9", 0);
         GatewayFailure f = assertThrows(GatewayFailure.class, () -> gw.vlans(GatewayRequest.vlans(List.of("eth9"))));

@@ -343,12 +343,31 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
     }
 
     /** Sends the SETs of one switch in order; stops at the first failure. Never throws. */
-    SetOutcome applySets(String device, List<Planned> ports, DriverContext ctx) {
+    /**
+     * @param checkFrom read the ports just before the SET and set nothing when one is not on its
+     *                  move's from VLAN: the plan owns only ports on their fromVlan (a put-back
+     *                  sets ports back from wherever they are, and does not check)
+     */
+    SetOutcome applySets(String device, List<Planned> ports, DriverContext ctx, boolean checkFrom) {
         SwitchSession s;
         try {
             s = session(device);
         } catch (DeviceProblem e) {
             return new SetOutcome(new SnmpFailure(SnmpFailure.Kind.TRANSPORT, 0, e.getMessage()), null, 0);
+        }
+        if (checkFrom) {
+            try {
+                Map<Planned, Integer> now = readPvids(s, ports, ctx, "before SET");
+                List<String> elsewhere = ports.stream().filter(p -> now.get(p) != p.move().from().value())
+                        .map(p -> p.label() + " (user " + p.move().user() + ") is on VLAN " + now.get(p)
+                                + ", the plan expects VLAN " + p.move().from()).toList();
+                if (!elsewhere.isEmpty()) {
+                    return new SetOutcome(new SnmpFailure(SnmpFailure.Kind.INCONSISTENT, 0, device + ": "
+                            + String.join("; ", elsewhere) + "; nothing was set"), null, 0);
+                }
+            } catch (SnmpFailure f) {
+                return new SetOutcome(f, null, 0);
+            }
         }
         Map<Integer, PortList> egress = new TreeMap<>();
         Map<Integer, PortList> untagged = new TreeMap<>();
@@ -472,7 +491,7 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
             return Result.failed(e.problem);
         }
         long t0 = System.nanoTime();
-        Map<String, SetOutcome> sets = parallel(byDevice.keySet(), d -> applySets(d, byDevice.get(d), context));
+        Map<String, SetOutcome> sets = parallel(byDevice.keySet(), d -> applySets(d, byDevice.get(d), context, rollBack));
         long t1 = System.nanoTime();
         Map<String, Object> readBack = verify(byDevice, context, "verify");
         long t2 = System.nanoTime();
@@ -550,7 +569,7 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
             return Result.failed(firstDevice, cause + "; no port had moved, nothing to put back");
         }
         context.progress("switch failed, putting back " + back.values().stream().mapToInt(List::size).sum() + " port(s)");
-        parallel(back.keySet(), d -> applySets(d, back.get(d), context));
+        parallel(back.keySet(), d -> applySets(d, back.get(d), context, false));
         Map<String, Object> after = verify(back, context, "verify put-back");
         List<String> putBack = new ArrayList<>();
         List<String> stuck = new ArrayList<>();

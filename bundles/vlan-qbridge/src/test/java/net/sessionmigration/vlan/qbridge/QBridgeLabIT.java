@@ -306,6 +306,28 @@ class QBridgeLabIT {
         assertAt("main");
     }
 
+    /** [safety] The plan owns only ports on their fromVlan: read again just before the SET, on the real agent. */
+    @Test
+    void aPortNoLongerOnItsFromVlanIsNotSetAndNothingElseOnTheSwitchMoves() throws Exception {
+        use("lab-sha", lab.sha(), DeviceProfile.Version.V3, DeviceProfile.Style.PVID);
+        int taken = spares.get(0);
+        // another tenant takes the spare port after the preflight: it is on VLAN 2 now
+        assertTrue(switcher.move(List.of(spare(taken, BACKUP)), context).isOk());
+        try {
+            Problem p = switcher.move(List.of(userMove(BACKUP), spare(taken, BACKUP)), context).failure().orElseThrow();
+            assertTrue(p.cause().contains("port " + taken + " (user spare" + taken + ") is on VLAN 2, the plan expects VLAN 1")
+                    && p.cause().contains("nothing was set"), p::toString);
+            Map<AccessPort, VlanId> now = switcher.readVlans(List.of(new AccessPort(sw, userPort),
+                    new AccessPort(sw, Integer.toString(taken)))).orElseThrow();
+            assertEquals(MAIN, now.get(new AccessPort(sw, userPort)), "u1 was not moved");
+            assertEquals(BACKUP, now.get(new AccessPort(sw, Integer.toString(taken))), "the port stays where it really was");
+            assertAt("main");
+        } finally {
+            switcher.move(List.of(new PortMove("spare" + taken, new AccessPort(sw, Integer.toString(taken)), BACKUP, MAIN)),
+                    context);
+        }
+    }
+
     @Test
     void batchWithOneFailingPortIsRolledBackAcrossPdus() throws Exception {
         use("lab-sha", lab.sha(), DeviceProfile.Version.V3, DeviceProfile.Style.PVID);
