@@ -270,6 +270,20 @@ public class SecurityIT extends SessionMigrationTestSupport {
         if (shellAcl == null || !"admin".equals(String.valueOf(shellAcl.get("exec")).strip())) {
             problems.add("shell:exec is not admin-only");
         }
+        // the ACLs at work, typed by users of the shipped groups
+        List<String> viewer = List.of("viewer", "ssh");
+        List<String> operator = List.of("manager", "viewer", "ssh");
+        String plans = executeAs(viewer, "migration:plan-list");
+        if (plans.contains("ERROR")) {
+            problems.add("a viewer cannot list plans: " + plans.strip());
+        }
+        for (var attempt : List.of(List.of("viewer", "migration:start no-such-plan"),
+                List.of("operator", "migration:reset-backup no-such-plan"), List.of("operator", "shell:exec id"))) {
+            String out = executeAs(attempt.get(0).equals("viewer") ? viewer : operator, attempt.get(1));
+            if (!(out.contains("Insufficient credentials") || out.contains("Command not found"))) {
+                problems.add("a user in the " + attempt.get(0) + " group ran " + attempt.get(1) + ": " + out.strip());
+            }
+        }
         // the shipped files: the trap receiver on loopback, no SNMP user active
         Path shipped = Path.of(System.getProperty("sm.root"), "karaf-assembly", "src", "main", "resources", "assembly", "etc");
         if (!"127.0.0.1".equals(cfg(shipped.resolve("net.sessionmigration.traps.cfg")).get("listen.address"))) {

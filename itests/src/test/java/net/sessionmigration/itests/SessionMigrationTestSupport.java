@@ -157,28 +157,40 @@ public abstract class SessionMigrationTestSupport {
         }
     }
 
+    /** The roles of the assembly's administrator group (etc/users.properties). */
+    protected static final List<String> ADMIN = List.of("admin", "manager", "viewer", "systembundles", "ssh");
+
     /**
-     * Runs a shell command as an operator would and returns what it printed. Karaf registers a
-     * bundle's commands asynchronously after it starts: a command of ours not found yet is asked
+     * Runs a shell command as an administrator would and returns what it printed. Karaf registers
+     * a bundle's commands asynchronously after it starts: a command of ours not found yet is asked
      * again for a while (one that never appears still ends in "Command not found").
      */
     protected String execute(String command) throws Exception {
+        return executeAs(ADMIN, command);
+    }
+
+    /** The same as a user with these Karaf roles: the command ACLs decide what the user may run. */
+    protected String executeAs(List<String> roles, String command) throws Exception {
         long deadline = System.nanoTime() + 30_000_000_000L;
-        String out = executeOnce(command);
-        while (out.contains("Command not found: migration:") && System.nanoTime() < deadline) {
+        String out = executeOnce(roles, command);
+        while (roles.contains("admin") && out.contains("Command not found: migration:") && System.nanoTime() < deadline) {
             Thread.sleep(250);
-            out = executeOnce(command);
+            out = executeOnce(roles, command);
         }
         return out;
     }
 
-    private String executeOnce(String command) throws Exception {
+    private String executeOnce(List<String> roles, String command) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+        javax.security.auth.Subject user = new javax.security.auth.Subject();
+        user.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.UserPrincipal("itest"));
+        roles.forEach(r -> user.getPrincipals().add(new org.apache.karaf.jaas.boot.principal.RolePrincipal(r)));
         try (Session session = sessionFactory.create(System.in, out, out)) {
-            session.execute(command);
+            javax.security.auth.Subject.doAs(user, (java.security.PrivilegedExceptionAction<Object>) () -> session.execute(command));
         } catch (Exception e) {
-            out.println("ERROR: " + e.getMessage());
+            Throwable cause = e instanceof java.security.PrivilegedActionException p ? p.getException() : e;
+            out.println("ERROR: " + cause.getMessage());
         }
         out.flush();
         return bytes.toString(StandardCharsets.UTF_8);
