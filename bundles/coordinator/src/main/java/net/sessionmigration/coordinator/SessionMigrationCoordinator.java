@@ -267,7 +267,7 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
         }
         Optional.ofNullable(planInUse.get(name)).ifPresent(id ->
                 problems.add(new Problem("coordinator", "migration " + id + " of this plan has not finished")));
-        Preflights.Outcome o = Preflights.ask(drivers, calls, plan, mode, "dry-run",
+        Preflights.Outcome o = Preflights.ask(drivers, calls, plan, mode, "dry-run", journal.history(Preflights.CALIBRATION_LOOKBACK),
                 (type, device, preflight) -> calls.call(device, "preflight", settings.stepTimeout(), preflight));
         problems.addAll(o.problems());
         notes.addAll(o.notes());

@@ -98,6 +98,21 @@ class StartChecksTest {
     }
 
     @Test
+    void theEstimateLearnsWhatTheDriversDoNotSeeFromThePlansLastMigrations() {
+        lab(Plans.base());
+        MigrationRecord first = lab.run(PLAN);
+        assertEquals(140_000, first.expectedFreezeMicros(), "the drivers' estimates only: no history yet");
+        long actual = first.actualFreezeMicros().orElseThrow();
+
+        DryRunReport dry = lab.coordinator.dryRun(PLAN);
+        assertEquals(actual, dry.estimatedFreezeWindow().toNanos() / 1000,
+                "140 ms of drivers' estimates plus what the last migration took beyond them: " + dry.notes());
+        assertTrue(dry.notes().stream().anyMatch(n -> n.startsWith("freeze estimate: drivers 140 ms ")
+                && n.contains("the last 1 migration(s) of this plan")), dry.notes()::toString);
+        assertEquals(actual, lab.run(PLAN).expectedFreezeMicros(), "S702 estimates the same way");
+    }
+
+    @Test
     void switchGroupsOfDifferentDriverTypesMoveAtOnce() {
         lab(Plans.base());
         Gate snmp = lab.snmp.hold("move");

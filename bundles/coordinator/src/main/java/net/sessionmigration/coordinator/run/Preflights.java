@@ -22,6 +22,8 @@ import net.sessionmigration.api.model.Preflight;
 import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.UserSideProbe;
+import net.sessionmigration.api.service.MigrationRecord;
+import net.sessionmigration.api.service.MigrationState;
 import net.sessionmigration.coordinator.DriverRegistry;
 
 /**
@@ -65,8 +67,18 @@ public final class Preflights {
     private Preflights() {
     }
 
+    /** Recent migrations of a plan whose estimate and actual freeze the journal kept, for the calibration. */
+    static final int CALIBRATION_SAMPLES = 10;
+    /** How far back in the journal (all plans) dry-run and S702 look for them. */
+    public static final int CALIBRATION_LOOKBACK = 200;
+
+    /**
+     * @param history the journal's recent migrations: the freeze the drivers do not see (the
+     *                coordinator's steps, the commit's checks, the calls between) is learned from
+     *                the last migrations of this plan, as the median of actual − estimated
+     */
     public static Outcome ask(DriverRegistry drivers, DriverCalls calls, MigrationPlan plan, MigrationMode mode,
-                              String migrationId, Caller caller) {
+                              String migrationId, List<MigrationRecord> history, Caller caller) {
         String moverType = plan.workload().driverType();
         Optional<WorkloadMover> mover = drivers.mover(moverType);
         Optional<MoverCapabilities> caps = mover.flatMap(Preflights::capabilities);
@@ -95,6 +107,13 @@ public final class Preflights {
             freeze = freeze.plus(a.expected());
             blackout = a.switches() ? blackout.plus(a.expected()) : blackout;
         }
+        Calibration cal = calibration(history, plan.name());
+        if (cal.samples() > 0) {
+            notes.add("freeze estimate: drivers " + freeze.toMillis() + " ms " + (cal.extra().isNegative() ? "" : "+")
+                    + cal.extra().toMillis() + " ms, what the last " + cal.samples() + " migration(s) of this plan took"
+                    + " beyond their drivers' estimate (median)");
+            freeze = freeze.plus(cal.extra()).isNegative() ? Duration.ZERO : freeze.plus(cal.extra());
+        }
         Optional<String> noCheck = SessionCheckPolicy.whyNot(plan, mover.isPresent() ? caps : Optional.empty());
         notes.add(noCheck.map(w -> "session check: will not run: " + w)
                 .orElse("session check: will run after S708, before resume: " + SessionCheckPolicy.DESCRIPTION));
@@ -107,6 +126,20 @@ public final class Preflights {
                     + budget.get().toMillis() + " ms");
         }
         return new Outcome(problems, notes, freeze, blackout);
+    }
+
+    /** What the drivers' estimates missed lately: the median of actual − estimated freeze, and of how many. */
+    record Calibration(Duration extra, int samples) {
+    }
+
+    static Calibration calibration(List<MigrationRecord> history, String plan) {
+        long[] missed = history.stream()
+                .filter(r -> r.plan().equals(plan) && r.state() == MigrationState.SUCCEEDED && r.expectedFreezeMicros() > 0
+                        && r.actualFreezeMicros().isPresent())
+                .limit(CALIBRATION_SAMPLES)
+                .mapToLong(r -> r.actualFreezeMicros().getAsLong() - r.expectedFreezeMicros()).sorted().toArray();
+        return missed.length == 0 ? new Calibration(Duration.ZERO, 0)
+                : new Calibration(Duration.ofNanos(missed[missed.length / 2] * 1000), missed.length);
     }
 
     /** Whether the user-side probe will run after S708 and, if so, its driver's preflight. */
