@@ -158,10 +158,22 @@ class Lab:
     def qemu_at(self):
         at = [site for site in SITES if self.pids_at(site, "qemu-system-x86")]
         if not at:
-            # once seen (session 5): no QEMU anywhere right after a SUCCEEDED move; look again, and log it
+            # seen twice (sessions 5 and 6): no QEMU in either site right after a SUCCEEDED move;
+            # look again, and leave the evidence: every qemu process with its network namespace
             log(f"   no QEMU found in {list(SITES.values())}; looking again in 0.5 s")
             time.sleep(0.5)
             at = [site for site in SITES if self.pids_at(site, "qemu-system-x86")]
+            if not at:
+                sites = {ns: os.stat(f"/run/netns/{ns}").st_ino for ns in SITES.values() if os.path.exists(f"/run/netns/{ns}")}
+                found = []
+                for pid in filter(str.isdigit, os.listdir("/proc")):
+                    st = read_stat(pid)
+                    if st and st[0].startswith("qemu"):
+                        try:
+                            found.append((pid, st[0], st[1], os.stat(f"/proc/{pid}/ns/net").st_ino))
+                        except OSError:
+                            pass
+                log(f"   sites' netns inodes {sites}; qemu processes (pid, comm, state, netns inode): {found}")
         return at
 
     def sh(self, args, timeout=120, check=True):
