@@ -250,7 +250,8 @@ public final class MigrationRun implements Runnable {
      */
     private Result<String> sendStart() {
         Preflights.Outcome o = Preflights.ask(env.drivers(), env.calls(), plan, mode, id(),
-                env.journal().history(Preflights.CALIBRATION_LOOKBACK), (type, device, preflight) -> call(Step.S702, type, device, "preflight", c -> preflight.get()));
+                env.journal().history(Preflights.CALIBRATION_LOOKBACK),
+                (type, device, preflight) -> call(Step.S702, type, device, "preflight", c -> preflight.get()));
         if (!o.problems().isEmpty()) {
             o.problems().stream().skip(1).forEach(p -> rec.note("S702 also found: " + p));
             return Result.failed(o.problems().get(0));
