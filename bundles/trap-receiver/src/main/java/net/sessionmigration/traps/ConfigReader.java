@@ -62,6 +62,15 @@ final class ConfigReader {
         }
     }
 
+    /** A comma-separated list of secrets: {@code field}, or {@code fieldRef} naming where it is ({@link #secret}). */
+    List<String> secretList(String field) {
+        if (optString(field + "Ref").isEmpty()) {
+            return list(field);
+        }
+        String all = secret(field);
+        return new ConfigReader(Map.of(field, all)).list(field);
+    }
+
     String string(String field) {
         Optional<String> s = optString(field);
         if (s.isEmpty()) {

@@ -80,7 +80,7 @@ public final class TrapReceiverComponent implements TriggerService, TrapReceiver
         String address = r.ipLiteral("listen.address").orElse("127.0.0.1");
         int port = (int) r.integer("listen.port", 10162, 1, 65535);
         int capacity = (int) r.integer("queue.capacity", 10000, 1, 10_000_000);
-        List<String> communities = r.list("communities");
+        List<String> communities = r.secretList("communities");
         if (!r.errors().isEmpty()) {
             LOG.error("trap receiver configuration {}: {} (defaults used for those fields)", PID, r.errors());
         }

@@ -27,6 +27,15 @@ class TrapUserRefTest {
     }
 
     @Test
+    void communitiesFromAFile(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("communities"), "nms-one, nms-two\n");
+        ConfigReader r = new ConfigReader(Map.of("communitiesRef", "file:" + file));
+        assertEquals(List.of("nms-one", "nms-two"), r.secretList("communities"));
+        assertEquals(List.of(), r.errors());
+        assertEquals(List.of("a", "b"), new ConfigReader(Map.of("communities", "a,b")).secretList("communities"));
+    }
+
+    @Test
     void anUnreadableReferenceIsAnErrorNamingTheField() {
         ConfigReader r = new ConfigReader(Map.of("user", "ups-main", "auth.protocol", "SHA-256",
                 "auth.passphraseRef", "env:SM_NO_SUCH_VARIABLE_FOR_TEST", "priv.protocol", "AES-256",
