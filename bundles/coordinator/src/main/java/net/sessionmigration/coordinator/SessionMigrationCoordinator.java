@@ -584,7 +584,9 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
 
     private Optional<Result<String>> planBusy(String name) {
         String other = planInUse.get(name);
-        if (other == null) {
+        MigrationRun run = other == null ? null : active.get(other);
+        if (other == null || run != null && run.snapshot().state().finished()) {
+            // a run whose end is already recorded (and shown) only has its exit left: the plan is free
             return Optional.empty();
         }
         return Optional.of(Result.failed("coordinator", "plan `" + name + "` already has migration " + other
