@@ -152,8 +152,13 @@ public final class RuleEngine {
         }
     }
 
+    /** Keeps the rule's memory in the journal; a journal that cannot take it is logged, not thrown at the receiver. */
     private void remember(RuleState s) {
-        admin.rememberTrigger(s.memory());
+        try {
+            admin.rememberTrigger(s.memory());
+        } catch (RuntimeException e) {
+            LOG.error("trigger rule '{}': the journal did not keep its memory: {}", s.rule.name(), e.toString());
+        }
     }
 
     public synchronized void removeRule(String key) {
@@ -302,8 +307,15 @@ public final class RuleEngine {
         long startedEpochMicros = epochMicros(); // before start(): the coordinator stamps its record inside it
         TriggerMemory before = s.memory();
         // journalled before the start it announces: a crash in between leaves the rule fired, never armed twice
-        admin.rememberTrigger(new TriggerMemory(s.rule.name(), s.fingerprint, s.fired + 1, false, startedEpochMicros,
-                ""));
+        try {
+            admin.rememberTrigger(new TriggerMemory(s.rule.name(), s.fingerprint, s.fired + 1, false, startedEpochMicros,
+                    ""));
+        } catch (RuntimeException e) {
+            s.note = "not started at " + Instant.now() + ": the journal cannot keep that the rule fired (" + e + ")";
+            LOG.error("trigger rule '{}': {} but plan '{}' was not started: the journal cannot keep that the rule"
+                    + " fired: {}", s.rule.name(), why, request.plan(), e.toString());
+            return TrapOutcome.MATCHED;
+        }
         Result<String> result;
         try {
             result = admin.start(request, event -> { });
@@ -324,7 +336,11 @@ public final class RuleEngine {
                     why, request.plan(), request.mode().map(m -> " in " + m).orElse(""), id);
             return TrapOutcome.MATCHED;
         }
-        admin.rememberTrigger(before);
+        try {
+            admin.rememberTrigger(before);
+        } catch (RuntimeException e) {
+            LOG.error("trigger rule '{}': the journal did not take back its memory: {}", s.rule.name(), e.toString());
+        }
         String problem = result.failure().map(Object::toString).orElse("?");
         s.note = "start refused at " + Instant.now() + ": " + problem;
         LOG.warn("trigger rule '{}': {} but the coordinator refused to start plan '{}': {}", s.rule.name(), why,

@@ -120,8 +120,13 @@ class FakeCoordinator implements MigrationAdminService, MigrationService {
         return Optional.ofNullable(triggers.get(rule));
     }
 
+    volatile boolean journalClosed;
+
     @Override
     public void rememberTrigger(TriggerMemory memory) {
+        if (journalClosed) {
+            throw new IllegalStateException("journal closed");
+        }
         triggers.put(memory.rule(), memory);
     }
 

@@ -152,6 +152,15 @@ class RuleEngineTest {
     }
 
     @Test
+    void noStartWhenTheJournalCannotKeepThatTheRuleFired() {
+        disasterRule(Map.of());
+        coordinator.journalClosed = true;
+        assertEquals(TrapOutcome.MATCHED, engine.onTrap(ups("192.0.2.10")));
+        assertEquals(0, coordinator.starts.size(), "a start the journal cannot record could repeat after a restart");
+        assertTrue(engine.statuses().get(0).state().startsWith("not started"), engine.statuses()::toString);
+    }
+
+    @Test
     void aRefusedStartLeavesTheRuleArmedInTheJournal() {
         disasterRule(Map.of());
         coordinator.refuseStarts = true;
