@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -268,11 +269,15 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
         Optional.ofNullable(planInUse.get(name)).ifPresent(id ->
                 problems.add(new Problem("coordinator", "migration " + id + " of this plan has not finished")));
         Preflights.Outcome o = Preflights.ask(drivers, calls, plan, mode, "dry-run", journal.history(Preflights.CALIBRATION_LOOKBACK),
-                (type, device, preflight) -> calls.call(device, "preflight", settings.stepTimeout(), preflight));
+                this::dryRunCall);
         problems.addAll(o.problems());
         notes.addAll(o.notes());
         return new DryRunReport(name, problems.stream().distinct().toList(), notes, o.freezeWindow(),
                 o.userBlackout());
+    }
+
+    private <T> Result<T> dryRunCall(String driverType, String device, String operation, Supplier<Result<T>> op) {
+        return calls.call(device, operation, settings.stepTimeout(), op);
     }
 
     @Override

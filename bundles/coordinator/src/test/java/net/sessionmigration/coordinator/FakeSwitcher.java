@@ -61,7 +61,8 @@ final class FakeSwitcher implements AccessPortSwitcher {
 
     @Override
     public Result<Map<AccessPort, VlanId>> readVlans(List<AccessPort> ports) {
-        return Result.ok(Map.copyOf(vlans));
+        log.add(type + ":read-vlans");
+        return Result.ok(ports.stream().filter(vlans::containsKey).collect(Collectors.toMap(p -> p, vlans::get)));
     }
 
     @Override

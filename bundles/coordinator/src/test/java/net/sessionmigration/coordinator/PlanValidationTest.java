@@ -72,6 +72,12 @@ class PlanValidationTest {
     }
 
     @Test
+    void portsComeOnlyFromTheirFromVlanUnlessThePlanSaysAny() {
+        assertFalse(parse(Plans.base()).plan().orElseThrow().portsFromAnyVlan());
+        assertTrue(parseBent(plan -> plan.put("portsFromAnyVlan", true)).plan().orElseThrow().portsFromAnyVlan());
+    }
+
+    @Test
     void aFreezeBudgetIsOptionalAndKeptInMilliseconds() {
         assertTrue(parse(Plans.base()).plan().orElseThrow().workload().maxFreeze().isEmpty());
         ParsedPlan p = parseBent(plan -> plan.with("workload").put("maxFreezeMs", 750));
@@ -108,6 +114,8 @@ class PlanValidationTest {
                         "schemaVersion", "expected an integer"),
                 Arguments.of("wrong type of boolean", (Consumer<ObjectNode>) p -> p.with("workload").put("freeze", "yes"),
                         "workload.freeze", "expected true or false"),
+                Arguments.of("portsFromAnyVlan not a boolean", (Consumer<ObjectNode>) p -> p.put("portsFromAnyVlan", 1),
+                        "portsFromAnyVlan", "expected true or false"),
                 Arguments.of("wrong type of vlan", (Consumer<ObjectNode>) p -> user(p, 1).put("toVlan", "2"),
                         "users[1].toVlan", "expected an integer"),
                 Arguments.of("VLAN above range", (Consumer<ObjectNode>) p -> user(p, 1).put("toVlan", 4095),

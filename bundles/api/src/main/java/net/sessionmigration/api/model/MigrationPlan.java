@@ -9,16 +9,27 @@ import java.util.Optional;
  * Built only by the coordinator's plan loader, which checks every cross-reference.
  *
  * @param probe the user-side probe that verifies the switch before resume, if the plan names one
+ * @param portsFromAnyVlan take a user's port from whatever VLAN it is on at the start, not only from
+ *                         its {@code fromVlan}; the VLAN it was really on is journalled before the
+ *                         switch and is the one a rollback puts it back on
  */
 public record MigrationPlan(int schemaVersion, String name, String description, MigrationMode mode,
                             VirtualIp virtualIp, Map<String, Server> servers, Workload workload,
-                            Map<String, Device> devices, List<UserAttachment> users, Optional<UserSideProbe> probe) {
+                            Map<String, Device> devices, List<UserAttachment> users, Optional<UserSideProbe> probe,
+                            boolean portsFromAnyVlan) {
     public MigrationPlan {
         Names.require("plan name", name);
         servers = Map.copyOf(servers);
         devices = Map.copyOf(devices);
         users = List.copyOf(users);
         probe = probe == null ? Optional.empty() : probe;
+    }
+
+    /** A plan that takes ports only from their {@code fromVlan}. */
+    public MigrationPlan(int schemaVersion, String name, String description, MigrationMode mode,
+                         VirtualIp virtualIp, Map<String, Server> servers, Workload workload,
+                         Map<String, Device> devices, List<UserAttachment> users, Optional<UserSideProbe> probe) {
+        this(schemaVersion, name, description, mode, virtualIp, servers, workload, devices, users, probe, false);
     }
 
     /** A plan without a user-side probe. */

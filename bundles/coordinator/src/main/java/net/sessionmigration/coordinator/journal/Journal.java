@@ -36,6 +36,7 @@ public final class Journal implements AutoCloseable {
     private final boolean sync;
     private final MVMap<String, String> records;
     private final MVMap<String, String> planSources;
+    private final MVMap<String, String> portsTaken;
     private final MVMap<String, String> backupActive;
     private final MVMap<String, String> triggers;
     private final MVMap<String, Long> meta;
@@ -51,6 +52,7 @@ public final class Journal implements AutoCloseable {
         this.location = location;
         this.records = store.openMap("migrations");
         this.planSources = store.openMap("planSources");
+        this.portsTaken = store.openMap("portsTaken");
         this.backupActive = store.openMap("backupActive");
         this.triggers = store.openMap("triggers");
         this.meta = store.openMap("meta");
@@ -113,19 +115,22 @@ public final class Journal implements AutoCloseable {
     }
 
     public synchronized Optional<PlanSource> planSource(String id) {
-        if (closed) {
-            return Optional.empty();
-        }
-        String s = planSources.get(id);
-        if (s == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(json.readValue(s, PlanSource.class));
-        } catch (JsonProcessingException e) {
-            LOG.error("journal {}: unreadable plan of migration {}: {}", location, id, e.getMessage());
-            return Optional.empty();
-        }
+        return read(planSources, id, PlanSource.class, "plan of migration");
+    }
+
+    /**
+     * The users' ports a migration takes, by driver type, each with the VLAN it was really on:
+     * committed at S702, before anything moves, so that rollback and recovery put every port
+     * back exactly there.
+     */
+    public synchronized void savePortsTaken(String id, PortsTaken ports) {
+        requireOpen();
+        portsTaken.put(id, write(ports));
+        commit();
+    }
+
+    public synchronized Optional<PortsTaken> portsTaken(String id) {
+        return read(portsTaken, id, PortsTaken.class, "ports of migration");
     }
 
     /** Newest first. */
@@ -168,16 +173,7 @@ public final class Journal implements AutoCloseable {
 
     /** A trigger rule's memory (fired, when, which migration), by rule name. */
     public synchronized Optional<TriggerMemory> triggerMemory(String rule) {
-        if (closed) {
-            return Optional.empty();
-        }
-        String s = triggers.get(rule);
-        try {
-            return s == null ? Optional.empty() : Optional.of(json.readValue(s, TriggerMemory.class));
-        } catch (JsonProcessingException e) {
-            LOG.error("journal {}: unreadable memory of trigger rule {}: {}", location, rule, e.getMessage());
-            return Optional.empty();
-        }
+        return read(triggers, rule, TriggerMemory.class, "memory of trigger rule");
     }
 
     public synchronized void rememberTrigger(TriggerMemory memory) {
@@ -198,6 +194,7 @@ public final class Journal implements AutoCloseable {
         for (MigrationRecord r : finished.subList(keep, finished.size())) {
             records.remove(r.id());
             planSources.remove(r.id());
+            portsTaken.remove(r.id());
             cache.remove(r.id());
         }
         commit();
@@ -240,6 +237,17 @@ public final class Journal implements AutoCloseable {
         store.commit();
         if (sync) {
             store.sync();
+        }
+    }
+
+    /** One stored value, or empty when closed, absent or unreadable (logged: {@code what} and the key). */
+    private <T> Optional<T> read(MVMap<String, String> map, String key, Class<T> type, String what) {
+        String s = closed ? null : map.get(key);
+        try {
+            return s == null ? Optional.empty() : Optional.of(json.readValue(s, type));
+        } catch (JsonProcessingException e) {
+            LOG.error("journal {}: unreadable {} {}: {}", location, what, key, e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -54,7 +54,7 @@ public final class PlanParser {
             "privacykey", "privatekey", "token", "apikey", "credentials");
 
     private static final Set<String> TOP = Set.of("schemaVersion", "name", "description", "mode", "virtualIp",
-            "servers", "workload", "devices", "users", "probe");
+            "servers", "workload", "devices", "users", "probe", "portsFromAnyVlan");
     private static final Set<String> SERVER = Set.of("site");
     private static final Set<String> WORKLOAD = Set.of("name", "driver", "source", "target", "freeze",
             "moveVirtualIp", "options", "maxFreezeMs");
@@ -334,6 +334,7 @@ public final class PlanParser {
             Optional<Workload> workload = workload(root, servers);
             List<UserAttachment> users = users(root, devices);
             Optional<UserSideProbe> probe = probe(root);
+            boolean anyVlan = bool(root, "", "portsFromAnyVlan", false);
 
             if (mode.orElse(null) == MigrationMode.REPLICATE && !users.isEmpty()
                     && users.stream().noneMatch(UserAttachment::nearBackup)) {
@@ -344,7 +345,8 @@ public final class PlanParser {
             }
             try {
                 return Optional.of(new MigrationPlan(SCHEMA_VERSION, name.orElseThrow(), description,
-                        mode.orElseThrow(), vip.orElseThrow(), servers, workload.orElseThrow(), devices, users, probe));
+                        mode.orElseThrow(), vip.orElseThrow(), servers, workload.orElseThrow(), devices, users, probe,
+                        anyVlan));
             } catch (RuntimeException e) {
                 // every rule the records enforce is checked above; this is a safety net, not a path
                 error("", "", "plan rejected: " + e.getMessage());

@@ -47,6 +47,7 @@ import net.sessionmigration.api.service.OperationRecord;
 import net.sessionmigration.api.service.StepOutcome;
 import net.sessionmigration.api.service.StepRecord;
 import net.sessionmigration.coordinator.journal.JournalClosedException;
+import net.sessionmigration.coordinator.journal.PortsTaken;
 
 /**
  * One session migration through S702-S711 (S701 is taken by the coordinator before this run
@@ -74,8 +75,11 @@ public final class MigrationRun implements Runnable {
     private final MigrationListener listener;
     private final boolean recovering;
     private final Consumer<MigrationRun> onExit;
-    /** Users to switch, by the driver type of their device; sorted so that runs are repeatable. */
-    private final Map<String, List<PortMove>> switchGroups;
+    /**
+     * Users to switch, by the driver type of their device; sorted so that runs are repeatable.
+     * The plan's until S702 has read and journalled the ports ({@link PortsTaken}); then those.
+     */
+    private volatile Map<String, List<PortMove>> switchGroups;
     private final Set<String> switchBegun = new LinkedHashSet<>();
     private final CompletableFuture<MigrationRecord> finished = new CompletableFuture<>();
 
@@ -94,7 +98,9 @@ public final class MigrationRun implements Runnable {
         this.recovering = recovering;
         this.onExit = onExit;
         this.task = task(rec.id(), plan, mode);
-        this.switchGroups = switchGroups(plan, mode);
+        // a recovered migration puts back the ports its S702 took, from the VLANs they were really on
+        this.switchGroups = env.journal().portsTaken(rec.id()).map(PortsTaken::byDriverType)
+                .orElseGet(() -> switchGroups(plan, mode));
     }
 
     /** What the workload mover is told about this migration. */
@@ -250,15 +256,21 @@ public final class MigrationRun implements Runnable {
      */
     private Result<String> sendStart() {
         Preflights.Outcome o = Preflights.ask(env.drivers(), env.calls(), plan, mode, id(),
-                env.journal().history(Preflights.CALIBRATION_LOOKBACK),
-                (type, device, preflight) -> call(Step.S702, type, device, "preflight", c -> preflight.get()));
+                env.journal().history(Preflights.CALIBRATION_LOOKBACK), this::preflightCall);
         if (!o.problems().isEmpty()) {
             o.problems().stream().skip(1).forEach(p -> rec.note("S702 also found: " + p));
             return Result.failed(o.problems().get(0));
         }
+        halted();
+        env.journal().savePortsTaken(id(), new PortsTaken(o.portsTaken())); // before anything moves
+        switchGroups = o.portsTaken();
         rec.expectedFreeze(o.freezeWindow().toNanos() / 1000);
         return Result.ok("every driver's preflight is GO; estimated freeze window " + o.freezeWindow().toMillis()
                 + " ms (" + String.join("; ", o.notes()) + ")");
+    }
+
+    private <T> Result<T> preflightCall(String driverType, String device, String operation, Supplier<Result<T>> op) {
+        return call(Step.S702, driverType, device, operation, c -> op.get());
     }
 
     private Result<String> requestSwitch() {
@@ -552,6 +564,7 @@ public final class MigrationRun implements Runnable {
         emit(Kind.STEP_STARTED, s, s.description());
         LOG.info("migration {} plan {} {} started: {}", id(), plan.name(), s, s.description());
         Result<String> r = body.get();
+        FaultInjection.pauseAfterActing(id(), s); // off unless a crash test sets it
         halted(); // a stopping coordinator writes nothing more, not even this step's end
         if (r instanceof Result.Failed<String> f) {
             rec.stepEnded(s, StepOutcome.FAILED, f.problem().toString(), Clock.nowMicros()); // saved by the rollback

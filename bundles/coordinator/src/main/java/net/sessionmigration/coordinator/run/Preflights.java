@@ -2,9 +2,11 @@ package net.sessionmigration.coordinator.run;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -15,6 +17,7 @@ import net.sessionmigration.api.driver.MoverCapabilities;
 import net.sessionmigration.api.driver.ProbeTask;
 import net.sessionmigration.api.driver.ReachabilityProbe;
 import net.sessionmigration.api.driver.WorkloadMover;
+import net.sessionmigration.api.model.AccessPort;
 import net.sessionmigration.api.model.MigrationMode;
 import net.sessionmigration.api.model.MigrationPlan;
 import net.sessionmigration.api.model.PortMove;
@@ -22,6 +25,7 @@ import net.sessionmigration.api.model.Preflight;
 import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.UserSideProbe;
+import net.sessionmigration.api.model.VlanId;
 import net.sessionmigration.api.service.MigrationRecord;
 import net.sessionmigration.api.service.MigrationState;
 import net.sessionmigration.coordinator.DriverRegistry;
@@ -36,31 +40,36 @@ import net.sessionmigration.coordinator.DriverRegistry;
 public final class Preflights {
     private static final Logger LOG = LoggerFactory.getLogger(Preflights.class);
 
-    /** One preflight call: dry-run makes it directly, a migration through its flight recorder. */
+    /** One driver call (a preflight, a read): dry-run makes it directly, a migration through its flight recorder. */
     @FunctionalInterface
     public interface Caller {
-        Result<Preflight> call(String driverType, String device, Supplier<Result<Preflight>> preflight);
+        <T> Result<T> call(String driverType, String device, String operation, Supplier<Result<T>> op);
     }
 
     /**
      * @param freezeWindow estimated from freeze (S703) to resume (S710): every driver's expected duration summed
      * @param userBlackout estimated while {@code v} is unreachable for a user (S705 to S708): the switch drivers' part
+     * @param portsTaken   the moves to make, by driver type, each from the VLAN its port is on (with
+     *                     {@code portsFromAnyVlan}, as read now; otherwise the plan's {@code fromVlan})
      */
-    public record Outcome(List<Problem> problems, List<String> notes, Duration freezeWindow, Duration userBlackout) {
+    public record Outcome(List<Problem> problems, List<String> notes, Duration freezeWindow, Duration userBlackout,
+                          Map<String, List<PortMove>> portsTaken) {
         public Outcome {
             problems = List.copyOf(problems.stream().distinct().toList());
             notes = List.copyOf(notes);
+            portsTaken = Collections.unmodifiableMap(new TreeMap<>(portsTaken));
         }
     }
 
-    /** What one driver answered, in the form the outcome collects. */
-    private record Answer(List<Problem> problems, List<String> notes, Duration expected, boolean switches) {
+    /** What one driver answered, in the form the outcome collects; a switch driver's with its group's moves. */
+    private record Answer(List<Problem> problems, List<String> notes, Duration expected,
+                          Optional<String> switchType, List<PortMove> moves) {
         static Answer problem(Problem p) {
-            return new Answer(List.of(p), List.of(), Duration.ZERO, false);
+            return new Answer(List.of(p), List.of(), Duration.ZERO, Optional.empty(), List.of());
         }
 
         static Answer note(String note) {
-            return new Answer(List.of(), List.of(note), Duration.ZERO, false);
+            return new Answer(List.of(), List.of(note), Duration.ZERO, Optional.empty(), List.of());
         }
     }
 
@@ -84,13 +93,12 @@ public final class Preflights {
         Optional<MoverCapabilities> caps = mover.flatMap(Preflights::capabilities);
         List<Supplier<Answer>> questions = new ArrayList<>();
         questions.add(() -> mover.isEmpty() ? Answer.problem(notInstalled(moverType))
-                : answer(moverType, false, caller.call(moverType, plan.workload().source(),
+                : answer(moverType, caller.call(moverType, plan.workload().source(), "preflight",
                         () -> mover.get().preflight(MigrationRun.task(migrationId, plan, mode)))));
         for (Map.Entry<String, List<PortMove>> g : MigrationRun.switchGroups(plan, mode).entrySet()) {
             Optional<AccessPortSwitcher> sw = drivers.switcher(g.getKey());
             questions.add(() -> sw.isEmpty() ? Answer.problem(notInstalled(g.getKey()))
-                    : answer(g.getKey(), true, caller.call(g.getKey(), MigrationRun.devices(g.getValue()),
-                            () -> sw.get().preflight(g.getValue()))));
+                    : switches(g.getKey(), sw.get(), g.getValue(), plan.portsFromAnyVlan(), caller));
         }
         questions.add(() -> probe(drivers, plan, caps, migrationId, caller));
 
@@ -101,11 +109,13 @@ public final class Preflights {
                 + "; virtual IP moved by the driver " + (plan.workload().moveVirtualIp() ? "yes" : "no"));
         Duration freeze = Duration.ZERO;
         Duration blackout = Duration.ZERO;
+        Map<String, List<PortMove>> taken = new TreeMap<>();
         for (Answer a : calls.inParallel(questions)) {
             problems.addAll(a.problems());
             notes.addAll(a.notes());
             freeze = freeze.plus(a.expected());
-            blackout = a.switches() ? blackout.plus(a.expected()) : blackout;
+            blackout = a.switchType().isPresent() ? blackout.plus(a.expected()) : blackout;
+            a.switchType().ifPresent(t -> taken.put(t, a.moves()));
         }
         Calibration cal = calibration(history, plan.name());
         if (cal.samples() > 0) {
@@ -125,7 +135,39 @@ public final class Preflights {
             notes.add("freeze budget: estimated " + freeze.toMillis() + " ms of workload.maxFreezeMs "
                     + budget.get().toMillis() + " ms");
         }
-        return new Outcome(problems, notes, freeze, blackout);
+        return new Outcome(problems, notes, freeze, blackout, taken);
+    }
+
+    /**
+     * One switch driver's preflight for its group. With {@code anyVlan} the ports are read first
+     * and each move starts from the VLAN its port is on; the preflight then checks those.
+     */
+    private static Answer switches(String type, AccessPortSwitcher sw, List<PortMove> planned, boolean anyVlan,
+                                   Caller caller) {
+        String devices = MigrationRun.devices(planned);
+        List<PortMove> moves = planned;
+        List<String> notes = new ArrayList<>();
+        if (anyVlan) {
+            Result<Map<AccessPort, VlanId>> read = caller.call(type, devices, "read-vlans",
+                    () -> sw.readVlans(planned.stream().map(PortMove::port).toList()));
+            if (read instanceof Result.Failed<Map<AccessPort, VlanId>> f) {
+                return Answer.problem(f.problem());
+            }
+            Map<AccessPort, VlanId> now = read.orElseThrow();
+            List<PortMove> unread = planned.stream().filter(m -> now.get(m.port()) == null).toList();
+            if (!unread.isEmpty()) {
+                return Answer.problem(new Problem(devices, "driver " + type + " did not report the VLAN of port(s) "
+                        + unread.stream().map(m -> m.port().toString()).toList()));
+            }
+            moves = planned.stream().map(m -> new PortMove(m.user(), m.port(), now.get(m.port()), m.to())).toList();
+            planned.stream().filter(m -> !now.get(m.port()).equals(m.from())).forEach(m -> notes.add("port " + m.port()
+                    + " of user " + m.user() + " is on VLAN " + now.get(m.port()) + ", not the plan's fromVlan " + m.from()
+                    + ": taken anyway (portsFromAnyVlan); a rollback puts it back on VLAN " + now.get(m.port())));
+        }
+        List<PortMove> checked = moves;
+        Answer a = answer(type, caller.call(type, devices, "preflight", () -> sw.preflight(checked)));
+        notes.addAll(0, a.notes());
+        return new Answer(a.problems(), notes, a.expected(), Optional.of(type), checked);
     }
 
     /** What the drivers' estimates missed lately: the median of actual − estimated freeze, and of how many. */
@@ -159,21 +201,21 @@ public final class Preflights {
                     + MigrationRun.notInstalled(spec.driverType())));
         }
         ProbeTask task = new ProbeTask(migrationId, spec.host(), plan.virtualIp(), spec.port(), spec.timeout());
-        Answer a = answer(spec.driverType(), false, caller.call(spec.driverType(), spec.host(),
+        Answer a = answer(spec.driverType(), caller.call(spec.driverType(), spec.host(), "preflight",
                 () -> probe.get().preflight(task)));
         List<String> notes = new ArrayList<>();
         notes.add("probe: will run after S708, before resume: " + CommitProbe.describe(plan, spec));
         notes.addAll(a.notes());
-        return new Answer(a.problems(), notes, a.expected(), false);
+        return new Answer(a.problems(), notes, a.expected(), Optional.empty(), List.of());
     }
 
-    private static Answer answer(String driverType, boolean switches, Result<Preflight> r) {
+    private static Answer answer(String driverType, Result<Preflight> r) {
         if (r instanceof Result.Failed<Preflight> f) {
-            return new Answer(List.of(f.problem()), List.of(), Duration.ZERO, switches);
+            return Answer.problem(f.problem());
         }
         Preflight p = r.orElseThrow();
         return new Answer(p.problems(), p.notes().stream().map(n -> driverType + ": " + n).toList(),
-                p.expectedDuration(), switches);
+                p.expectedDuration(), Optional.empty(), List.of());
     }
 
     private static Problem notInstalled(String driverType) {
