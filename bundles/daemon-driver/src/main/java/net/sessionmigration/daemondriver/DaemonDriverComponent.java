@@ -64,8 +64,8 @@ public class DaemonDriverComponent extends DelegatingMover {
     /** The mTLS client both movers (criu-daemon, qemu-daemon) build from this one configuration. */
     static DaemonClient client(Config c) throws Exception {
         Map<String, String> servers = parseServers(c.servers());
-        var ssl = MutualTls.sslContext(Path.of(c.keystore()), secret(c.keystorePasswordRef()),
-                Path.of(c.truststore()), secret(c.truststorePasswordRef()));
+        var ssl = MutualTls.sslContext(Path.of(c.keystore()), SecretRef.resolve(c.keystorePasswordRef()).toCharArray(),
+                Path.of(c.truststore()), SecretRef.resolve(c.truststorePasswordRef()).toCharArray());
         return new DaemonClient(ssl, servers, Duration.ofSeconds(c.timeoutSeconds()));
     }
 
@@ -81,11 +81,6 @@ public class DaemonDriverComponent extends DelegatingMover {
             m.put(e.substring(0, i).strip(), e.substring(i + 1).strip());
         }
         return m;
-    }
-
-    /** Resolves a password reference ({@link SecretRef}); the value never reaches a log or an exception text. */
-    static char[] secret(String ref) throws java.io.IOException {
-        return SecretRef.resolve(ref).toCharArray();
     }
 
     @Override

@@ -96,7 +96,7 @@ class CriuDaemonMoverTest {
         Map<String, String> s = DaemonDriverComponent.parseServers(new String[] {"main-srv=https://10.99.0.11:7443", " bak-srv = https://10.99.0.12:7443"});
         assertEquals("https://10.99.0.12:7443", s.get("bak-srv"));
         assertThrows(IllegalArgumentException.class, () -> DaemonDriverComponent.parseServers(new String[] {"main-srv=http://x"}));
-        assertThrows(IllegalArgumentException.class, () -> DaemonDriverComponent.secret("plain-password"));
-        assertThrows(java.io.IOException.class, () -> DaemonDriverComponent.secret("env:SM_SURELY_NOT_SET_12345"));
+        assertThrows(IllegalArgumentException.class, () -> net.sessionmigration.api.driver.SecretRef.resolve("plain-password"));
+        assertThrows(java.io.IOException.class, () -> net.sessionmigration.api.driver.SecretRef.resolve("env:SM_SURELY_NOT_SET_12345"));
     }
 }

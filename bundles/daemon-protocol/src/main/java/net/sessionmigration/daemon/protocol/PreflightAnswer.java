@@ -9,8 +9,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * WorkloadStateAnswer}) and what a migration of it needs.
  *
  * <p>A process (CRIU): {@code criuOk} and {@code criuMessage} ({@code criu check}); the freeze of
- * the daemon's recent migrations as a source ({@code recentFreezeMs}, and the same migrations
- * split into the part that moved memory, {@code recentMigrations}); and, when found, the
+ * the daemon's recent migrations as a source, each split into the part that moved memory
+ * ({@code recentMigrations}); and, when found, the
  * workload's {@code residentBytes} now (VmRSS summed over its process tree), so the driver can
  * predict this migration's freeze.
  *
@@ -20,7 +20,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PreflightAnswer(String server, String workload, String kind, boolean found, Integer pid, String status,
                               Boolean stopped, Boolean vipPresent,
-                              Boolean criuOk, String criuMessage, List<Long> recentFreezeMs,
+                              Boolean criuOk, String criuMessage,
                               List<RecentMigration> recentMigrations, Long residentBytes,
                               String accelerator, String acceleratorReason, Boolean qemuOk, Boolean imageOk,
                               Boolean canReplicate) {
@@ -28,14 +28,13 @@ public record PreflightAnswer(String server, String workload, String kind, boole
     public static PreflightAnswer criu(WorkloadStateAnswer s, boolean criuOk, String criuMessage,
                                        List<RecentMigration> recent, Long residentBytes) {
         return new PreflightAnswer(s.server(), s.workload(), s.kind(), s.found(), s.pid(), s.status(), s.stopped(),
-                s.vipPresent(), criuOk, criuMessage, recent.stream().map(RecentMigration::freezeMs).toList(),
-                List.copyOf(recent), residentBytes, null, null, null, null, null);
+                s.vipPresent(), criuOk, criuMessage, List.copyOf(recent), residentBytes, null, null, null, null, null);
     }
 
     public static PreflightAnswer vm(WorkloadStateAnswer s, String accelerator, String acceleratorReason,
                                      boolean qemuOk, boolean imageOk) {
         return new PreflightAnswer(s.server(), s.workload(), s.kind(), s.found(), s.pid(), s.status(), s.stopped(),
-                s.vipPresent(), null, null, null, null, null, accelerator, acceleratorReason, qemuOk, imageOk, false);
+                s.vipPresent(), null, null, null, null, accelerator, acceleratorReason, qemuOk, imageOk, false);
     }
 
     /** The state part. */

@@ -1,6 +1,5 @@
 package net.sessionmigration.vlan.netlink;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,13 +63,9 @@ public class GatewayDeviceConfig {
         if (timeoutMillis <= 0) {
             throw new IllegalArgumentException("gateway " + name + ": timeout.millis must be positive");
         }
-        var ssl = MutualTls.sslContext(Path.of(keystore), secret(keystoreRef), Path.of(truststore), secret(truststoreRef));
+        var ssl = MutualTls.sslContext(Path.of(keystore), SecretRef.resolve(keystoreRef).toCharArray(),
+                Path.of(truststore), SecretRef.resolve(truststoreRef).toCharArray());
         return new GatewayClient(name, URI.create(url), ssl, Duration.ofMillis(timeoutMillis));
-    }
-
-    /** Resolves a password reference ({@link SecretRef}); the value never reaches a log or an exception text. */
-    static char[] secret(String ref) throws IOException {
-        return SecretRef.resolve(ref).toCharArray();
     }
 
     public GatewayClient client() {
