@@ -3,6 +3,7 @@ package net.sessionmigration.daemon;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +42,8 @@ import net.sessionmigration.daemon.protocol.ProbeRequest;
  * POST /v1/migrations/{id}/{freeze|migrate|move-vip|held|release|rollback} (source)
  * POST /v1/migrations/{id}/image?workload=W (octet-stream archive)        (target)
  * POST /v1/migrations/{id}/{restore|sessions|resume|announce|discard}    (target)
+ *      restore?lazyPagesFrom=A&amp;lazyPagesPort=P: post-copy, the pages come from the source's lazy dump
+ * POST /v1/migrations/{id}/page-server?address=A                         (target)
  * POST /v1/migrations/{id}/incoming                                      (target, VMs only)
  * POST /gateway/v1/{vlans|move|preflight}     (gateway role, only when configured)
  * </pre>
@@ -228,7 +231,7 @@ public final class ControlServer implements AutoCloseable {
                 case "move-vip": return service.moveVip(id, r);
                 case "release": return service.release(id, r);
                 case "rollback": return service.rollbackSource(id, r);
-                case "restore": return service.restore(id, r);
+                case "restore": return service.restore(id, r, lazyPagesFrom(query));
                 case "resume": return service.resume(id, r);
                 case "announce": return service.announce(id, r);
                 case "discard": return service.discard(id, r);
@@ -296,6 +299,19 @@ public final class ControlServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new RequestNames.BadRequest("bad escape in path");
         }
+    }
+
+    /** Post-copy's restore: {@code lazyPagesFrom=IPv4&lazyPagesPort=N}, where the source serves the pages. */
+    static InetSocketAddress lazyPagesFrom(Map<String, String> query) {
+        if (query.get("lazyPagesFrom") == null) {
+            return null;
+        }
+        Inet4Address from = RequestNames.requireIpv4("lazyPagesFrom", query.get("lazyPagesFrom"));
+        String port = query.getOrDefault("lazyPagesPort", "");
+        if (!port.matches("[1-9][0-9]{0,4}") || Integer.parseInt(port) > 65535) {
+            throw new RequestNames.BadRequest("lazyPagesPort must be 1..65535");
+        }
+        return new InetSocketAddress(from, Integer.parseInt(port));
     }
 
     static Map<String, String> query(String raw) {

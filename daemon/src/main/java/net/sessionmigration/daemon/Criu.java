@@ -60,47 +60,90 @@ public final class Criu {
      * Starts {@code criu page-server} writing into {@code dir}, listening on {@code address:port}
      * for one dump, which must present a certificate of the daemons' CA (the dump's address is
      * not known in advance, so its name is not checked: {@code --tls-no-cn-verify}). It ends
-     * when that dump disconnects; {@link #awaitPageServer} reads its outcome. Its status byte
-     * (a 0 written once it listens) comes on its standard output.
+     * when that dump disconnects; {@link Background#awaitEnd} reads its outcome.
      */
-    public Process startPageServer(Path dir, String address, int port, List<String> tlsArgs) throws IOException {
+    public Background startPageServer(Path dir, String address, int port, List<String> tlsArgs) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(binary, "page-server", "-D", dir.toString(), "--address", address,
-                "--port", Integer.toString(port), "--tls-no-cn-verify", "--status-fd", "1",
-                "-o", "page-server.log", "-v2"));
+                "--port", Integer.toString(port), "--tls-no-cn-verify", "-v2"));
         cmd.addAll(tlsArgs);
-        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        return Background.start("criu page-server", cmd, dir.resolve("page-server.log"));
     }
 
-    /** Waits for the page server's status byte (it listens), or says why it did not come. */
-    public static void awaitListening(Process server, Path dir, long timeoutMs) throws IOException, InterruptedException {
-        long end = System.nanoTime() + timeoutMs * 1_000_000;
-        var status = server.getInputStream();
-        while (System.nanoTime() < end) {
-            while (status.available() > 0) {
-                if (status.read() == 0) {
-                    return;
+    /**
+     * Post-copy, source: {@code criu dump --lazy-pages} of the tree of {@code pid}, as {@link #dump}
+     * (stopped, network lock kept) except that the memory pages stay behind: once the rest is in
+     * {@code dir} ({@link Background#awaitReady}) CRIU serves the pages on {@code address:port}, over
+     * its TLS with the daemons' certificates, to the target's {@code criu lazy-pages} (its name is
+     * not checked here, its CA is), and ends when the last page has left, the tree still stopped.
+     */
+    public Background startLazyDump(int pid, Path dir, String address, int port, List<String> tlsArgs)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(binary, "dump", "-t", Integer.toString(pid), "-D", dir.toString(),
+                "--tcp-established", "--leave-stopped", "--network-lock", "nftables", "--lazy-pages",
+                "--address", address, "--port", Integer.toString(port), "--tls-no-cn-verify", "-v3"));
+        cmd.addAll(tlsArgs);
+        return Background.start("criu dump --lazy-pages", cmd, dir.resolve("dump.log"));
+    }
+
+    /**
+     * Post-copy, target: {@code criu lazy-pages}, which a {@code restore --lazy-pages} in {@code dir}
+     * hands the restored memory to; it fetches the pages from the source's lazy dump at
+     * {@code address:port} (whose certificate must name that address), on demand and in the
+     * background, and ends once it has them all.
+     */
+    public Background startLazyPages(Path dir, String address, int port, List<String> tlsArgs) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(binary, "lazy-pages", "--page-server", "-D", dir.toString(),
+                "--address", address, "--port", Integer.toString(port), "-v2"));
+        cmd.addAll(tlsArgs);
+        return Background.start("criu lazy-pages", cmd, dir.resolve("lazy-pages.log"));
+    }
+
+    /**
+     * A CRIU process that runs beside a migration step (page server, lazy dump, lazy-pages daemon):
+     * its log is {@code log}, its status byte (a 0 once it is ready) comes on its standard output.
+     */
+    public record Background(String what, Process process, Path log) {
+        static Background start(String what, List<String> cmd, Path log) throws IOException {
+            List<String> all = new ArrayList<>(cmd);
+            all.addAll(List.of("--status-fd", "1", "-o", log.getFileName().toString()));
+            return new Background(what, new ProcessBuilder(all).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start(), log);
+        }
+
+        /** Waits for the status byte, or says why it did not come (and ends the process). */
+        public void awaitReady(long timeoutMs) throws IOException, InterruptedException {
+            long end = System.nanoTime() + timeoutMs * 1_000_000;
+            var status = process.getInputStream();
+            while (System.nanoTime() < end) {
+                while (status.available() > 0) {
+                    if (status.read() == 0) {
+                        return;
+                    }
                 }
+                if (!process.isAlive()) {
+                    throw new IOException(what + " ended with " + process.exitValue() + errorsOf(log));
+                }
+                Thread.sleep(1);
             }
-            if (!server.isAlive()) {
-                throw new IOException("criu page-server ended with " + server.exitValue()
-                        + errorsOf(dir.resolve("page-server.log")));
-            }
-            Thread.sleep(1);
+            process.destroyForcibly();
+            throw new IOException(what + " was not ready within " + timeoutMs + " ms" + errorsOf(log));
         }
-        server.destroyForcibly();
-        throw new IOException("criu page-server did not listen within " + timeoutMs + " ms"
-                + errorsOf(dir.resolve("page-server.log")));
-    }
 
-    /** After the dump: the page server must have ended by itself, with every page written. */
-    public static void awaitPageServer(Process server, Path dir, long timeoutMs) throws IOException, InterruptedException {
-        if (!server.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
-            server.destroyForcibly();
-            throw new IOException("criu page-server did not end within " + timeoutMs + " ms after the dump");
+        /** Waits for its end, which must be 0 (else it is ended and its errors named). */
+        public void awaitEnd(long timeoutMs) throws IOException, InterruptedException {
+            if (!process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IOException(what + " did not end within " + timeoutMs + " ms");
+            }
+            if (process.exitValue() != 0) {
+                throw new IOException(what + " failed (" + process.exitValue() + ")" + errorsOf(log));
+            }
         }
-        if (server.exitValue() != 0) {
-            throw new IOException("criu page-server failed (" + server.exitValue() + ")" + errorsOf(dir.resolve("page-server.log")));
+
+        /** Ends it at once (rollback), waiting until it is gone. */
+        public void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(5, TimeUnit.SECONDS);
         }
     }
 
@@ -114,12 +157,18 @@ public final class Criu {
         return m;
     }
 
-    /** Restores detached, tasks left stopped until resume; writes the root pid to pidFile. */
-    public Outcome restore(Path dir, Path pidFile) throws IOException, InterruptedException {
+    /**
+     * Restores detached, tasks left stopped until resume; writes the root pid to pidFile. With
+     * {@code lazyPages} the memory comes from the {@link #startLazyPages} daemon already running in dir.
+     */
+    public Outcome restore(Path dir, Path pidFile, boolean lazyPages) throws IOException, InterruptedException {
         Files.deleteIfExists(pidFile);
         List<String> cmd = new ArrayList<>(List.of(binary, "restore", "-D", dir.toString(), "--tcp-established",
                 "--network-lock", "nftables", "-d", "--leave-stopped", "--pidfile", pidFile.toString(),
                 "-o", "restore.log", "-v2"));
+        if (lazyPages) {
+            cmd.add("--lazy-pages");
+        }
         return run(cmd, dir.resolve("restore.log"));
     }
 

@@ -2,7 +2,10 @@ package net.sessionmigration.daemon;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.DatagramSocket;
 import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -60,7 +63,13 @@ public class MigrationService {
         /** At the target: each restored connection's TCP_INFO right after the restore. */
         Map<String, SessionCheck.TcpInfo> atRestore = Map.of();
         /** At the target: CRIU's page server receiving this migration's pages, if the source asked for it. */
-        Process pageServer;
+        Criu.Background pageServer;
+        /** Post-copy, at the source: the lazy dump serving the pages until the last one has left. */
+        Criu.Background lazyDump;
+        /** Post-copy, at the target: CRIU's lazy-pages daemon fetching them into the restored copy. */
+        Criu.Background lazyPages;
+        /** Post-copy, at the source: where the lazy dump serves the pages (the target connects there). */
+        InetSocketAddress lazyFrom;
         final Map<String, String> measurements = new LinkedHashMap<>();
 
         Migration(String id) {
@@ -184,6 +193,11 @@ public class MigrationService {
                 freeze(id, r); // the checkpoint is of a stopped tree, and it stays stopped and locked
             }
             Path dir = imageDir(id);
+            if (!m.dumped && r.lazyPages()) {
+                deleteTree(dir);
+                Files.createDirectories(dir);
+                lazyDump(id, m, r, dir);
+            }
             if (!m.dumped) {
                 deleteTree(dir);
                 Files.createDirectories(dir);
@@ -215,7 +229,10 @@ public class MigrationService {
                 log("S704", id, "image (" + n.bytes() + " bytes) sent to " + r.target() + " in " + ms + " ms");
             }
             long t0 = System.nanoTime();
-            OperationAnswer n = peers.postJson(r.target(), "/v1/migrations/" + id + "/restore", r, OperationAnswer.class);
+            String lazy = m.lazyFrom == null ? "" : "?lazyPagesFrom=" + m.lazyFrom.getAddress().getHostAddress()
+                    + "&lazyPagesPort=" + m.lazyFrom.getPort();
+            OperationAnswer n = peers.postJson(r.target(), "/v1/migrations/" + id + "/restore" + lazy, r,
+                    OperationAnswer.class);
             m.measurements.put("restore_ms", n.measured().getOrDefault("restore_ms", ""));
             m.measurements.put("target_restore_call_ms", Long.toString((System.nanoTime() - t0) / 1_000_000));
             m.restored = true;
@@ -248,6 +265,36 @@ public class MigrationService {
         return new Criu.PageServerTarget(host, n.port(), criuTls().args());
     }
 
+    /**
+     * Post-copy: {@code criu dump --lazy-pages}, ready once everything but the memory is in
+     * {@code dir}; it then serves the pages on this daemon's address towards the target until the
+     * target has them all, the tree still stopped and locked.
+     */
+    private void lazyDump(String id, Migration m, MigrationRequest r, Path dir) throws IOException, InterruptedException {
+        String host = java.net.URI.create(peers.url(r.target())).getHost();
+        if (host == null || !RequestNames.isIpv4(host)) {
+            throw new IOException("post-copy needs the peer " + r.target() + " named by an IPv4 address");
+        }
+        InetAddress here;
+        try (DatagramSocket route = new DatagramSocket()) { // no packet: the kernel's route to the target
+            route.connect(InetAddress.getByName(host), config.pageServer().port());
+            here = route.getLocalAddress();
+        }
+        m.measurements.put("resident_bytes", Long.toString(ProcessTree.residentBytes(ProcessTree.tree(m.sourceRoot))));
+        long t0 = System.nanoTime();
+        m.lazyDump = criu.startLazyDump(m.sourceRoot, dir, here.getHostAddress(), config.pageServer().port(),
+                criuTls().args());
+        m.lazyDump.awaitReady(120_000);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        m.lazyFrom = new InetSocketAddress(here, config.pageServer().port());
+        m.dumped = true;
+        holdLock(id, m, dir);
+        m.measurements.put("dump_ms", Long.toString(ms));
+        m.measurements.put("pages_path", "lazy");
+        log("S704", id, "dumped pid " + m.sourceRoot + " in " + ms + " ms without its memory (post-copy): the pages"
+                + " wait on " + here.getHostAddress() + ":" + config.pageServer().port() + " for the target");
+    }
+
     public OperationAnswer moveVip(String id, MigrationRequest r) throws IOException {
         DaemonConfig.WorkloadSpec spec = spec(r.workload());
         if (r.replicate()) {
@@ -259,11 +306,52 @@ public class MigrationService {
         return report(removed ? "virtual IP removed at the source" : "virtual IP already absent at the source", Map.of());
     }
 
-    /** After the target resumed: MOVE ends the stopped source copy; REPLICATE continues it. */
+    /**
+     * After the target resumed: MOVE ends the stopped source copy; REPLICATE continues it. With
+     * post-copy that waits, off the request, until the lazy dump has sent the last page and ended.
+     */
     public OperationAnswer release(String id, MigrationRequest r) throws IOException, InterruptedException {
         Migration m = migration(id);
+        DaemonConfig.WorkloadSpec spec = spec(r.workload());
+        Criu.Background lazy;
         synchronized (m) {
-            DaemonConfig.WorkloadSpec spec = spec(r.workload());
+            lazy = m.lazyDump;
+        }
+        if (lazy == null) {
+            return releaseNow(id, m, r, spec);
+        }
+        inBackground("post-copy-" + id, () -> releaseAfterLastPage(id, m, r, spec, lazy));
+        log("S710", id, "the source copy is released once its last page has left (post-copy)");
+        return report("source copy released once its last page has left (post-copy)", Map.of("post_copy", "true"));
+    }
+
+    private void releaseAfterLastPage(String id, Migration m, MigrationRequest r, DaemonConfig.WorkloadSpec spec,
+                                      Criu.Background lazy) {
+        long t0 = System.nanoTime();
+        try {
+            lazy.awaitEnd(POST_COPY_MAX_MS);
+            synchronized (m) {
+                m.lazyDump = null;
+            }
+            log("S711", id, "post-copy: the last page left " + (System.nanoTime() - t0) / 1_000_000
+                    + " ms after the resume");
+            releaseNow(id, m, r, spec);
+        } catch (IOException e) {
+            // the resumed copy may lack pages: nothing here can give them back; the source copy
+            // stays stopped and locked for the operator
+            LOG.severe("S711 migration " + id + ": post-copy failed, the copy at " + r.target()
+                    + " may lack memory pages; the source copy stays stopped: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** How long a post-copy's pages may take to reach the target after the resume. */
+    static final long POST_COPY_MAX_MS = 600_000;
+
+    private OperationAnswer releaseNow(String id, Migration m, MigrationRequest r, DaemonConfig.WorkloadSpec spec)
+            throws IOException, InterruptedException {
+        synchronized (m) {
             int root = m.sourceRoot >= 0 ? m.sourceRoot : ProcessTree.findRoot(spec).orElse(-1);
             if (root < 0 || !ProcessTree.alive(root)) {
                 m.released = true;
@@ -314,6 +402,18 @@ public class MigrationService {
             if (root < 0) {
                 throw new IOException("workload " + r.workload() + " not found at the source");
             }
+            if (m.lazyDump != null) {
+                // post-copy before the resume: the lazy dump still holds the tree; stopped first, so
+                // that it stays stopped when the dump's end lets it go, then the usual way back
+                ProcessTree.signalTree(root, LibC.SIGSTOP);
+                try {
+                    m.lazyDump.kill();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted");
+                }
+                m.lazyDump = null;
+            }
             boolean added = vips.add(spec.vipInterface(), Requests.vip(r));
             // as CRIU's own unlock: the lock first, so that the window probes get out, then the
             // connections leave repair mode and the users resend what the lock dropped
@@ -342,14 +442,14 @@ public class MigrationService {
             if (m.restored) {
                 throw new IOException("already restored: no page server for migration " + id);
             }
-            stopPageServer(m);
+            stopHelpers(m);
             Path dir = imageDir(id);
             deleteTree(dir);
             Files.createDirectories(dir);
             long t0 = System.nanoTime();
             int port = config.pageServer().port();
             m.pageServer = criu.startPageServer(dir, address.getHostAddress(), port, criuTls().args());
-            Criu.awaitListening(m.pageServer, dir, 5000);
+            m.pageServer.awaitReady(5000);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             log("S704", id, "page server listening on " + address.getHostAddress() + ":" + port + " after " + ms + " ms");
             return new PageServerAnswer(true, "page server listening", port, ms);
@@ -374,7 +474,12 @@ public class MigrationService {
         }
     }
 
-    public OperationAnswer restore(String id, MigrationRequest r) throws IOException, InterruptedException {
+    /**
+     * @param lazyFrom post-copy: where the source's lazy dump serves the pages (null: the pages are
+     *                 in the image, or came through the page server)
+     */
+    public OperationAnswer restore(String id, MigrationRequest r, InetSocketAddress lazyFrom)
+            throws IOException, InterruptedException {
         Migration m = migration(id);
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
@@ -386,13 +491,20 @@ public class MigrationService {
             vips.add(spec.vipInterface(), Requests.vip(r));
             Path dir = imageDir(id);
             if (m.pageServer != null) {
-                Criu.awaitPageServer(m.pageServer, dir, 10_000);
+                m.pageServer.awaitEnd(10_000);
+                m.pageServer = null;
+            }
+            if (lazyFrom != null) {
+                m.lazyPages = criu.startLazyPages(dir, lazyFrom.getAddress().getHostAddress(), lazyFrom.getPort(),
+                        criuTls().args());
+                m.lazyPages.awaitReady(10_000);
             }
             Path pidFile = dir.resolve("restored.pid");
-            Criu.Outcome o = criu.restore(dir, pidFile);
+            Criu.Outcome o = criu.restore(dir, pidFile, lazyFrom != null);
             if (!o.ok()) {
                 vips.remove(spec.vipInterface(), Requests.vip(r));
                 TargetHold.release(Requests.vip(r));
+                stopHelpers(m);
                 throw new IOException("criu restore failed: " + o.output());
             }
             m.restoredRoot = Integer.parseInt(Files.readString(pidFile).strip());
@@ -434,11 +546,32 @@ public class MigrationService {
             long beforeSigcont = System.nanoTime();
             ProcessTree.signalTree(root, LibC.SIGCONT);
             long resumed = System.nanoTime();
-            deleteTree(imageDir(id));
+            Criu.Background lazy = m.lazyPages;
+            m.lazyPages = null;
+            if (lazy == null) {
+                deleteTree(imageDir(id));
+            } else { // post-copy: the lazy-pages daemon works in the image directory until the last page
+                inBackground("lazy-pages-" + id, () -> lastPageArrived(id, lazy));
+            }
             log("S710", id, "resumed pid " + root + (r.replicate() ? ", closed " + closed + " connection(s) of source users" : ""));
             return report("resumed at the target", Map.of("closed", Integer.toString(closed), "probed", Integer.toString(probed),
                     "until_sigcont_us", Long.toString((beforeSigcont - t0) / 1000), // lookups, REPLICATE's closing, the ARP
                     "sigcont_us", Long.toString((resumed - beforeSigcont) / 1000)));
+        }
+    }
+
+    private void lastPageArrived(String id, Criu.Background lazy) {
+        long t0 = System.nanoTime();
+        try {
+            lazy.awaitEnd(POST_COPY_MAX_MS);
+            log("S711", id, "post-copy: every page arrived " + (System.nanoTime() - t0) / 1_000_000
+                    + " ms after the resume");
+            deleteTree(imageDir(id));
+        } catch (IOException e) {
+            LOG.severe("S711 migration " + id + ": post-copy failed, the resumed copy may lack memory pages: "
+                    + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -520,7 +653,7 @@ public class MigrationService {
             // Address first: a killed socket without its source address cannot reset the user.
             vips.remove(spec.vipInterface(), Requests.vip(r));
             TargetHold.release(Requests.vip(r));
-            stopPageServer(m);
+            stopHelpers(m);
             int root = m.restoredRoot;
             if (root < 0) {
                 root = ProcessTree.findRoot(spec).orElse(-1);
@@ -604,11 +737,15 @@ public class MigrationService {
         }
     }
 
-    private static void stopPageServer(Migration m) {
-        if (m.pageServer != null) {
-            m.pageServer.destroyForcibly();
-            m.pageServer = null;
+    /** The target's page server and lazy-pages daemon of a migration, ended (rollback, a failed restore). */
+    private static void stopHelpers(Migration m) {
+        for (Criu.Background b : new Criu.Background[] {m.pageServer, m.lazyPages}) {
+            if (b != null) {
+                b.process().destroyForcibly();
+            }
         }
+        m.pageServer = null;
+        m.lazyPages = null;
     }
 
     /** The restored copy's root at the target (found by name after a daemon restart). */
@@ -696,6 +833,13 @@ public class MigrationService {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    /** Post-copy's waits for the last page, off the request that started them. */
+    private static void inBackground(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
     }
 
     private static void sleep(long ms) {

@@ -48,7 +48,7 @@ final class Requests {
             throw new RequestNames.BadRequest("maxBandwidth must be > 0 bytes/s");
         }
         return new MigrationRequest(r.workload(), r.vip(), r.target(), mode, clients, r.downtimeLimitMs(),
-                r.maxBandwidth());
+                r.maxBandwidth(), r.postCopy());
     }
 
     static Inet4Address vip(MigrationRequest r) {

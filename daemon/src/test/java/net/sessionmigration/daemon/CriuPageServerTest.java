@@ -89,10 +89,10 @@ class CriuPageServerTest {
         int restored = -1;
         try {
             Attempt a = dumpThroughPageServer(criu, dir, workload, PORT, "client");
-            Process server = a.server();
+            Criu.Background server = a.server();
             Criu.Outcome dump = a.dump();
             assertTrue(dump.ok(), dump.output());
-            Criu.awaitPageServer(server, target, 10_000);
+            server.awaitEnd(10_000);
             assertTrue(Criu.stats(dump.output()).getOrDefault("Memory pages written", 0L) > 0, dump.output());
             assertTrue(names(target).stream().anyMatch(n -> n.startsWith("pages-")), "pages at the target: " + names(target));
             assertFalse(names(source).stream().anyMatch(n -> n.startsWith("pages-")), "no pages at the source: " + names(source));
@@ -104,7 +104,7 @@ class CriuPageServerTest {
             }
             workload.destroyForcibly().waitFor();
             Nft.run(List.of("delete", "table", "inet", SourceLock.tableOf(source.resolve("dump.log")).orElseThrow()), true);
-            Criu.Outcome restore = criu.restore(target, target.resolve("restored.pid"));
+            Criu.Outcome restore = criu.restore(target, target.resolve("restored.pid"), false);
             assertTrue(restore.ok(), restore.output());
             restored = Integer.parseInt(Files.readString(target.resolve("restored.pid")).strip());
             assertEquals(workload.pid(), restored, "CRIU restores the same pid");
@@ -124,9 +124,9 @@ class CriuPageServerTest {
         Process workload = startWorkload();
         try {
             Attempt a = dumpThroughPageServer(new Criu(CRIU), dir, workload, PORT + 1, "rogue");
-            Process server = a.server();
+            Criu.Background server = a.server();
             assertFalse(a.dump().ok(), "a dump whose certificate the page server cannot verify must fail");
-            var e = assertThrows(java.io.IOException.class, () -> Criu.awaitPageServer(server, target, 10_000));
+            var e = assertThrows(java.io.IOException.class, () -> server.awaitEnd(10_000));
             assertTrue(e.getMessage().contains("criu page-server failed"), e.getMessage());
             assertFalse(names(target).stream().anyMatch(n -> n.startsWith("pages-")), "no pages: " + names(target));
         } finally {
@@ -142,7 +142,93 @@ class CriuPageServerTest {
         }
     }
 
-    private record Attempt(Process server, Criu.Outcome dump) {
+    /**
+     * Post-copy: a lazy dump of a process (in its own PID namespace: the frozen source stays until
+     * its last page has left, so the copy needs the same pid elsewhere) serves its memory to the
+     * target's lazy-pages daemon over CRIU's TLS with the daemons' certificates; the copy restores
+     * without its pages, gets every one of them intact, and both CRIU processes end 0.
+     */
+    @Test
+    void aLazyDumpServesThePagesToTheRestoredCopyThenBothEnd(@TempDir Path dir) throws Exception {
+        Criu criu = new Criu(CRIU);
+        Path source = Files.createDirectories(dir.resolve("source"));
+        Path target = Files.createDirectories(dir.resolve("target"));
+        Path status = dir.resolve("status");
+        Process holder = new ProcessBuilder("unshare", "--pid", "--fork", "setsid", "/usr/bin/python3", "-c", """
+                import os, sys, time
+                b = bytearray(8 << 20)
+                for i in range(0, len(b), 4096): b[i] = i % 251 + 1
+                n = 0
+                while True:
+                    bad = sum(1 for i in range(0, len(b), 4096) if b[i] != i % 251 + 1)
+                    n += 1
+                    with open(sys.argv[1] + '.tmp', 'w') as f: f.write(f'{n} {bad}')
+                    os.replace(sys.argv[1] + '.tmp', sys.argv[1])
+                    time.sleep(0.05)
+                """, status.toString()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        int restored = -1;
+        int pid = -1;
+        Criu.Background dump = null;
+        Criu.Background pages = null;
+        try {
+            long end = System.currentTimeMillis() + 10_000;
+            while (!Files.exists(status) && System.currentTimeMillis() < end) {
+                Thread.sleep(20);
+            }
+            assertTrue(Files.exists(status), "the workload started");
+            pid = Integer.parseInt(Files.readString(Path.of("/proc/" + holder.pid() + "/task/" + holder.pid()
+                    + "/children")).strip().split("\\s+")[0]);
+            dump = criu.startLazyDump(pid, source, "127.0.0.1", PORT + 2,
+                    CriuTls.export(tls("server"), dir.resolve("s")).args());
+            dump.awaitReady(30_000);
+            assertTrue(ProcessTree.alive(pid), "the source stays while its pages wait");
+            for (String n : names(source)) {
+                if (!n.endsWith(".log") && Files.isRegularFile(source.resolve(n))) {
+                    Files.copy(source.resolve(n), target.resolve(n));
+                }
+            }
+            pages = criu.startLazyPages(target, "127.0.0.1", PORT + 2,
+                    CriuTls.export(tls("client"), dir.resolve("t")).args());
+            pages.awaitReady(10_000);
+            Criu.Outcome restore = criu.restore(target, target.resolve("restored.pid"), true);
+            assertTrue(restore.ok(), restore.output());
+            restored = Integer.parseInt(Files.readString(target.resolve("restored.pid")).strip());
+            pages.awaitEnd(60_000);
+            dump.awaitEnd(60_000);
+            LibC.INSTANCE.kill(restored, LibC.SIGCONT); // restored stopped, as the daemons resume it
+            int first = Integer.parseInt(Files.readString(status).split(" ")[0]);
+            end = System.currentTimeMillis() + 10_000;
+            String now = Files.readString(status);
+            while (Integer.parseInt(now.split(" ")[0]) < first + 2 && System.currentTimeMillis() < end) {
+                Thread.sleep(20);
+                now = Files.readString(status);
+            }
+            assertEquals("0", now.split(" ")[1], "pages with wrong content in the copy: " + now);
+            assertTrue(Integer.parseInt(now.split(" ")[0]) >= first + 2, "the copy runs and checks its memory: " + now);
+        } finally {
+            for (Criu.Background b : new Criu.Background[] {dump, pages}) {
+                if (b != null) {
+                    b.kill();
+                }
+            }
+            for (int p : new int[] {restored, pid}) { // the copy; the source, left stopped (its namespace's init)
+                if (p > 0) {
+                    LibC.INSTANCE.kill(p, 9);
+                }
+            }
+            holder.destroyForcibly().waitFor();
+            SourceLock.tableOf(source.resolve("dump.log")).ifPresent(t -> {
+                try {
+                    Nft.run(List.of("delete", "table", "inet", t), true);
+                } catch (java.io.IOException ignored) {
+                    // not there
+                }
+            });
+        }
+    }
+
+    private record Attempt(Criu.Background server, Criu.Outcome dump) {
     }
 
     /** A page server into DIR/target with the server's certificate, and a dump of the workload with the given store's. */
@@ -150,8 +236,9 @@ class CriuPageServerTest {
             throws Exception {
         Path source = Files.createDirectories(dir.resolve("source"));
         Path target = Files.createDirectories(dir.resolve("target"));
-        Process server = criu.startPageServer(target, "127.0.0.1", port, CriuTls.export(tls("server"), dir.resolve("t")).args());
-        Criu.awaitListening(server, target, 5000);
+        Criu.Background server = criu.startPageServer(target, "127.0.0.1", port,
+                CriuTls.export(tls("server"), dir.resolve("t")).args());
+        server.awaitReady(5000);
         return new Attempt(server, criu.dump((int) workload.pid(), source,
                 new Criu.PageServerTarget("127.0.0.1", port, CriuTls.export(tls(clientStore), dir.resolve("s")).args())));
     }

@@ -32,11 +32,17 @@ import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
  * directly with a {@link DaemonClient}.
  *
  * <p>Task options: {@code targetClients} (REPLICATE): comma-separated IPv4 addresses of the
- * users the target copy serves.
+ * users the target copy serves. {@code postCopy} ({@code true}/{@code false}, default false):
+ * CRIU's lazy pages, for workloads too large (or writing memory too fast) to move inside the
+ * freeze: the freeze moves everything but the memory; the restored copy fetches its pages from the
+ * still frozen source, on demand and in the background, and the source copy ends (MOVE) or
+ * continues (REPLICATE) only once the last page has left. The price: from the resume until then,
+ * the workload depends on both sites.
  */
 public final class CriuDaemonMover implements WorkloadMover {
     public static final String DRIVER_TYPE = "criu-daemon";
     public static final String OPTION_TARGET_CLIENTS = "targetClients";
+    public static final String OPTION_POST_COPY = "postCopy";
 
     private final DaemonClient daemons;
 
@@ -54,7 +60,13 @@ public final class CriuDaemonMover implements WorkloadMover {
         String clients = t.options().getOrDefault(OPTION_TARGET_CLIENTS, "").strip();
         return new MigrationRequest(t.workload(), t.virtualIp().address(), t.target().name(), t.mode().name(),
                 clients.isEmpty() ? List.of()
-                        : Arrays.stream(clients.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
+                        : Arrays.stream(clients.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList(),
+                null, null, postCopy(t) ? Boolean.TRUE : null);
+    }
+
+    /** The {@code postCopy} option; anything but true or false is refused by the preflight. */
+    static boolean postCopy(WorkloadTask t) {
+        return "true".equals(t.options().getOrDefault(OPTION_POST_COPY, "false").strip());
     }
 
     static String path(WorkloadTask t, String op) {
@@ -66,6 +78,14 @@ public final class CriuDaemonMover implements WorkloadMover {
         List<Problem> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         Duration expected = FreezePrediction.of(0, List.of()).expected();
+        String postCopy = task.options().getOrDefault(OPTION_POST_COPY, "false").strip();
+        if (!postCopy.equals("true") && !postCopy.equals("false")) {
+            problems.add(new Problem(task.source().name(), "workload.options." + OPTION_POST_COPY
+                    + " must be true or false, not '" + postCopy + "'"));
+        } else if (postCopy(task)) {
+            notes.add("post-copy: the memory moves after the resume (CRIU's lazy pages); the source copy stays"
+                    + " frozen until its last page has left");
+        }
         String q = "/v1/workloads/" + task.workload() + "/preflight?vip=" + task.virtualIp().address();
         for (String server : List.of(task.source().name(), task.target().name())) {
             boolean isSource = server.equals(task.source().name());
@@ -80,7 +100,8 @@ public final class CriuDaemonMover implements WorkloadMover {
                     } else if (n.state().stoppedHere()) {
                         notes.add("workload at the source is stopped (frozen)");
                     }
-                    FreezePrediction freeze = FreezePrediction.of(n.resident(), n.recent());
+                    // post-copy: the memory does not move inside the freeze
+                    FreezePrediction freeze = FreezePrediction.of(postCopy(task) ? 0 : n.resident(), n.recent());
                     expected = freeze.expected();
                     notes.add(freeze.note());
                 } else {

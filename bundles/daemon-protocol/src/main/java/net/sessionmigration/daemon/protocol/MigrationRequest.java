@@ -17,16 +17,29 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  *                       drops them and the target copy drops everyone else
  * @param downtimeLimitMs VMs: QEMU's downtime limit for this migration (else the daemon's config)
  * @param maxBandwidth   VMs: QEMU's migration bandwidth in bytes/s (else the daemon's config)
+ * @param postCopy       processes: post-copy (CRIU's lazy pages): the freeze moves everything but
+ *                       the memory, which the target fetches from the still frozen source after
+ *                       the restore; the source copy stays until the last page has left
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MigrationRequest(String workload, String vip, String target, String mode, List<String> targetClients,
-                               Long downtimeLimitMs, Long maxBandwidth) {
+                               Long downtimeLimitMs, Long maxBandwidth, Boolean postCopy) {
     public static final String MOVE = "MOVE";
     public static final String REPLICATE = "REPLICATE";
 
     /** A process workload's request (no VM parameters). */
     public MigrationRequest(String workload, String vip, String target, String mode, List<String> targetClients) {
-        this(workload, vip, target, mode, targetClients, null, null);
+        this(workload, vip, target, mode, targetClients, null, null, null);
+    }
+
+    /** A request without post-copy. */
+    public MigrationRequest(String workload, String vip, String target, String mode, List<String> targetClients,
+                            Long downtimeLimitMs, Long maxBandwidth) {
+        this(workload, vip, target, mode, targetClients, downtimeLimitMs, maxBandwidth, null);
+    }
+
+    public boolean lazyPages() {
+        return Boolean.TRUE.equals(postCopy);
     }
 
     public boolean replicate() {
