@@ -214,5 +214,23 @@ run_move_page_server() {
 }
 run_move_page_server; result "MOVE with the pages through CRIU's page server over TLS keeps the user's TCP session" $?
 
+# ---- 6. post-copy (workload.options.postCopy): the dump leaves the memory behind, the target's
+# criu lazy-pages fetches it from the still frozen source over CRIU's TLS; the source copy ends
+# only after its last page has left. Then an abort after S704 with the lazy dump still serving:
+# the source runs again and serves the user.
+run_move_post_copy() {
+  POST_COPY=true run_move || return 1
+  grep -q '"pages_path":"lazy"' "$OUT/move.txt" || { echo "   the dump was not lazy"; return 1; }
+  local log=$DAEMONS_RUN/main-srv.log end=$((SECONDS + 60))
+  until grep -q "post-copy: the last page left" "$log"; do
+    ((SECONDS < end)) || { echo "   the source's lazy dump did not end after the resume"; return 1; }
+    sleep 0.2
+  done
+  grep -q "stopped source copy pid .* ended (MOVE)" "$log" || { echo "   the source copy was not ended after the last page"; return 1; }
+}
+run_move_post_copy; result "MOVE with post-copy (lazy pages over TLS) keeps the user's TCP session" $?
+step=S704
+POST_COPY=true run_rollback; result "abort after S704 with post-copy (lazy dump still serving) leaves a running source serving the user" $?
+
 echo "$PASS passed, $FAIL failed"
 ((FAIL == 0))

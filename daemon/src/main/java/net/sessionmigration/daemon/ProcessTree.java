@@ -48,8 +48,9 @@ public final class ProcessTree {
         return read(pid).map(p -> p.state() != 'Z' && p.state() != 'X').orElse(false);
     }
 
+    /** Stopped by a signal ('T') or held by a tracer ('t': CRIU's lazy dump holds a post-copy's source so). */
     public static boolean stopped(int pid) {
-        return read(pid).map(p -> p.state() == 'T').orElse(false);
+        return read(pid).map(p -> p.state() == 'T' || p.state() == 't').orElse(false);
     }
 
     static String netns(int pid) {

@@ -66,7 +66,8 @@ public final class DaemonScenario {
         MigrationMode mode = scenario.equals("replicate") ? MigrationMode.REPLICATE : MigrationMode.MOVE;
         WorkloadTask task = new WorkloadTask(env("MIGRATION_ID", "m" + System.currentTimeMillis()), "stream",
                 new Server("main-srv", "main"), new Server("bak-srv", "backup"), new VirtualIp(env("TEST_VIP", "10.20.0.100")),
-                mode, true, true, Map.of(CriuDaemonMover.OPTION_TARGET_CLIENTS, env("TARGET_CLIENTS", "")));
+                mode, true, true, Map.of(CriuDaemonMover.OPTION_TARGET_CLIENTS, env("TARGET_CLIENTS", ""),
+                CriuDaemonMover.OPTION_POST_COPY, env("POST_COPY", "false")));
         DriverContext ctx = DriverContext.detached(task.migrationId());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("scenario", scenario);
