@@ -109,7 +109,10 @@ public final class CriuDaemonMover implements WorkloadMover {
                         problems.add(new Problem(server, "virtual IP " + task.virtualIp() + " is already present at the target"));
                     }
                     if (n.found() && task.mode() == MigrationMode.MOVE) {
-                        problems.add(new Problem(server, "a copy of " + task.workload() + " already runs at the target"));
+                        problems.add(new Problem(server, n.state().stoppedHere()
+                                ? "a stopped copy of " + task.workload() + " is at the target (the source of a post-copy"
+                                        + " still sending its pages, or a frozen copy)"
+                                : "a copy of " + task.workload() + " already runs at the target"));
                     }
                 }
             } catch (DaemonClient.DaemonException e) {
