@@ -2,16 +2,17 @@
 """The figure of lab/bench/freeze-vs-size: its results.json as an SVG, written by hand (no
 matplotlib). x: the counter's resident memory (MiB, log scale), y: ms; one line each for the
 warm-median freeze (S703 -> S710), the cold freeze and the warm-median largest gap of the users.
+With a second results file (e.g. the --post-copy run), its lines are drawn dashed beside the first's.
 
-    lab/bench/plot-freeze-vs-size.py RESULTS.json OUT.svg
+    lab/bench/plot-freeze-vs-size.py RESULTS.json OUT.svg [SECOND-RESULTS.json]
 """
 import json
 import math
 import sys
 from xml.sax.saxutils import escape
 
-W, H = 800, 460
-LEFT, RIGHT, TOP, BOTTOM = 80, 250, 50, 60          # margins around the plot area
+W, H = 880, 460
+LEFT, RIGHT, TOP, BOTTOM = 80, 330, 50, 60          # margins around the plot area
 # (key in a size's results, which figure, label, colour)
 LINES = [("frozen_ms", "warm_median", "freeze S703 → S710, warm median", "#1f77b4"),
          ("frozen_ms", "cold", "freeze S703 → S710, cold (1st)", "#ff7f0e"),
@@ -25,10 +26,15 @@ def nice_step(span):
     return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def plot(results):
-    sizes = results["sizes"]
-    xs = [s["resident_mib"] or s["ballast_mib"] for s in sizes]
-    ys = [s[key][which] for s in sizes for key, which, _, _ in LINES if s[key][which] is not None]
+def variant(results):
+    return "post-copy" if results.get("post_copy") else "full copy"
+
+
+def plot(results, second=None):
+    runs = [r for r in (results, second) if r]
+    every = [s for r in runs for s in r["sizes"]]
+    xs = [s["resident_mib"] or s["ballast_mib"] for s in every]
+    ys = [s[key][which] for s in every for key, which, _, _ in LINES if s[key][which] is not None]
     lo = math.floor(math.log10(min(xs)))             # from a power of ten to just past the largest
     hi = max(math.log10(max(xs)) + 0.1, lo + 1)
     step = nice_step(max(ys, default=1))
@@ -59,25 +65,38 @@ def plot(results):
     out.append(f'<text x="{LEFT + pw / 2}" y="{H - 18}" text-anchor="middle">'
                'counterd resident memory (VmRSS at the start), MiB, log scale</text>')
     out.append(f'<text transform="translate(22 {TOP + ph / 2}) rotate(-90)" text-anchor="middle">ms</text>')
-    for i, (key, which, label, colour) in enumerate(LINES):
-        points = [(px(x), py(s[key][which])) for x, s in zip(xs, sizes) if s[key][which] is not None]
-        if points:
-            out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
-                       + " ".join(f"{a:.1f},{b:.1f}" for a, b in points) + '"/>')
-            out += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3.5" fill="{colour}"/>' for a, b in points]
-        ly = TOP + 10 + 22 * i                      # legend, right of the plot
-        out.append(f'<line x1="{LEFT + pw + 12}" y1="{ly}" x2="{LEFT + pw + 36}" y2="{ly}" stroke="{colour}" stroke-width="2"/>')
-        out.append(f'<text x="{LEFT + pw + 42}" y="{ly + 4}" font-size="11">{escape(label)}</text>')
-    out.append(f'<text x="{LEFT + pw + 12}" y="{TOP + 10 + 22 * len(LINES)}" font-size="11" fill="#555">'
+    legend = 0
+    for n, run in enumerate(runs):
+        dash = ' stroke-dasharray="6 4"' if n else ""
+        sizes = run["sizes"]
+        for key, which, label, colour in LINES:
+            points = [(px(s["resident_mib"] or s["ballast_mib"]), py(s[key][which])) for s in sizes
+                      if s[key][which] is not None]
+            if points:
+                out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2"{dash} points="'
+                           + " ".join(f"{a:.1f},{b:.1f}" for a, b in points) + '"/>')
+                out += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3.5" fill="{colour}"/>' for a, b in points]
+            ly = TOP + 10 + 22 * legend             # legend, right of the plot
+            legend += 1
+            out.append(f'<line x1="{LEFT + pw + 12}" y1="{ly}" x2="{LEFT + pw + 36}" y2="{ly}" stroke="{colour}" '
+                       f'stroke-width="2"{dash}/>')
+            text = f"{variant(run)}: {label}" if second else label
+            out.append(f'<text x="{LEFT + pw + 42}" y="{ly + 4}" font-size="10">{escape(text)}</text>')
+    out.append(f'<text x="{LEFT + pw + 12}" y="{TOP + 10 + 22 * legend}" font-size="11" fill="#555">'
                f'{results["migrations_per_size"]} migrations per size</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: lab/bench/plot-freeze-vs-size.py RESULTS.json OUT.svg")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: lab/bench/plot-freeze-vs-size.py RESULTS.json OUT.svg [SECOND-RESULTS.json]")
     with open(sys.argv[1]) as f:
-        svg = plot(json.load(f))
+        first = json.load(f)
+    second = None
+    if len(sys.argv) == 4:
+        with open(sys.argv[3]) as f:
+            second = json.load(f)
+    svg = plot(first, second)
     with open(sys.argv[2], "w") as f:
         f.write(svg)
