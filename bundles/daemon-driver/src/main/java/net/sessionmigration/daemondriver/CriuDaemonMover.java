@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import net.sessionmigration.api.driver.DriverContext;
 import net.sessionmigration.api.driver.MoverCapabilities;
@@ -157,14 +158,20 @@ public final class CriuDaemonMover implements WorkloadMover {
         return call(task.source().name(), task, "move-vip", Step.S705, context);
     }
 
-    /** The source held every connection since the checkpoint, then the target's connections progress. */
+    /**
+     * The source held every connection since the checkpoint (it decides), and the target's
+     * connections' progress (it reports): both asked at once, as neither depends on the other and
+     * both are inside the users' freeze.
+     */
     @Override
     public Result<OpReport> checkSessions(WorkloadTask task, DriverContext context) {
+        CompletableFuture<Result<OpReport>> atTarget = CompletableFuture.supplyAsync(
+                () -> call(task.target().name(), task, "sessions", Step.S708, context));
         Result<OpReport> source = call(task.source().name(), task, "held", Step.S708, context);
+        Result<OpReport> target = atTarget.join();
         if (!source.isOk()) {
             return source;
         }
-        Result<OpReport> target = call(task.target().name(), task, "sessions", Step.S708, context);
         if (!target.isOk()) {
             return target;
         }
