@@ -528,6 +528,7 @@ public class MigrationService {
                 var mine = Requests.targetClients(r);
                 closed = ConnectionCloser.close(ProcessTree.tree(root), a -> !mine.contains(a));
             }
+            long tArp = System.nanoTime();
             // resume is only called after the users' ports moved (S708): tell them where v is
             // now before the first packet, or their replies go to the old site's MAC until
             // the next announcement and TCP waits for a retransmission timeout.
@@ -540,7 +541,9 @@ public class MigrationService {
             // probe per user connection (CRIU's own went out at restore, into the hold) gets each
             // user to answer and resend what the source's lock dropped, and the site router
             // resolves users whose path now exists
+            long tHold = System.nanoTime();
             TargetHold.release(Requests.vip(r));
+            long tProbe = System.nanoTime();
             int probed = ConnectionCloser.windowProbe(ProcessTree.tree(root),
                     r.replicate() ? Requests.targetClients(r)::contains : a -> true);
             long beforeSigcont = System.nanoTime();
@@ -556,6 +559,9 @@ public class MigrationService {
             log("S710", id, "resumed pid " + root + (r.replicate() ? ", closed " + closed + " connection(s) of source users" : ""));
             return report("resumed at the target", Map.of("closed", Integer.toString(closed), "probed", Integer.toString(probed),
                     "until_sigcont_us", Long.toString((beforeSigcont - t0) / 1000), // lookups, REPLICATE's closing, the ARP
+                    // ...of which: the gratuitous ARP, lifting the hold (nft), the window probes
+                    "arp_us", Long.toString((tHold - tArp) / 1000), "hold_release_us", Long.toString((tProbe - tHold) / 1000),
+                    "window_probe_us", Long.toString((beforeSigcont - tProbe) / 1000),
                     "sigcont_us", Long.toString((resumed - beforeSigcont) / 1000)));
         }
     }
