@@ -23,7 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param gateway     optional: the gateway role (moves users' access ports between VLANs)
  * @param qemu        optional: the VMs this daemon runs and migrates with QEMU
  * @param pageServer  optional: when a checkpoint's pages go to the target through CRIU's page
- *                    server (default: port listenPort + 1, workloads of 16 MiB resident or more)
+ *                    server (default: port listenPort + 1, every workload)
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
@@ -31,11 +31,11 @@ public record DaemonConfig(String name, String listenAddress, int listenPort, Tl
                            GatewayConfig gateway, QemuConfig qemu, PageServer pageServer) {
 
     /**
-     * CRIU's page server at the target, for large workloads: the dump streams the pages straight
-     * into the target's image directory over CRIU's TLS (no copy of the memory at the source, and
-     * GnuTLS instead of the daemon's JVM on the bulk), authenticated with the daemons' certificates.
-     * Not for small ones: a page-server dump waits ~200 ms at its end (CRIU's corked last message),
-     * more than the daemon's own transfer of a small image takes.
+     * CRIU's page server at the target: the dump streams the pages straight into the target's
+     * image directory over CRIU's TLS (no copy of the memory at the source, and GnuTLS instead of
+     * the daemon's JVM on the bulk), authenticated with the daemons' certificates. For every size
+     * since scripts/criu-patches/0002 (a page-server dump no longer waits 200 ms at its end for its
+     * corked last message): at 1 MiB it freezes ~40 ms less than the daemon's own archive.
      *
      * @param port     the target's page-server port on its migration address
      * @param minBytes a workload whose resident memory is at least this uses it; -1: never
@@ -55,8 +55,8 @@ public record DaemonConfig(String name, String listenAddress, int listenPort, Tl
         }
     }
 
-    /** The default threshold: below it, the daemon's own archive of the image is faster. */
-    public static final long PAGE_SERVER_MIN_BYTES = 16L << 20;
+    /** The default threshold: every workload (BENCHMARKS.md, "Image transfer"). */
+    public static final long PAGE_SERVER_MIN_BYTES = 0;
 
     public record Tls(String keystore, String keystorePasswordFile, String truststore, String truststorePasswordFile) {
         String keystorePassword() throws IOException {
