@@ -7,10 +7,12 @@ import java.util.Optional;
 
 /**
  * How to reach one switch named in plans: address, SNMP version, the name of its credential,
- * timing, PDU size, write style and the mapping of plan port names to dot1dBasePort numbers.
+ * timing, PDU size, write style, the mapping of plan port names to port numbers (dot1dBasePort,
+ * or ifIndex in style cisco-vmvlan) and whether to save the configuration after a change.
  */
 public record DeviceProfile(String name, String address, int port, Version version, String credential,
-                            Duration timeout, int retries, int maxVarbinds, Style style, Map<String, Integer> portMap) {
+                            Duration timeout, int retries, int maxVarbinds, Style style, Map<String, Integer> portMap,
+                            boolean saveConfig) {
 
     public enum Version {
         V2C, V3;
@@ -25,25 +27,37 @@ public record DeviceProfile(String name, String address, int port, Version versi
         }
     }
 
-    /** What a SET writes: real switches need one or the other. */
+    /** What a SET writes: real switches need one or another. */
     public enum Style {
         /** dot1qPvid only; the switch keeps its static VLAN membership in step. */
-        PVID,
+        PVID("pvid"),
         /** dot1qPvid and, in the same PDU, the Egress and Untagged PortLists of the old and new VLAN. */
-        PVID_STATIC;
+        PVID_STATIC("pvid+static"),
+        /**
+         * Cisco IOS/IOS-XE access ports: CISCO-VLAN-MEMBERSHIP-MIB vmVlan.&lt;ifIndex&gt; (INTEGER), the target
+         * VLAN checked with CISCO-VTP-MIB vtpVlanState; see {@link CiscoVmVlan}.
+         */
+        CISCO_VMVLAN("cisco-vmvlan");
+
+        private final String text;
+
+        Style(String text) {
+            this.text = text;
+        }
 
         static Style parse(String text) {
-            String t = text == null ? "pvid" : text.trim();
-            return switch (t) {
-                case "pvid" -> PVID;
-                case "pvid+static" -> PVID_STATIC;
-                default -> throw new IllegalArgumentException("style '" + text + "' is not pvid or pvid+static");
-            };
+            String t = text == null || text.isBlank() ? "pvid" : text.trim();
+            for (Style s : values()) {
+                if (s.text.equals(t)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException("style '" + text + "' is not pvid, pvid+static or cisco-vmvlan");
         }
 
         @Override
         public String toString() {
-            return this == PVID ? "pvid" : "pvid+static";
+            return text;
         }
     }
 
@@ -74,6 +88,16 @@ public record DeviceProfile(String name, String address, int port, Version versi
         }
         style = style == null ? Style.PVID : style;
         portMap = Map.copyOf(portMap == null ? Map.of() : portMap);
+        if (saveConfig && style != Style.CISCO_VMVLAN) {
+            throw new IllegalArgumentException("device " + name + ": saveConfig needs style cisco-vmvlan "
+                    + "(it copies running-config to startup-config with CISCO-CONFIG-COPY-MIB), not " + style);
+        }
+    }
+
+    /** Without saveConfig (the default). */
+    public DeviceProfile(String name, String address, int port, Version version, String credential, Duration timeout,
+                         int retries, int maxVarbinds, Style style, Map<String, Integer> portMap) {
+        this(name, address, port, version, credential, timeout, retries, maxVarbinds, style, portMap, false);
     }
 
     public static DeviceProfile of(String name, String address, Version version, String credential, Style style) {
@@ -81,18 +105,37 @@ public record DeviceProfile(String name, String address, int port, Version versi
     }
 
     public DeviceProfile withTimeout(Duration t, int r) {
-        return new DeviceProfile(name, address, port, version, credential, t, r, maxVarbinds, style, portMap);
+        return new DeviceProfile(name, address, port, version, credential, t, r, maxVarbinds, style, portMap, saveConfig);
     }
 
     public DeviceProfile withMaxVarbinds(int max) {
-        return new DeviceProfile(name, address, port, version, credential, timeout, retries, max, style, portMap);
+        return new DeviceProfile(name, address, port, version, credential, timeout, retries, max, style, portMap,
+                saveConfig);
     }
 
     public DeviceProfile withCredential(String c) {
-        return new DeviceProfile(name, address, port, version, c, timeout, retries, maxVarbinds, style, portMap);
+        return new DeviceProfile(name, address, port, version, c, timeout, retries, maxVarbinds, style, portMap, saveConfig);
     }
 
-    /** The dot1dBasePort of a plan's port name: from port.map, else the name itself as a number. */
+    public DeviceProfile withAddress(String a, int p) {
+        return new DeviceProfile(name, a, p, version, credential, timeout, retries, maxVarbinds, style, portMap, saveConfig);
+    }
+
+    public DeviceProfile withPortMap(Map<String, Integer> map) {
+        return new DeviceProfile(name, address, port, version, credential, timeout, retries, maxVarbinds, style, map,
+                saveConfig);
+    }
+
+    public DeviceProfile withSaveConfig(boolean save) {
+        return new DeviceProfile(name, address, port, version, credential, timeout, retries, maxVarbinds, style, portMap,
+                save);
+    }
+
+    /**
+     * The port number of a plan's port name: from port.map, else the name itself as a number. It is a
+     * dot1dBasePort, except in style cisco-vmvlan where a port.map number is an ifIndex (see
+     * {@link QBridgeSwitcher.Planned}).
+     */
     public Optional<Integer> basePort(String portName) {
         Integer mapped = portMap.get(portName);
         if (mapped != null) {
@@ -112,7 +155,8 @@ public record DeviceProfile(String name, String address, int port, Version versi
 
     /**
      * From Config Admin properties: name, address, port, version, credential, timeout.millis,
-     * retries, max.varbinds, style, port.map ("ge-0/0/1=1, ge-0/0/2=2" or a String[] of such pairs).
+     * retries, max.varbinds, style, port.map ("ge-0/0/1=1, ge-0/0/2=2" or a String[] of such pairs),
+     * saveConfig (true/false).
      */
     public static DeviceProfile fromProperties(Map<String, ?> p) {
         String name = SnmpCredential.str(p, "name");
@@ -120,7 +164,23 @@ public record DeviceProfile(String name, String address, int port, Version versi
                 Version.parse(SnmpCredential.str(p, "version")), SnmpCredential.str(p, "credential"),
                 Duration.ofMillis(intValue(p, "timeout.millis", 1000, name)), intValue(p, "retries", 1, name),
                 intValue(p, "max.varbinds", 60, name), Style.parse(SnmpCredential.str(p, "style")),
-                parsePortMap(p.get("port.map"), name));
+                parsePortMap(p.get("port.map"), name), booleanValue(p, "saveConfig", name));
+    }
+
+    private static boolean booleanValue(Map<String, ?> p, String key, String device) {
+        Object v = p.get(key);
+        if (v == null || v.toString().isBlank()) {
+            return false;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        return switch (v.toString().trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("device " + device + ": " + key + " '" + v
+                    + "' is not true or false");
+        };
     }
 
     static Map<String, Integer> parsePortMap(Object value, String device) {
@@ -137,13 +197,13 @@ public record DeviceProfile(String name, String address, int port, Version versi
             int eq = e.lastIndexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException("device " + device + ": port.map entry '" + e
-                        + "' is not PORTNAME=dot1dBasePort");
+                        + "' is not PORTNAME=dot1dBasePort (or PORTNAME=ifIndex in style cisco-vmvlan)");
             }
             try {
                 map.put(e.substring(0, eq).trim(), Integer.parseInt(e.substring(eq + 1).trim()));
             } catch (NumberFormatException ex) {
                 throw new IllegalArgumentException("device " + device + ": port.map entry '" + e
-                        + "' has no dot1dBasePort number");
+                        + "' has no port number");
             }
         }
         return map;

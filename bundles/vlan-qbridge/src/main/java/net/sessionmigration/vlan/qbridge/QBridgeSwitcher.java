@@ -39,10 +39,11 @@ import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.VlanId;
 
 /**
- * The Q-BRIDGE-MIB VLAN driver without OSGi: moves access ports by SNMP SET of dot1qPvid
- * (and, in style pvid+static, the static VLAN PortLists), all ports of one switch in one PDU
- * (split at max.varbinds), switches in parallel, verified by reading back, and put back on a
- * partial failure. Device profiles and credentials come from a {@link Profiles} lookup.
+ * The SNMP VLAN driver without OSGi: moves access ports by SNMP SET of dot1qPvid (and, in style
+ * pvid+static, the static VLAN PortLists) or, in style cisco-vmvlan, of Cisco's vmVlan; all ports
+ * of one switch in one PDU (split at max.varbinds), switches in parallel, verified by reading back,
+ * and put back on a partial failure. What differs between the styles is behind {@link StyleOps}
+ * (Cisco: {@link CiscoVmVlan}); device profiles and credentials come from a {@link Profiles} lookup.
  */
 public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable {
 
@@ -53,11 +54,28 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         Optional<SnmpCredential> credential(String name);
     }
 
-    /** One port of a batch, resolved to its dot1dBasePort. */
-    record Planned(PortMove move, int basePort) {
+    /**
+     * One port of a batch, resolved to its dot1dBasePort (styles pvid, pvid+static) or ifIndex
+     * (style cisco-vmvlan; 0 until known; basePort is 0 when port.map gave the ifIndex).
+     */
+    record Planned(PortMove move, int basePort, int ifIndex) {
+        Planned(PortMove move, int basePort) {
+            this(move, basePort, 0);
+        }
+
         String label() {
-            return "port " + move.port().port() + (move.port().port().equals(Integer.toString(basePort))
-                    ? "" : " (dot1dBasePort " + basePort + ")");
+            String name = move.port().port();
+            if (ifIndex == 0) {
+                return "port " + name + (name.equals(Integer.toString(basePort)) ? "" : " (dot1dBasePort " + basePort + ")");
+            }
+            if (name.equals(Integer.toString(ifIndex))) {
+                return "port " + name;
+            }
+            if (basePort == 0) {
+                return "port " + name + " (ifIndex " + ifIndex + ")";
+            }
+            return "port " + name + (name.equals(Integer.toString(basePort)) ? " (" : " (dot1dBasePort " + basePort + ", ")
+                    + "ifIndex " + ifIndex + ")";
         }
     }
 
@@ -161,14 +179,55 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         for (PortMove m : moves) {
             String device = m.port().device();
             SwitchSession s = session(device);
-            int base = s.profile().basePort(m.port().port()).orElseThrow(() -> new DeviceProblem(device,
+            Planned planned = style(s).place(s.profile(), m).orElseThrow(() -> new DeviceProblem(device,
                     "port " + m.port().port() + " is neither a dot1dBasePort number nor in port.map of switch " + device));
             if (!seen.add(m.port())) {
                 throw new DeviceProblem(device, "port " + m.port().port() + " is listed twice in one batch");
             }
-            byDevice.computeIfAbsent(device, d -> new ArrayList<>()).add(new Planned(m, base));
+            byDevice.computeIfAbsent(device, d -> new ArrayList<>()).add(planned);
         }
         return byDevice;
+    }
+
+    private static StyleOps style(SnmpOps s) {
+        return StyleOps.of(s.profile().style());
+    }
+
+    /**
+     * The plan with every port's index known (style cisco-vmvlan: ifIndex of a dot1dBasePort, read
+     * once per session), asked of the switches that need it in parallel, before anything is set.
+     */
+    private Map<String, List<Planned>> resolve(Map<String, List<Planned>> byDevice, DriverContext ctx)
+            throws DeviceProblem {
+        Set<String> incomplete = new LinkedHashSet<>();
+        for (Map.Entry<String, List<Planned>> e : byDevice.entrySet()) {
+            if (!style(session(e.getKey())).complete(e.getValue())) {
+                incomplete.add(e.getKey());
+            }
+        }
+        if (incomplete.isEmpty()) {
+            return byDevice;
+        }
+        Map<String, Object> resolved = parallel(incomplete, d -> {
+            try {
+                SwitchSession s = session(d);
+                return style(s).resolve(s, byDevice.get(d), ctx);
+            } catch (DeviceProblem e) {
+                return e.problem;
+            } catch (SnmpFailure f) {
+                return new Problem(d, f.getMessage());
+            }
+        });
+        Map<String, List<Planned>> out = new LinkedHashMap<>(byDevice);
+        for (Map.Entry<String, Object> e : resolved.entrySet()) {
+            if (e.getValue() instanceof Problem p) {
+                throw new DeviceProblem(p.device(), p.cause());
+            }
+            @SuppressWarnings("unchecked")
+            List<Planned> ports = (List<Planned>) e.getValue();
+            out.put(e.getKey(), ports);
+        }
+        return out;
     }
 
     private <T> Map<String, T> parallel(Set<String> devices, DeviceTask<T> task) {
@@ -198,7 +257,8 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         }
         Map<String, Object> answers = parallel(byDevice.keySet(), d -> {
             try {
-                return readPvids(session(d), byDevice.get(d), null, "read");
+                SwitchSession s = session(d);
+                return readPvids(s, style(s).resolve(s, byDevice.get(d), null), null, "read");
             } catch (DeviceProblem e) {
                 return e.problem;
             } catch (SnmpFailure f) {
@@ -214,7 +274,9 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
             Map<Planned, Integer> pvids = (Map<Planned, Integer>) e.getValue();
             for (Map.Entry<Planned, Integer> pv : pvids.entrySet()) {
                 if (pv.getValue() < VlanId.MIN || pv.getValue() > VlanId.MAX) {
-                    return Result.failed(e.getKey(), pv.getKey().label() + ": dot1qPvid is " + pv.getValue()
+                    String object = StyleOps.of(profiles.device(e.getKey()).map(DeviceProfile::style)
+                            .orElse(DeviceProfile.Style.PVID)).object();
+                    return Result.failed(e.getKey(), pv.getKey().label() + ": " + object + " is " + pv.getValue()
                             + ", not a VLAN id");
                 }
                 out.put(pv.getKey().move().port(), VlanId.of(pv.getValue()));
@@ -223,28 +285,33 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         return Result.ok(out);
     }
 
-    /** dot1qPvid of each port, in GETs of at most max.varbinds. */
+    /**
+     * The VLAN object of each port (dot1qPvid, or vmVlan in style cisco-vmvlan), in GETs of at most
+     * max.varbinds. The ports must be resolved ({@link StyleOps#resolve}).
+     */
     Map<Planned, Integer> readPvids(SwitchSession s, List<Planned> ports, DriverContext ctx, String why)
             throws SnmpFailure {
+        StyleOps st = style(s);
         Map<Planned, Integer> out = new LinkedHashMap<>();
         int max = s.profile().maxVarbinds();
         for (int i = 0; i < ports.size(); i += max) {
             List<Planned> chunk = ports.subList(i, Math.min(ports.size(), i + max));
             Instant start = Instant.now();
             List<VariableBinding> vbs;
+            String op = "GET " + st.object() + " ×" + chunk.size() + " (" + why + ")";
             try {
-                vbs = s.get(chunk.stream().map(p -> QBridgeMib.pvid(p.basePort())).toList());
+                vbs = s.get(chunk.stream().map(st::oid).toList());
             } catch (SnmpFailure f) {
-                record(ctx, s, "GET dot1qPvid ×" + chunk.size() + " (" + why + ")", start, f.getMessage());
+                record(ctx, s, op, start, f.getMessage());
                 throw f;
             }
-            record(ctx, s, "GET dot1qPvid ×" + chunk.size() + " (" + why + ")", start, "ok");
+            record(ctx, s, op, start, "ok");
             for (int k = 0; k < chunk.size(); k++) {
                 Variable v = k < vbs.size() ? vbs.get(k).getVariable() : null;
                 if (v == null || v.isException() || !(v instanceof UnsignedInteger32 || v instanceof Integer32)) {
                     throw new SnmpFailure(SnmpFailure.Kind.NO_SUCH_NAME, k + 1, s.profile().name() + " ("
-                            + s.profile().target() + "): " + chunk.get(k).label() + ": no dot1qPvid ("
-                            + (v == null ? "no answer" : v.toString()) + ") — no such port or no Q-BRIDGE-MIB on the switch");
+                            + s.profile().target() + "): " + chunk.get(k).label() + ": no " + st.object() + " ("
+                            + (v == null ? "no answer" : v.toString()) + ") — " + st.absentHint());
                 }
                 out.put(chunk.get(k), v.toInt());
             }
@@ -265,11 +332,12 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                                                      Map<Integer, PortList> egress, Map<Integer, PortList> untagged) {
         List<List<VariableBinding>> pdus = new ArrayList<>();
         int max = profile.maxVarbinds();
-        if (profile.style() == DeviceProfile.Style.PVID) {
+        if (profile.style() != DeviceProfile.Style.PVID_STATIC) {
+            // one varbind per port: dot1qPvid.<dot1dBasePort> Gauge32, or vmVlan.<ifIndex> INTEGER
+            StyleOps st = StyleOps.of(profile.style());
             for (int i = 0; i < ports.size(); i += max) {
                 pdus.add(ports.subList(i, Math.min(ports.size(), i + max)).stream()
-                        .map(p -> new VariableBinding(QBridgeMib.pvid(p.basePort()),
-                                new UnsignedInteger32(p.move().to().value())))
+                        .map(p -> new VariableBinding(st.oid(p), st.value(p.move().to().value())))
                         .collect(Collectors.toCollection(ArrayList::new)));
             }
             return pdus;
@@ -313,7 +381,7 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         return pdus;
     }
 
-    /** Says what varbind i (1-based) of a SET is, naming the plan's port for a dot1qPvid. */
+    /** Says what varbind i (1-based) of a SET is, naming the plan's port for a dot1qPvid or vmVlan. */
     static String describe(List<VariableBinding> vbs, List<Planned> ports, int index) {
         if (index < 1 || index > vbs.size()) {
             return "varbind " + index;
@@ -321,7 +389,8 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         VariableBinding vb = vbs.get(index - 1);
         Optional<Planned> port = portOf(vb, ports);
         if (port.isPresent()) {
-            return port.get().label() + " (dot1qPvid." + port.get().basePort() + " = " + vb.getVariable() + ")";
+            StyleOps st = styleOf(vb.getOid()).orElseThrow();
+            return port.get().label() + " (" + st.object() + "." + st.index(port.get()) + " = " + vb.getVariable() + ")";
         }
         OID oid = vb.getOid();
         if (oid.startsWith(QBridgeMib.DOT1Q_VLAN_STATIC_EGRESS)) {
@@ -333,11 +402,22 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         return vb.toString();
     }
 
+    /** The plan's port a port-VLAN varbind (dot1qPvid or vmVlan) is about. */
     static Optional<Planned> portOf(VariableBinding vb, List<Planned> ports) {
-        OID oid = vb.getOid();
-        if (oid.size() == QBridgeMib.DOT1Q_PVID.size() + 1 && oid.startsWith(QBridgeMib.DOT1Q_PVID)) {
-            int base = oid.last();
-            return ports.stream().filter(p -> p.basePort() == base).findFirst();
+        Optional<StyleOps> st = styleOf(vb.getOid());
+        if (st.isEmpty()) {
+            return Optional.empty();
+        }
+        int index = vb.getOid().last();
+        return ports.stream().filter(p -> st.get().index(p) == index).findFirst();
+    }
+
+    /** The style whose per-port VLAN object this instance OID is, if any. */
+    private static Optional<StyleOps> styleOf(OID oid) {
+        for (StyleOps st : List.of(StyleOps.QBRIDGE, CiscoVmVlan.STYLE)) {
+            if (oid.size() == st.column().size() + 1 && oid.startsWith(st.column())) {
+                return Optional.of(st);
+            }
         }
         return Optional.empty();
     }
@@ -364,6 +444,19 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                 if (!elsewhere.isEmpty()) {
                     return new SetOutcome(new SnmpFailure(SnmpFailure.Kind.INCONSISTENT, 0, device + ": "
                             + String.join("; ", elsewhere) + "; nothing was set"), null, 0);
+                }
+            } catch (SnmpFailure f) {
+                return new SetOutcome(f, null, 0);
+            }
+        }
+        StyleOps st = style(s);
+        if (st.checkVlansBeforeSet()) {
+            List<Integer> targets = ports.stream().map(p -> p.move().to().value()).distinct().toList();
+            try {
+                List<String> unusable = st.unusableVlans(s, targets, ctx, "before SET");
+                if (!unusable.isEmpty()) {
+                    return new SetOutcome(new SnmpFailure(SnmpFailure.Kind.WRONG_VALUE, 0, device + " ("
+                            + s.profile().target() + "): " + String.join("; ", unusable) + "; nothing was set"), null, 0);
                 }
             } catch (SnmpFailure f) {
                 return new SetOutcome(f, null, 0);
@@ -421,16 +514,18 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
 
     private static String summary(List<VariableBinding> vbs, List<Planned> ports) {
         List<String> moved = new ArrayList<>();
+        String object = "dot1qPvid";
         int lists = 0;
         for (VariableBinding vb : vbs) {
             Optional<Planned> p = portOf(vb, ports);
             if (p.isPresent()) {
                 moved.add(p.get().move().port().port() + "→" + vb.getVariable());
+                object = styleOf(vb.getOid()).map(StyleOps::object).orElse(object);
             } else {
                 lists++;
             }
         }
-        return "dot1qPvid ×" + moved.size() + " " + abbreviate(moved) + (lists > 0 ? " + " + lists + " PortLists" : "");
+        return object + " ×" + moved.size() + " " + abbreviate(moved) + (lists > 0 ? " + " + lists + " PortLists" : "");
     }
 
     private static String abbreviate(List<String> items) {
@@ -486,7 +581,7 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         }
         Map<String, List<Planned>> byDevice;
         try {
-            byDevice = plan(moves);
+            byDevice = resolve(plan(moves), context);
         } catch (DeviceProblem e) {
             return Result.failed(e.problem);
         }
@@ -538,11 +633,22 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
             String summary = "moved " + moves.size() + " port(s) on " + byDevice.size() + " switch(es) in " + pdus
                     + " SET PDU(s), verified";
             context.progress(summary);
+            summary += saveConfigs(byDevice.keySet(), context, measurements);
             return Result.ok(new OpReport(summary, measurements));
         }
         String cause = String.join("; ", some(failures, 3));
         if (!rollBack) {
-            return Result.failed(firstDevice, cause + " (restore: " + notMoved.size() + " port(s) not on their VLAN)");
+            // a restore keeps what it achieved: the switches whose ports are all back are saved
+            Set<String> done = new LinkedHashSet<>(byDevice.keySet());
+            sets.forEach((d, o) -> {
+                if (o.failure() != null || readBack.get(d) instanceof SnmpFailure) {
+                    done.remove(d);
+                }
+            });
+            notMoved.forEach(p -> done.remove(p.move().port().device()));
+            String saved = saveConfigs(done, context, new LinkedHashMap<>());
+            return Result.failed(firstDevice, cause + " (restore: " + notMoved.size() + " port(s) not on their VLAN)"
+                    + saved);
         }
         // All or nothing: put back every port that is not (known to be) on its from VLAN.
         Set<String> unchanged = new TreeSet<>();
@@ -558,7 +664,7 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                 if (unknown || !((Map<?, ?>) rb).get(p).equals(p.move().from().value())) {
                     PortMove m = p.move();
                     back.computeIfAbsent(d, x -> new ArrayList<>())
-                            .add(new Planned(new PortMove(m.user(), m.port(), m.to(), m.from()), p.basePort()));
+                            .add(new Planned(new PortMove(m.user(), m.port(), m.to(), m.from()), p.basePort(), p.ifIndex()));
                 }
             }
         }
@@ -587,6 +693,56 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         String tail = "; put back " + putBack.size() + " port(s) already moved" + (putBack.isEmpty() ? "" : " " + some(putBack))
                 + (stuck.isEmpty() ? "" : "; COULD NOT PUT BACK " + stuck.size() + " port(s) " + some(stuck));
         return Result.failed(firstDevice, cause + tail);
+    }
+
+    /**
+     * saveConfig: copy running-config to startup-config on each of these switches that asks for it,
+     * in parallel, after its ports were moved and verified. A failed save does not undo the move:
+     * the running configuration is what the migration needs and is right; the save only makes it
+     * survive a reload, so it is reported (summary, measurements, progress, operation log) for the
+     * operator to repeat, and the move stands. Returns the text to append to the summary.
+     */
+    private String saveConfigs(Set<String> devices, DriverContext ctx, Map<String, String> measurements) {
+        Set<String> saving = new LinkedHashSet<>();
+        for (String d : devices) {
+            profiles.device(d).filter(DeviceProfile::saveConfig).ifPresent(p -> saving.add(d));
+        }
+        if (saving.isEmpty()) {
+            return "";
+        }
+        Map<String, CiscoVmVlan.SaveResult> results = parallel(saving, d -> {
+            try {
+                return CiscoVmVlan.saveConfig(session(d), ctx);
+            } catch (DeviceProblem e) {
+                return new CiscoVmVlan.SaveResult(false, e.getMessage(), Duration.ZERO);
+            }
+        });
+        List<String> saved = new ArrayList<>();
+        List<String> failedDevices = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        long longest = 0;
+        for (Map.Entry<String, CiscoVmVlan.SaveResult> e : results.entrySet()) {
+            longest = Math.max(longest, e.getValue().took().toNanos());
+            if (e.getValue().ok()) {
+                saved.add(e.getKey());
+            } else {
+                failedDevices.add(e.getKey());
+                failed.add(e.getKey() + ": " + e.getValue().text());
+            }
+        }
+        measurements.put("save_ms", millis(longest));
+        if (!saved.isEmpty()) {
+            measurements.put("config_saved", String.join(",", saved));
+        }
+        String text = saved.isEmpty() ? "" : "; saved running-config to startup-config on " + some(saved);
+        if (!failed.isEmpty()) {
+            measurements.put("config_save_failed", String.join(",", failedDevices));
+            String warning = "startup-config NOT saved on " + failed.size() + " switch(es) " + some(failed)
+                    + " — the ports are moved (running-config is right); save by hand: copy running-config startup-config";
+            ctx.progress(warning);
+            text += "; " + warning;
+        }
+        return text;
     }
 
     /** At most 10 items in an operator's message, then how many more. */
@@ -644,7 +800,8 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                     problems.add(new Problem(d, "sysName / sysObjectID not readable with "
                             + s.credential().name() + ": " + sys));
                 }
-                List<Planned> ports = byDevice.get(d);
+                StyleOps st = style(s);
+                List<Planned> ports = st.resolve(s, byDevice.get(d), null);
                 long b = System.nanoTime();
                 Map<Planned, Integer> pvids = readPvids(s, ports, null, "preflight");
                 long read = System.nanoTime() - b;
@@ -656,23 +813,17 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                 }
                 Set<Integer> targets = new LinkedHashSet<>();
                 ports.forEach(p -> targets.add(p.move().to().value()));
-                List<Integer> vlanList = List.copyOf(targets);
-                List<VariableBinding> rows = s.get(vlanList.stream().map(QBridgeMib::rowStatus).toList());
-                for (int k = 0; k < vlanList.size(); k++) {
-                    Variable v = k < rows.size() ? rows.get(k).getVariable() : null;
-                    if (v == null || v.isException() || v.toInt() != 1) {
-                        problems.add(new Problem(d, "VLAN " + vlanList.get(k) + " does not exist (or is not active) on"
-                                + " the switch: dot1qVlanStaticRowStatus." + vlanList.get(k) + " = " + v));
-                    }
-                }
+                st.unusableVlans(s, List.copyOf(targets), null, "preflight").forEach(x -> problems.add(new Problem(d, x)));
                 int pdus = buildSetPdus(s.profile(), ports, Map.of(), Map.of()).size();
                 // A SET costs about a GET and a write per varbind at the agent; then the verify GETs.
-                long expected = 2 * read + read + (s.profile().style() == DeviceProfile.Style.PVID_STATIC ? rtt : 0);
+                // pvid+static first reads the PortLists, cisco-vmvlan first checks the VLANs: one round trip.
+                long expected = 2 * read + read + (s.profile().style() == DeviceProfile.Style.PVID ? 0 : rtt);
                 notes.add(d + ": sysName " + (sys.isEmpty() ? "?" : sys.get(0).getVariable()) + ", sysObjectID "
                         + (sys.size() < 2 ? "?" : sys.get(1).getVariable()) + ", " + s.profile().version().name()
                         .toLowerCase(java.util.Locale.ROOT) + " " + s.credential().securityLevel() + ", style "
                         + s.profile().style() + ", round trip " + millis(rtt) + " ms, " + ports.size() + " port(s) in "
-                        + pdus + " SET PDU(s)");
+                        + pdus + " SET PDU(s)" + (s.profile().saveConfig()
+                        ? ", then copy running-config startup-config (saveConfig; not in the expected duration)" : ""));
                 return new DeviceCheck(problems, notes, Duration.ofNanos(expected));
             } catch (DeviceProblem e) {
                 problems.add(e.problem);

@@ -89,7 +89,8 @@ public final class SnmpFailure extends Exception {
     /**
      * Classifies an answer; returns null when it is a good response.
      *
-     * @param describer says what varbind i (1-based) of the request was, e.g. "port 3 (dot1qPvid.3 = 2)"
+     * @param describer says what varbind i (1-based) of the request was, e.g. "port 3 (dot1qPvid.3 = 2)" or
+     *                  "port Gi1/0/3 (ifIndex 10103) (vmVlan.10103 = 2)"
      */
     static SnmpFailure classify(String device, String target, String user, PDU response, IntFunction<String> describer) {
         String who = device + " (" + target + ")";
@@ -125,7 +126,9 @@ public final class SnmpFailure extends Exception {
         switch (status) {
             case PDU.noSuchName -> {
                 kind = Kind.NO_SUCH_NAME;
-                hint = "the switch does not have this object (no such port or no Q-BRIDGE-MIB)";
+                hint = what.contains("vmVlan") ? "the switch does not have this object (no such ifIndex, not an access"
+                        + " port, or no CISCO-VLAN-MEMBERSHIP-MIB)"
+                        : "the switch does not have this object (no such port or no Q-BRIDGE-MIB)";
             }
             case PDU.notWritable, PDU.readOnly, PDU.noAccess, PDU.authorizationError -> {
                 kind = Kind.NOT_WRITABLE;
@@ -133,7 +136,8 @@ public final class SnmpFailure extends Exception {
             }
             case PDU.wrongValue -> {
                 kind = Kind.WRONG_VALUE;
-                hint = what.contains("dot1qPvid") ? "the VLAN does not exist on the switch" : "the switch refused the value";
+                hint = what.contains("dot1qPvid") || what.contains("vmVlan") ? "the VLAN does not exist on the switch"
+                        : "the switch refused the value";
             }
             case PDU.wrongType, PDU.wrongLength, PDU.wrongEncoding, PDU.badValue -> {
                 kind = Kind.WRONG_TYPE;

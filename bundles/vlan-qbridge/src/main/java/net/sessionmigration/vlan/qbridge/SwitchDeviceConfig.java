@@ -17,7 +17,7 @@ import org.osgi.service.metatype.annotations.Option;
 public class SwitchDeviceConfig {
     public static final String PID = "net.sessionmigration.vlan.qbridge.device";
 
-    @ObjectClassDefinition(name = "Session migration: SNMP Q-BRIDGE switch",
+    @ObjectClassDefinition(name = "Session migration: SNMP switch (Q-BRIDGE or Cisco)",
             description = "How the snmp-qbridge VLAN driver reaches one switch named in plans")
     public @interface Config {
         @AttributeDefinition(description = "The device name used in plans, e.g. sw1")
@@ -46,13 +46,20 @@ public class SwitchDeviceConfig {
         int max_varbinds() default 60;
 
         @AttributeDefinition(description = "pvid: set dot1qPvid only; pvid+static: also rewrite the static "
-                + "Egress/Untagged PortLists of the old and new VLAN in the same SET",
-                options = {@Option(value = "pvid"), @Option(value = "pvid+static")})
+                + "Egress/Untagged PortLists of the old and new VLAN in the same SET; cisco-vmvlan: Cisco IOS/IOS-XE "
+                + "access ports, set CISCO-VLAN-MEMBERSHIP-MIB vmVlan.<ifIndex>",
+                options = {@Option(value = "pvid"), @Option(value = "pvid+static"), @Option(value = "cisco-vmvlan")})
         String style() default "pvid";
 
         @AttributeDefinition(name = "port.map", required = false,
-                description = "Plan port name = dot1dBasePort, comma separated (default: the name is the number)")
+                description = "Plan port name = dot1dBasePort (style cisco-vmvlan: = ifIndex), comma separated "
+                        + "(default: the name is the dot1dBasePort number)")
         String port_map() default "";
+
+        @AttributeDefinition(required = false, description = "Style cisco-vmvlan only: after a successful move or "
+                + "restore, copy running-config to startup-config (CISCO-CONFIG-COPY-MIB); a failed save is reported "
+                + "and does not undo the move")
+        boolean saveConfig() default false;
     }
 
     private DeviceProfile profile;

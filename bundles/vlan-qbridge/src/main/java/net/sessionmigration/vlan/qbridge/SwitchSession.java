@@ -54,13 +54,15 @@ import org.snmp4j.MessageDispatcherImpl;
  * devices may use the same v3 user name with different secrets and nothing is global.
  * Thread-safe: requests from several threads share it.
  */
-final class SwitchSession implements AutoCloseable {
+final class SwitchSession implements SnmpOps, AutoCloseable {
     private final DeviceProfile profile;
     private final SnmpCredential credential;
     private final Snmp snmp;
     private final Target<UdpAddress> target;
     /** Requests waiting for an answer, so a security report can fail them at once. */
     private final Map<ResponseListener, CompletableFuture<PDU>> pending = new ConcurrentHashMap<>();
+    /** Style cisco-vmvlan: dot1dBasePort → ifIndex, read once per session (see {@link CiscoVmVlan}). */
+    private final Map<Integer, Integer> ifIndexCache = new ConcurrentHashMap<>();
 
     SwitchSession(DeviceProfile profile, SnmpCredential credential) throws IOException {
         this.profile = profile;
@@ -186,8 +188,14 @@ final class SwitchSession implements AutoCloseable {
         return s == null ? null : new OctetString(s);
     }
 
-    DeviceProfile profile() {
+    @Override
+    public DeviceProfile profile() {
         return profile;
+    }
+
+    @Override
+    public Map<Integer, Integer> ifIndexCache() {
+        return ifIndexCache;
     }
 
     SnmpCredential credential() {
@@ -201,7 +209,8 @@ final class SwitchSession implements AutoCloseable {
     }
 
     /** GET; the answer's varbinds in request order (exceptions such as noSuchInstance included). */
-    List<VariableBinding> get(List<OID> oids) throws SnmpFailure {
+    @Override
+    public List<VariableBinding> get(List<OID> oids) throws SnmpFailure {
         PDU pdu = newPdu(PDU.GET);
         for (OID oid : oids) {
             pdu.add(new VariableBinding(oid));
@@ -210,7 +219,8 @@ final class SwitchSession implements AutoCloseable {
     }
 
     /** SET of these varbinds in one PDU. */
-    void set(List<VariableBinding> vbs, IntFunction<String> describer) throws SnmpFailure {
+    @Override
+    public void set(List<VariableBinding> vbs, IntFunction<String> describer) throws SnmpFailure {
         PDU pdu = newPdu(PDU.SET);
         pdu.addAll(vbs);
         exchange(pdu, describer);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.snmp4j.smi.Integer32;
 import org.snmp4j.smi.OID;
 import org.snmp4j.smi.OctetString;
 import org.snmp4j.smi.UnsignedInteger32;
@@ -82,6 +83,64 @@ class PduBuildingTest {
         VariableBinding lastEgress2 = pdus.get(2).stream().filter(v -> v.getOid().equals(QBridgeMib.egress(2)))
                 .findFirst().orElseThrow();
         assertEquals(new OctetString(new byte[] {(byte) 0xFF, (byte) 0xC0}), lastEgress2.getVariable());
+    }
+
+    /** Cisco ports by ifIndex, as a 2960-X numbers them: GigabitEthernet1/0/N = ifIndex 10100 + N. */
+    static List<QBridgeSwitcher.Planned> ciscoPorts(int n, int from, int to) {
+        List<QBridgeSwitcher.Planned> out = new ArrayList<>();
+        for (int p = 1; p <= n; p++) {
+            out.add(new QBridgeSwitcher.Planned(new PortMove("u" + p, new AccessPort("sw1", "Gi1/0/" + p),
+                    VlanId.of(from), VlanId.of(to)), 0, 10100 + p));
+        }
+        return out;
+    }
+
+    @Test
+    void ciscoStyleIsOneIntegerVmVlanPerIfIndexSplitAtMaxVarbinds() {
+        List<List<VariableBinding>> pdus = QBridgeSwitcher.buildSetPdus(profile(DeviceProfile.Style.CISCO_VMVLAN, 5),
+                ciscoPorts(12, 1, 2), Map.of(), Map.of());
+        assertEquals(List.of(5, 5, 2), pdus.stream().map(List::size).toList());
+        VariableBinding first = pdus.get(0).get(0);
+        // CISCO-VLAN-MEMBERSHIP-MIB vmVlan.<ifIndex>; a real 2960-X walk: ...68.1.2.2.1.2.10101 = INTEGER: 525
+        assertEquals(new OID("1.3.6.1.4.1.9.9.68.1.2.2.1.2.10101"), first.getOid());
+        assertEquals(Integer32.class, first.getVariable().getClass(), "vmVlan is INTEGER, not Gauge32");
+        assertEquals(2, first.getVariable().toInt());
+        assertEquals(new OID("1.3.6.1.4.1.9.9.68.1.2.2.1.2.10112"), pdus.get(2).get(1).getOid());
+        assertEquals(1, QBridgeSwitcher.buildSetPdus(profile(DeviceProfile.Style.CISCO_VMVLAN, 60), ciscoPorts(48, 1, 2),
+                Map.of(), Map.of()).size(), "a 48-port switch in one SET");
+    }
+
+    @Test
+    void ciscoErrorIndexMapsBackToThePortNameAndIfIndex() {
+        List<QBridgeSwitcher.Planned> ports = ciscoPorts(3, 1, 2);
+        List<VariableBinding> vbs = QBridgeSwitcher.buildSetPdus(profile(DeviceProfile.Style.CISCO_VMVLAN, 60), ports,
+                Map.of(), Map.of()).get(0);
+        assertEquals("port Gi1/0/2 (ifIndex 10102) (vmVlan.10102 = 2)", QBridgeSwitcher.describe(vbs, ports, 2));
+        assertEquals(ports.get(2), QBridgeSwitcher.portOf(vbs.get(2), ports).orElseThrow());
+        // a dot1qPvid with the same number is another object: not this port
+        assertFalse(QBridgeSwitcher.portOf(new VariableBinding(QBridgeMib.pvid(10102)), ports).isPresent());
+        SnmpFailure f = SnmpFailure.classify("sw1", "192.0.2.1:161", null, wrongValueAt(2),
+                i -> QBridgeSwitcher.describe(vbs, ports, i));
+        assertEquals("sw1 (192.0.2.1:161): port Gi1/0/2 (ifIndex 10102) (vmVlan.10102 = 2): wrongValue — the VLAN "
+                + "does not exist on the switch", f.getMessage());
+    }
+
+    @Test
+    void ciscoLabelsSayWhereTheIfIndexCameFrom() {
+        PortMove m3 = new PortMove("u", new AccessPort("sw1", "3"), VlanId.of(1), VlanId.of(2));
+        PortMove gi = new PortMove("u", new AccessPort("sw1", "Gi1/0/3"), VlanId.of(1), VlanId.of(2));
+        assertEquals("port 3 (ifIndex 10103)", new QBridgeSwitcher.Planned(m3, 3, 10103).label());
+        assertEquals("port Gi1/0/3 (dot1dBasePort 3, ifIndex 10103)", new QBridgeSwitcher.Planned(gi, 3, 10103).label());
+        assertEquals("port Gi1/0/3 (ifIndex 10103)", new QBridgeSwitcher.Planned(gi, 0, 10103).label());
+        assertEquals("port Gi1/0/3 (dot1dBasePort 3)", new QBridgeSwitcher.Planned(gi, 3).label(), "Q-BRIDGE unchanged");
+    }
+
+    private static org.snmp4j.PDU wrongValueAt(int index) {
+        org.snmp4j.PDU pdu = new org.snmp4j.PDU();
+        pdu.setType(org.snmp4j.PDU.RESPONSE);
+        pdu.setErrorStatus(org.snmp4j.PDU.wrongValue);
+        pdu.setErrorIndex(index);
+        return pdu;
     }
 
     @Test

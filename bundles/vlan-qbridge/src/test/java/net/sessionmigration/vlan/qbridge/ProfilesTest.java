@@ -37,6 +37,52 @@ class ProfilesTest {
     }
 
     @Test
+    void ciscoStyleWithSaveConfigAndIfIndexPortMap() {
+        DeviceProfile p = DeviceProfile.fromProperties(Map.of("name", "c2960", "address", "10.99.2.1", "credential", "ops",
+                "style", "cisco-vmvlan", "saveConfig", "true", "port.map", "Gi1/0/1=10101, Gi1/0/2=10102"));
+        assertEquals(DeviceProfile.Style.CISCO_VMVLAN, p.style());
+        assertEquals("cisco-vmvlan", p.style().toString());
+        assertTrue(p.saveConfig());
+        assertEquals(Optional.of(10102), p.basePort("Gi1/0/2"), "a port.map number, here an ifIndex");
+        DeviceProfile q = DeviceProfile.fromProperties(Map.of("name", "c", "address", "a", "credential", "c",
+                "style", "cisco-vmvlan"));
+        assertFalse(q.saveConfig(), "saveConfig is off unless asked for");
+        assertTrue(DeviceProfile.fromProperties(Map.of("name", "c", "address", "a", "credential", "c",
+                "style", "cisco-vmvlan", "saveConfig", Boolean.TRUE)).saveConfig(), "metatype hands a Boolean");
+        assertFalse(DeviceProfile.fromProperties(Map.of("name", "c", "address", "a", "credential", "c",
+                "style", "cisco-vmvlan", "saveConfig", " False ")).saveConfig());
+        assertEquals(q.withSaveConfig(true), q.withSaveConfig(true));
+        assertFalse(q.withSaveConfig(true).equals(q), "a changed saveConfig makes a new session");
+    }
+
+    @Test
+    void theShippedCiscoExampleParses() throws Exception {
+        java.util.Properties props = new java.util.Properties();
+        try (var in = ProfilesTest.class.getResourceAsStream("/etc-examples/net.sessionmigration.vlan.qbridge.device-c2960.cfg")) {
+            props.load(in);
+        }
+        Map<String, Object> map = new java.util.HashMap<>();
+        props.forEach((k, v) -> map.put(k.toString(), v));
+        DeviceProfile p = DeviceProfile.fromProperties(map);
+        assertEquals(DeviceProfile.Style.CISCO_VMVLAN, p.style());
+        assertTrue(p.saveConfig());
+        assertEquals(Optional.of(10101), p.basePort("Gi1/0/1"));
+    }
+
+    @Test
+    void saveConfigIsOnlyForCiscoAndOnlyTrueOrFalse() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceProfile.fromProperties(
+                Map.of("name", "sw1", "address", "a", "credential", "c", "style", "pvid", "saveConfig", "true")));
+        assertTrue(e.getMessage().contains("device sw1: saveConfig needs style cisco-vmvlan"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DeviceProfile.fromProperties(Map.of("name", "sw1",
+                "address", "a", "credential", "c", "style", "cisco-vmvlan", "saveConfig", "yes")));
+        assertTrue(e.getMessage().contains("saveConfig 'yes' is not true or false"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> DeviceProfile.fromProperties(Map.of("name", "sw1",
+                "address", "a", "credential", "c", "style", "cisco")));
+        assertTrue(e.getMessage().contains("is not pvid, pvid+static or cisco-vmvlan"), e.getMessage());
+    }
+
+    @Test
     void badDeviceConfigNamesTheField() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceProfile.fromProperties(
                 Map.of("name", "sw1", "address", "10.99.1.1", "credential", "c", "style", "vlan")));

@@ -1,0 +1,448 @@
+package net.sessionmigration.vlan.qbridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.model.AccessPort;
+import net.sessionmigration.api.model.OpReport;
+import net.sessionmigration.api.model.PortMove;
+import net.sessionmigration.api.model.Preflight;
+import net.sessionmigration.api.model.Problem;
+import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.model.VlanId;
+
+/**
+ * Style cisco-vmvlan against a real Net-SNMP snmpd, on a private switch of its own (not the shared
+ * lab; run as root): namespace {@value #DEFAULT_NS} (-Dcisco.it.ns=NAME for another) with bridges
+ * br-v1, br-v2 and ports p1..p4 (veth pairs whose peers stay inside), reached over a veth
+ * {@value #HOST_IF} 10.203.0.1/30 ↔ ctl0 10.203.0.2/30, snmpd on udp:10.203.0.2:1161 with SNMPv3
+ * authPriv (SHA-256/AES-256) users made up by this test, and lab/tools/qbridge-agent --profile cisco
+ * behind two pass_persist roots (BRIDGE-MIB and Cisco's). Every check of a move reads the
+ * KERNEL: the master bridge of pN. Everything started here is stopped by its pid and the
+ * namespace deleted in {@link #tearDownSwitch}, also when a test or the set-up failed.
+ * Note: the shared lab's 'lab down'/'lab up' deletes every sm-* namespace it finds; if another
+ * job runs one meanwhile, this switch goes with it and the tests fail (run again).
+ */
+class CiscoLabIT {
+    static final String DEFAULT_NS = "sm-cisco-it";
+    static final String NS = System.getProperty("cisco.it.ns", DEFAULT_NS);
+    /** Not smc-*: the shared lab's 'down' deletes those. */
+    static final String HOST_IF = "vcisco-it";
+    static final String HOST_ADDR = "10.203.0.1";
+    static final String AGENT_ADDR = "10.203.0.2";
+    static final int SNMP_PORT = 1161;
+    static final int PORTS = 4;
+    static final VlanId V1 = VlanId.of(1);
+    static final VlanId V2 = VlanId.of(2);
+
+    private static final Path DIR = Path.of("target", "cisco-it").toAbsolutePath();
+    private static final Path AGENT_LOG = DIR.resolve("agent.log");
+    private static final Path PID_FILE = DIR.resolve("snmpd.pid");
+    private static Process snmpd;
+    private static SnmpCredential rw;
+    private static SnmpCredential ro;
+    private static SnmpCredential vmOnly;
+
+    private final Map<String, DeviceProfile> devices = new java.util.HashMap<>();
+    private final Map<String, SnmpCredential> credentials = new java.util.HashMap<>();
+    private QBridgeSwitcher switcher;
+    private final List<String> operations = new CopyOnWriteArrayList<>();
+    private final List<String> progress = new CopyOnWriteArrayList<>();
+    private final DriverContext context = new DriverContext() {
+        @Override
+        public String migrationId() {
+            return "cisco-it";
+        }
+
+        @Override
+        public void progress(String message) {
+            progress.add(message);
+        }
+
+        @Override
+        public void operation(String device, String operation, Instant start, Instant end, String outcome) {
+            operations.add(device + " " + operation + " " + Duration.between(start, end).toMillis() + "ms " + outcome);
+        }
+    };
+
+    // ------------------------------------------------------------------ the private switch
+
+    @BeforeAll
+    static void buildSwitch() throws Exception {
+        if (!"0".equals(sh("id", "-u").trim())) {
+            throw new IllegalStateException("CiscoLabIT needs root (network namespaces): run as root, or -DskipITs");
+        }
+        for (String tool : List.of("ip", "snmpd", "/usr/bin/python3")) {
+            if (sh("sh", "-c", "command -v " + tool + " || true").isBlank()) {
+                throw new IllegalStateException("'" + tool + "' is missing: apt-get install snmpd iproute2 python3");
+            }
+        }
+        tearDownSwitch(); // a run that was killed before its @AfterAll
+        Files.createDirectories(DIR.resolve("persist"));
+        Files.deleteIfExists(AGENT_LOG);
+        sh("ip", "netns", "add", NS);
+        ipn("link", "set", "lo", "up");
+        for (int v = 1; v <= 2; v++) {
+            ipn("link", "add", "br-v" + v, "type", "bridge", "stp_state", "0", "forward_delay", "0");
+            ipn("link", "set", "br-v" + v, "up");
+        }
+        for (int p = 1; p <= PORTS; p++) {
+            ipn("link", "add", "p" + p, "type", "veth", "peer", "name", "h" + p);
+            ipn("link", "set", "p" + p, "master", "br-v1", "up");
+            ipn("link", "set", "h" + p, "up");
+        }
+        sh("ip", "link", "add", HOST_IF, "type", "veth", "peer", "name", "ctl0", "netns", NS);
+        sh("ip", "addr", "add", HOST_ADDR + "/30", "dev", HOST_IF);
+        sh("ip", "link", "set", HOST_IF, "up");
+        ipn("addr", "add", AGENT_ADDR + "/30", "dev", "ctl0");
+        ipn("link", "set", "ctl0", "up");
+
+        rw = user("it-rw", "itrw");
+        ro = user("it-ro", "itro");
+        vmOnly = user("it-vm", "itvm");
+        String agent = "/usr/bin/python3 " + LabSupport.LAB.resolve("tools/qbridge-agent") + " --ports " + PORTS
+                + " --profile cisco --log " + AGENT_LOG;
+        List<String> conf = new ArrayList<>(List.of(
+                "# written by CiscoLabIT for its private switch " + NS,
+                "agentAddress udp:" + AGENT_ADDR + ":" + SNMP_PORT,
+                "dontLogTCPWrappersConnects yes",
+                "sysName cisco-it",
+                "sysDescr session-migration CiscoLabIT switch (Net-SNMP + qbridge-agent --profile cisco)",
+                // a Catalyst 2960-X's sysObjectID (cisco.1.1208), as the LibreNMS recording has it
+                "sysObjectID .1.3.6.1.4.1.9.1.1208"));
+        for (SnmpCredential c : List.of(rw, ro, vmOnly)) {
+            conf.add("createUser " + c.user() + " SHA-256 \"" + c.authPassphrase() + "\" AES-256 \"" + c.privPassphrase()
+                    + "\"");
+        }
+        conf.add("rwuser " + rw.user() + " priv");
+        conf.add("rouser " + ro.user() + " priv");
+        // itvm may write vmVlan only, not the ccCopyTable: its saveConfig is refused
+        conf.addAll(List.of("view itall included .1", "view itvmvlan included .1.3.6.1.4.1.9.9.68",
+                "group itvmgroup usm " + vmOnly.user(), "access itvmgroup \"\" usm priv exact itall itvmvlan none"));
+        conf.add("pass_persist .1.3.6.1.2.1.17 " + agent);
+        conf.add("pass_persist .1.3.6.1.4.1.9 " + agent);
+        Path confFile = DIR.resolve("snmpd.conf");
+        Files.deleteIfExists(confFile);
+        Files.createFile(confFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(confFile, conf, StandardCharsets.UTF_8);
+
+        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", NS, "snmpd", "-f", "-C", "-c", confFile.toString(),
+                "-Lf", DIR.resolve("snmpd.log").toString(), "-p", PID_FILE.toString())
+                .redirectInput(new File("/dev/null"))
+                .redirectOutput(DIR.resolve("snmpd.out").toFile()).redirectErrorStream(true);
+        pb.environment().put("MIBS", "");
+        pb.environment().put("SNMP_PERSISTENT_DIR", DIR.resolve("persist").toString());
+        snmpd = pb.start();
+        // the first v3 request also starts both pass_persist programs
+        Instant deadline = Instant.now().plusSeconds(15);
+        String last = "";
+        try (QBridgeSwitcher probe = new QBridgeSwitcher(QBridgeLabIT.profiles(Map.of("probe",
+                profile("probe", "it-rw")), Map.of("it-rw", rw)))) {
+            while (Instant.now().isBefore(deadline)) {
+                Result<Map<AccessPort, VlanId>> r = probe.readVlans(List.of(new AccessPort("probe", "1")));
+                if (r.isOk()) {
+                    return;
+                }
+                last = r.failure().orElseThrow().cause();
+                if (!snmpd.isAlive()) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("snmpd in " + NS + " does not answer (" + last + "); see " + DIR);
+    }
+
+    private static SnmpCredential user(String name, String user) {
+        SecureRandom random = new SecureRandom();
+        byte[] a = new byte[12];
+        byte[] p = new byte[12];
+        random.nextBytes(a);
+        random.nextBytes(p);
+        return SnmpCredential.user(name, user, SnmpCredential.AuthProtocol.SHA256, HexFormat.of().formatHex(a),
+                SnmpCredential.PrivProtocol.AES256, HexFormat.of().formatHex(p));
+    }
+
+    /**
+     * Stops what this test started, by pid (snmpd from its pid file, then what still runs in the
+     * namespace: the agents snmpd started), and deletes the namespace (and with it the veth).
+     */
+    @AfterAll
+    static void tearDownSwitch() throws Exception {
+        List<Long> pids = new ArrayList<>();
+        if (snmpd != null) {
+            pids.add(snmpd.pid());
+        }
+        if (Files.exists(PID_FILE)) {
+            try {
+                pids.add(Long.parseLong(Files.readString(PID_FILE).trim()));
+            } catch (NumberFormatException e) {
+                // an empty pid file: snmpd died before writing it
+            }
+        }
+        for (long pid : pids) {
+            Optional<ProcessHandle> h = ProcessHandle.of(pid);
+            // only our snmpd: a stale pid file's number may belong to someone else by now
+            if (h.isPresent() && h.get().info().command().orElse("").endsWith("snmpd")
+                    || h.isPresent() && snmpd != null && pid == snmpd.pid()) {
+                stop(h.get());
+            }
+        }
+        snmpd = null;
+        if (sh("ip", "netns", "list").lines().anyMatch(l -> l.split(" ")[0].equals(NS))) {
+            for (String pid : sh("ip", "netns", "pids", NS).trim().split("\\s+")) {
+                if (!pid.isBlank()) {
+                    ProcessHandle.of(Long.parseLong(pid)).ifPresent(CiscoLabIT::stop);
+                }
+            }
+            sh("ip", "netns", "del", NS);
+        }
+        // deleting the namespace deletes the veth pair too (the kernel may take a moment)
+        sh("sh", "-c", "ip link del " + HOST_IF + " 2>/dev/null || true");
+        // the made-up users' passphrases (snmpd.conf) and keys (persist/) go; the logs stay for a look
+        Files.deleteIfExists(DIR.resolve("snmpd.conf"));
+        if (Files.isDirectory(DIR.resolve("persist"))) {
+            try (var files = Files.walk(DIR.resolve("persist"))) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(f);
+                }
+            }
+        }
+    }
+
+    private static void stop(ProcessHandle h) {
+        h.destroy();
+        try {
+            h.onExit().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            h.destroyForcibly();
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static DeviceProfile profile(String name, String credential) {
+        return new DeviceProfile(name, AGENT_ADDR, SNMP_PORT, DeviceProfile.Version.V3, credential, Duration.ofMillis(1000),
+                1, 60, DeviceProfile.Style.CISCO_VMVLAN, Map.of());
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        credentials.putAll(Map.of("it-rw", rw, "it-ro", ro, "it-vm", vmOnly));
+        devices.put("cisco", profile("cisco", "it-rw"));
+        switcher = new QBridgeSwitcher(QBridgeLabIT.profiles(devices, credentials));
+        for (int p = 1; p <= PORTS; p++) {
+            assertEquals("br-v1", master(p), "p" + p + " before the test");
+        }
+    }
+
+    @AfterEach
+    void putPortsBack() throws Exception {
+        switcher.close();
+        if (snmpd == null) {
+            return;
+        }
+        for (int p = 1; p <= PORTS; p++) {
+            ipn("link", "set", "p" + p, "master", "br-v1");
+        }
+    }
+
+    /** The bridge port pN is enslaved to, as the kernel says. */
+    static String master(int port) throws Exception {
+        Matcher m = Pattern.compile(" master (\\S+) ").matcher(sh("ip", "-n", NS, "-o", "link", "show", "p" + port));
+        return m.find() ? m.group(1) : "none";
+    }
+
+    static int ifIndex(int port) throws Exception {
+        return Integer.parseInt(sh("ip", "-n", NS, "-o", "link", "show", "p" + port).split(":")[0].trim());
+    }
+
+    static PortMove move(String device, String port, VlanId from, VlanId to) {
+        return new PortMove("u-" + port, new AccessPort(device, port), from, to);
+    }
+
+    static String agentLog() throws IOException {
+        return Files.exists(AGENT_LOG) ? Files.readString(AGENT_LOG) : "";
+    }
+
+    private static void ipn(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip", "-n", NS));
+        cmd.addAll(List.of(args));
+        LabSupport.run(cmd, 20);
+    }
+
+    private static String sh(String... cmd) throws Exception {
+        return LabSupport.run(List.of(cmd), 20);
+    }
+
+    // ------------------------------------------------------------------ tests
+
+    @Test
+    void movesTwoPortsInTheKernelAndRestoresThem() throws Exception {
+        List<PortMove> moves = List.of(move("cisco", "1", V1, V2), move("cisco", "2", V1, V2));
+        Result<OpReport> moved = switcher.move(moves, context);
+        assertTrue(moved.isOk(), () -> "move failed: " + moved.failure().orElseThrow());
+        assertEquals("br-v2", master(1));
+        assertEquals("br-v2", master(2));
+        assertEquals("br-v1", master(3), "a port not in the plan stays");
+        assertTrue(moved.orElseThrow().summary().startsWith("moved 2 port(s) on 1 switch(es) in 1 SET PDU(s), verified"),
+                moved.orElseThrow()::summary);
+        // ifIndex of the plan's dot1dBasePorts read once, the VLAN checked, one SET, verified with vmVlan
+        assertEquals(1, operations.stream().filter(o -> o.contains("GET dot1dBasePortIfIndex ×2")).count(),
+                operations::toString);
+        assertTrue(operations.stream().anyMatch(o -> o.contains("GET vtpVlanState of VLANs [2] (before SET)")),
+                operations::toString);
+        assertTrue(operations.stream().anyMatch(o -> o.contains("SET vmVlan ×2 [1→2, 2→2]") && o.endsWith("ok")),
+                operations::toString);
+        assertTrue(operations.stream().anyMatch(o -> o.contains("GET vmVlan ×2 (verify)")), operations::toString);
+        Map<AccessPort, VlanId> now = switcher.readVlans(moves.stream().map(PortMove::port).toList()).orElseThrow();
+        moves.forEach(m -> assertEquals(V2, now.get(m.port()), m.port() + " read back"));
+
+        operations.clear();
+        Result<OpReport> restored = switcher.restore(moves, context);
+        assertTrue(restored.isOk(), () -> "restore failed: " + restored.failure().orElseThrow());
+        assertEquals("br-v1", master(1));
+        assertEquals("br-v1", master(2));
+        assertFalse(operations.stream().anyMatch(o -> o.contains("dot1dBasePortIfIndex")), "once per session: "
+                + operations);
+    }
+
+    @Test
+    void portMapGivesTheIfIndexDirectly() throws Exception {
+        int ifIndex = ifIndex(3);
+        devices.put("cisco-map", profile("cisco-map", "it-rw").withPortMap(Map.of("Gi1/0/3", ifIndex)));
+        List<PortMove> moves = List.of(move("cisco-map", "Gi1/0/3", V1, V2));
+        Preflight pre = switcher.preflight(moves).orElseThrow();
+        assertTrue(pre.go(), pre::toString);
+        assertTrue(pre.notes().get(0).contains("style cisco-vmvlan") && pre.notes().get(0).contains("sysObjectID"),
+                pre::toString);
+        Result<OpReport> moved = switcher.move(moves, context);
+        assertTrue(moved.isOk(), () -> "move failed: " + moved.failure().orElseThrow());
+        assertEquals("br-v2", master(3));
+        assertFalse(operations.stream().anyMatch(o -> o.contains("dot1dBasePortIfIndex")), operations::toString);
+        assertTrue(switcher.restore(moves, context).isOk());
+        assertEquals("br-v1", master(3));
+    }
+
+    @Test
+    void preflightNamesTheMissingVlanAndTheMoveSetsNothing() throws Exception {
+        List<PortMove> moves = List.of(move("cisco", "1", V1, VlanId.of(3)));
+        Preflight pre = switcher.preflight(moves).orElseThrow();
+        assertFalse(pre.go());
+        Problem missing = pre.problems().stream().filter(p -> p.cause().contains("VLAN 3")).findFirst()
+                .orElseThrow(() -> new AssertionError(pre.toString()));
+        assertEquals("cisco", missing.device());
+        assertEquals("VLAN 3 does not exist on switch cisco: vtpVlanState.1.3 = noSuchInstance", missing.cause());
+
+        Problem p = switcher.move(moves, context).failure().orElseThrow();
+        assertEquals("cisco", p.device());
+        assertTrue(p.cause().contains("VLAN 3 does not exist on switch cisco") && p.cause().contains("nothing was set")
+                && p.cause().contains("no port had moved, nothing to put back"), p::toString);
+        assertFalse(operations.stream().anyMatch(o -> o.contains(" SET ")), operations::toString);
+        assertEquals("br-v1", master(1));
+    }
+
+    /** [safety] The plan owns only ports on their fromVlan: a port moved behind the driver's back stops the SET. */
+    @Test
+    void aPortMovedBehindTheDriversBackIsRefusedBeforeTheSet() throws Exception {
+        ipn("link", "set", "p2", "master", "br-v2");
+        List<PortMove> moves = List.of(move("cisco", "1", V1, V2), move("cisco", "2", V1, V2));
+        Problem p = switcher.move(moves, context).failure().orElseThrow();
+        assertTrue(p.cause().contains("port 2 (ifIndex " + ifIndex(2) + ") (user u-2) is on VLAN 2, the plan expects VLAN 1")
+                && p.cause().contains("nothing was set"), p::toString);
+        assertFalse(operations.stream().anyMatch(o -> o.contains(" SET ")), operations::toString);
+        assertEquals("br-v1", master(1), "port 1 was not moved");
+        assertEquals("br-v2", master(2), "port 2 stays where it really is");
+    }
+
+    /** All or nothing across switches: the second switch refuses its SET, the first one's ports go back. */
+    @Test
+    void theFirstSwitchIsPutBackWhenTheSecondRefuses() throws Exception {
+        devices.put("cisco-ro", profile("cisco-ro", "it-ro")); // the same agent, a read-only user
+        List<PortMove> moves = List.of(move("cisco", "1", V1, V2), move("cisco", "2", V1, V2),
+                move("cisco-ro", "3", V1, V2));
+        Problem p = switcher.move(moves, context).failure().orElseThrow();
+        assertEquals("cisco-ro", p.device());
+        assertTrue(p.cause().contains("port 3 (ifIndex " + ifIndex(3) + ") (vmVlan." + ifIndex(3) + " = 2)")
+                && p.cause().contains("the switch refuses to write it"), p::toString);
+        assertTrue(p.cause().contains("put back 2 port(s) already moved [cisco/1, cisco/2]")
+                && !p.cause().contains("COULD NOT"), p::toString);
+        assertTrue(operations.stream().anyMatch(o -> o.startsWith("cisco SET vmVlan ×2 [1→2, 2→2]") && o.endsWith("ok")),
+                "the first switch really moved: " + operations);
+        assertTrue(operations.stream().anyMatch(o -> o.startsWith("cisco SET vmVlan ×2 [1→1, 2→1]") && o.endsWith("ok")),
+                "and was put back: " + operations);
+        for (int port = 1; port <= 3; port++) {
+            assertEquals("br-v1", master(port), "p" + port + " after the put-back");
+        }
+    }
+
+    @Test
+    void saveConfigCopiesRunningToStartupAfterTheMoveAndAfterTheRestore() throws Exception {
+        devices.put("cisco-save", profile("cisco-save", "it-rw").withSaveConfig(true));
+        long before = agentLog().lines().filter(l -> l.contains("copy running-config startup-config")).count();
+        List<PortMove> moves = List.of(move("cisco-save", "4", V1, V2));
+        OpReport moved = switcher.move(moves, context).orElseThrow();
+        assertEquals("br-v2", master(4));
+        assertTrue(moved.summary().contains("; saved running-config to startup-config on [cisco-save]"), moved::summary);
+        assertEquals("cisco-save", moved.measurements().get("config_saved"));
+        assertTrue(operations.stream().anyMatch(o -> o.startsWith("cisco-save SET ccCopyTable.") && o.endsWith("ok")),
+                operations::toString);
+        assertTrue(operations.stream().anyMatch(o -> o.contains("GET ccCopyState.") && o.endsWith("successful")),
+                operations::toString);
+        assertTrue(operations.stream().anyMatch(o -> o.contains("= destroy") && o.endsWith("ok")), operations::toString);
+        String log = agentLog();
+        assertEquals(before + 1, log.lines().filter(l -> l.contains("copy running-config startup-config")).count(), log);
+        assertTrue(log.lines().anyMatch(l -> l.matches(".*ccCopyTable row \\d+ destroyed")), log);
+
+        OpReport restored = switcher.restore(moves, context).orElseThrow();
+        assertEquals("br-v1", master(4));
+        assertTrue(restored.summary().contains("saved running-config to startup-config on [cisco-save]"), restored::summary);
+        assertEquals(before + 2, agentLog().lines().filter(l -> l.contains("copy running-config startup-config")).count());
+    }
+
+    /** The running configuration is right after the move; a refused save is reported and the move stands. */
+    @Test
+    void aFailedSaveIsReportedAndDoesNotUndoTheMove() throws Exception {
+        devices.put("cisco-vm", profile("cisco-vm", "it-vm").withSaveConfig(true)); // may write vmVlan, not ccCopyTable
+        List<PortMove> moves = List.of(move("cisco-vm", "4", V1, V2));
+        Result<OpReport> moved = switcher.move(moves, context);
+        assertTrue(moved.isOk(), () -> "the move itself succeeded: " + moved.failure().orElseThrow());
+        assertEquals("br-v2", master(4), "the move stands");
+        String summary = moved.orElseThrow().summary();
+        assertTrue(summary.contains("startup-config NOT saved on 1 switch(es) [cisco-vm: the switch refused the copy:")
+                && summary.contains("the ports are moved (running-config is right)"), summary);
+        assertEquals("cisco-vm", moved.orElseThrow().measurements().get("config_save_failed"));
+        assertTrue(progress.stream().anyMatch(m -> m.startsWith("startup-config NOT saved")), progress::toString);
+        assertTrue(operations.stream().anyMatch(o -> o.startsWith("cisco-vm SET ccCopyTable.") && !o.endsWith("ok")),
+                operations::toString);
+        assertTrue(switcher.restore(moves, context).isOk());
+        assertEquals("br-v1", master(4));
+    }
+}
