@@ -98,9 +98,37 @@ public abstract class SessionMigrationTestSupport {
         Files.move(tmp, dir.resolve(fileName), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * Installs the simulated drivers' feature through the features service registered now: Karaf
+     * may still be finishing its boot provisioning when a test starts, and replaces its features
+     * service then (the injected one's executor is terminated: RejectedExecutionException, seen
+     * once in LoadOnLabIT); so it is looked up again and asked again for a while.
+     */
     protected void installSimulatedDrivers() throws Exception {
-        if (!features.isInstalled(features.getFeature("sm-simulated-drivers"))) {
-            features.installFeature("sm-simulated-drivers");
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            var ref = bundleContext.getServiceReference(FeaturesService.class);
+            FeaturesService fs = ref == null ? null : bundleContext.getService(ref);
+            try {
+                if (fs != null) {
+                    if (!fs.isInstalled(fs.getFeature("sm-simulated-drivers"))) {
+                        fs.installFeature("sm-simulated-drivers");
+                    }
+                    return;
+                }
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            } finally {
+                if (fs != null) {
+                    bundleContext.ungetService(ref);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no features service within " + WAIT.toSeconds() + " s");
+            }
+            Thread.sleep(200);
         }
     }
 
