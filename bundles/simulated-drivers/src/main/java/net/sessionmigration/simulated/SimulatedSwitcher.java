@@ -3,10 +3,13 @@ package net.sessionmigration.simulated;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -50,17 +53,24 @@ public class SimulatedSwitcher implements AccessPortSwitcher {
 
         @AttributeDefinition(description = "The VLAN a port is on before anything moved it")
         int initialVlan() default 1;
+
+        @AttributeDefinition(description = "VLANs the simulated devices lack (comma list): preflight names"
+                + " a move into one", required = false)
+        String missingVlans() default "";
     }
 
     private final Map<AccessPort, VlanId> vlans = new ConcurrentHashMap<>();
     private volatile FaultPlan faults = FaultPlan.NONE;
     private volatile VlanId initialVlan = VlanId.of(1);
+    private volatile Set<Integer> missingVlans = Set.of();
 
     @Activate
     @Modified
     void configure(Config config) {
         faults = FaultPlan.parse(config.fail(), config.delay());
         initialVlan = VlanId.of(config.initialVlan());
+        missingVlans = Arrays.stream(config.missingVlans().split(",")).map(String::strip)
+                .filter(v -> !v.isEmpty()).map(Integer::valueOf).collect(Collectors.toUnmodifiableSet());
     }
 
     @Override
@@ -70,6 +80,10 @@ public class SimulatedSwitcher implements AccessPortSwitcher {
             problems.add(new Problem("simulated-switch", "no answer (injected by configuration)"));
         }
         for (PortMove m : moves) {
+            if (missingVlans.contains(m.to().value())) {
+                problems.add(new Problem(m.port().device(), "VLAN " + m.to() + " does not exist on "
+                        + m.port().device() + " (port " + m.port().port() + ")"));
+            }
             VlanId now = vlanOf(m.port());
             if (!now.equals(m.from())) {
                 problems.add(new Problem(m.port().device(), "port " + m.port().port() + " is on VLAN " + now

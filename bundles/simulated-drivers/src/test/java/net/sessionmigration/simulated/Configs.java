@@ -7,7 +7,7 @@ final class Configs {
     private Configs() {
     }
 
-    static SimulatedSwitcher.Config switcher(String fail, int initialVlan) {
+    static SimulatedSwitcher.Config switcher(String fail, int initialVlan, String missingVlans) {
         return new SimulatedSwitcher.Config() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -27,6 +27,11 @@ final class Configs {
             @Override
             public int initialVlan() {
                 return initialVlan;
+            }
+
+            @Override
+            public String missingVlans() {
+                return missingVlans;
             }
         };
     }

@@ -12,12 +12,13 @@ import net.sessionmigration.driverkit.AccessPortSwitcherContract;
 
 /** The simulated switcher against the driver kit; its ports start on the configured initial VLAN. */
 class SimulatedSwitcherContractTest extends AccessPortSwitcherContract {
+    private static final String MISSING = "3999";
     private SimulatedSwitcher sw;
 
     @Override
     protected AccessPortSwitcher switcher() {
         sw = new SimulatedSwitcher();
-        sw.configure(Configs.switcher("", homeVlan().value()));
+        sw.configure(Configs.switcher("", homeVlan().value(), MISSING));
         return sw;
     }
 
@@ -48,6 +49,12 @@ class SimulatedSwitcherContractTest extends AccessPortSwitcherContract {
     /** The port is listed in {@code fail}, as an operator would inject it through Config Admin. */
     @Override
     protected Optional<Runnable> failNextMoveOf(AccessPort port) {
-        return Optional.of(() -> sw.configure(Configs.switcher(port.toString(), homeVlan().value())));
+        return Optional.of(() -> sw.configure(Configs.switcher(port.toString(), homeVlan().value(), MISSING)));
+    }
+
+    /** A VLAN the simulated devices are configured to lack. */
+    @Override
+    protected Optional<VlanId> vlanMissingOnDevice() {
+        return Optional.of(VlanId.of(Integer.parseInt(MISSING)));
     }
 }
