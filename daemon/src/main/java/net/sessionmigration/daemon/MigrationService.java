@@ -255,14 +255,21 @@ public class MigrationService {
         if (!config.pageServer().usedFor(resident)) {
             return null;
         }
-        String host = java.net.URI.create(peers.url(r.target())).getHost();
-        if (host == null || !RequestNames.isIpv4(host)) {
+        Optional<String> target = ipv4Of(r.target());
+        if (target.isEmpty()) {
             log("S704", id, "peer " + r.target() + " is not named by an IPv4 address: its pages go in the image");
             return null;
         }
+        String host = target.get();
         PageServerAnswer n = peers.postJson(r.target(), "/v1/migrations/" + id + "/page-server?address=" + host, r,
                 PageServerAnswer.class);
         return new Criu.PageServerTarget(host, n.port(), criuTls().args());
+    }
+
+    /** The IPv4 literal a peer's URL names (its migration address), if it names one. */
+    private Optional<String> ipv4Of(String peer) {
+        String host = java.net.URI.create(peers.url(peer)).getHost();
+        return host != null && RequestNames.isIpv4(host) ? Optional.of(host) : Optional.empty();
     }
 
     /**
@@ -271,10 +278,8 @@ public class MigrationService {
      * target has them all, the tree still stopped and locked.
      */
     private void lazyDump(String id, Migration m, MigrationRequest r, Path dir) throws IOException, InterruptedException {
-        String host = java.net.URI.create(peers.url(r.target())).getHost();
-        if (host == null || !RequestNames.isIpv4(host)) {
-            throw new IOException("post-copy needs the peer " + r.target() + " named by an IPv4 address");
-        }
+        String host = ipv4Of(r.target()).orElseThrow(() -> new IOException("post-copy needs the peer "
+                + r.target() + " named by an IPv4 address"));
         InetAddress here;
         try (DatagramSocket route = new DatagramSocket()) { // no packet: the kernel's route to the target
             route.connect(InetAddress.getByName(host), config.pageServer().port());
