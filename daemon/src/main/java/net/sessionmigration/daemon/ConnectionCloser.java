@@ -99,9 +99,13 @@ public final class ConnectionCloser {
         return onEach(pids, which, fd -> repair(fd, 0));
     }
 
-    /** A fresh window probe on every matching connection: repair mode on and off again. */
-    public static int windowProbe(List<Integer> pids, Predicate<Inet4Address> which) throws IOException {
-        return onEach(pids, which, fd -> {
+    /**
+     * A fresh window probe on every matching connection: repair mode on and off again. Takes the
+     * connections found earlier (the restored copy's, listed at restore while it is stopped), so
+     * the resume does not read /proc again before the workload runs.
+     */
+    public static int windowProbe(List<Conn> connections, Predicate<Inet4Address> which) throws IOException {
+        return onEach(connections, which, fd -> {
             repair(fd, 1);
             repair(fd, 0);
         });
@@ -152,8 +156,13 @@ public final class ConnectionCloser {
 
     /** The action on a copy of each matching connection's fd, taken from its process with pidfd_getfd. */
     private static int onEach(List<Integer> pids, Predicate<Inet4Address> which, FdAction action) throws IOException {
+        return onEach(connections(pids), which, action);
+    }
+
+    private static int onEach(Iterable<Conn> connections, Predicate<Inet4Address> which, FdAction action)
+            throws IOException {
         int n = 0;
-        for (Conn c : connections(pids)) {
+        for (Conn c : connections) {
             if (which.test(c.remote())) {
                 withFd(c, fd -> {
                     action.apply(fd);

@@ -62,8 +62,15 @@ public class MigrationService {
         Map<String, Long> receivedAtCheckpoint = Map.of();
         /** At the target: each restored connection's TCP_INFO right after the restore. */
         Map<String, SessionCheck.TcpInfo> atRestore = Map.of();
+        /** At the target: the restored copy's processes and connections, listed while it is stopped. */
+        List<Integer> restoredTree;
+        List<ConnectionCloser.Conn> restoredConnections;
         /** At the target: CRIU's page server receiving this migration's pages, if the source asked for it. */
         Criu.Background pageServer;
+        /** At the target: {@link TargetHold} is in place for this migration's virtual IP. */
+        boolean held;
+        /** At the source: the target's page server, asked for at S703 before the workload stopped. */
+        Criu.PageServerTarget pages;
         /** Post-copy, at the source: the lazy dump serving the pages until the last one has left. */
         Criu.Background lazyDump;
         /** Post-copy, at the target: CRIU's lazy-pages daemon fetching them into the restored copy. */
@@ -169,6 +176,7 @@ public class MigrationService {
             if (m.sourceRoot < 0) {
                 m.sourceRoot = ProcessTree.findRoot(spec).orElseThrow(() -> new IOException("workload " + r.workload() + " not running"));
             }
+            pagesBeforeTheFreeze(id, m, r);
             long t0 = System.nanoTime();
             ProcessTree.signalTree(m.sourceRoot, LibC.SIGSTOP);
             if (!awaitStopped(m.sourceRoot)) {
@@ -201,7 +209,8 @@ public class MigrationService {
             if (!m.dumped) {
                 deleteTree(dir);
                 Files.createDirectories(dir);
-                Criu.PageServerTarget pages = pageServerFor(id, m, r);
+                Criu.PageServerTarget pages = m.pages != null ? m.pages : pageServerFor(id, m, r);
+                m.pages = null;
                 Criu.Outcome d = criu.dump(m.sourceRoot, dir, pages);
                 if (!d.ok()) {
                     throw new IOException("criu dump failed: " + d.output());
@@ -239,6 +248,31 @@ public class MigrationService {
             remember(m.measurements);
             log("S706", id, "migrated to " + r.target() + ": " + m.measurements);
             return report("restored at " + r.target() + " (stopped), source kept stopped", m.measurements);
+        }
+    }
+
+    /**
+     * The target's page server is started, and the target holds {@code v}, while the workload
+     * still runs: that call and CRIU's start (~100 ms) are then outside the users' freeze. A
+     * failure here is only logged: S704 asks again and fails there with the target's words.
+     */
+    private void pagesBeforeTheFreeze(String id, Migration m, MigrationRequest r) {
+        if (m.pages != null || m.dumped || r.target() == null || r.lazyPages()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            m.pages = pageServerFor(id, m, r);
+        } catch (IOException e) {
+            LOG.warning("S703 migration " + id + ": the target's page server, asked for before the freeze: "
+                    + e.getMessage() + " (S704 asks again)");
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (m.pages != null) {
+            m.measurements.put("page_server_ms", Long.toString((System.nanoTime() - t0) / 1_000_000));
         }
     }
 
@@ -452,6 +486,7 @@ public class MigrationService {
             deleteTree(dir);
             Files.createDirectories(dir);
             long t0 = System.nanoTime();
+            hold(m, r); // asked before the workload stops: the hold is in place before v comes here
             int port = config.pageServer().port();
             m.pageServer = criu.startPageServer(dir, address.getHostAddress(), port, criuTls().args());
             m.pageServer.awaitReady(5000);
@@ -492,7 +527,7 @@ public class MigrationService {
                 return report("already restored, pid " + m.restoredRoot, m.measurements);
             }
             // The restored sockets bind to v: it must be here first; nothing leaves from it yet.
-            TargetHold.hold(Requests.vip(r));
+            hold(m, r);
             vips.add(spec.vipInterface(), Requests.vip(r));
             Path dir = imageDir(id);
             if (m.pageServer != null) {
@@ -508,13 +543,15 @@ public class MigrationService {
             Criu.Outcome o = criu.restore(dir, pidFile, lazyFrom != null);
             if (!o.ok()) {
                 vips.remove(spec.vipInterface(), Requests.vip(r));
-                TargetHold.release(Requests.vip(r));
+                release(m, r);
                 stopHelpers(m);
                 throw new IOException("criu restore failed: " + o.output());
             }
             m.restoredRoot = Integer.parseInt(Files.readString(pidFile).strip());
             m.restored = true;
-            m.atRestore = SessionCheck.snapshot(ProcessTree.tree(m.restoredRoot), a -> true);
+            m.restoredTree = ProcessTree.tree(m.restoredRoot);
+            m.restoredConnections = ConnectionCloser.connections(m.restoredTree);
+            m.atRestore = SessionCheck.snapshot(m.restoredTree, a -> true);
             m.measurements.put("restore_ms", Long.toString(o.millis()));
             log("S704", id, "restored pid " + m.restoredRoot + " (stopped) in " + o.millis() + " ms");
             FaultInjection.pauseAfter("restore", id); // off unless a crash test sets it
@@ -528,10 +565,15 @@ public class MigrationService {
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
             int root = restoredCopy(m, spec, r.workload());
+            // listed at restore while the copy was stopped (it cannot have changed); after a
+            // daemon restart, read again
+            boolean listed = root == m.restoredRoot && m.restoredTree != null;
+            List<Integer> tree = listed ? m.restoredTree : ProcessTree.tree(root);
+            List<ConnectionCloser.Conn> connections = listed ? m.restoredConnections : ConnectionCloser.connections(tree);
             int closed = 0;
             if (r.replicate()) {
                 var mine = Requests.targetClients(r);
-                closed = ConnectionCloser.close(ProcessTree.tree(root), a -> !mine.contains(a));
+                closed = ConnectionCloser.close(tree, a -> !mine.contains(a));
             }
             long tArp = System.nanoTime();
             // resume is only called after the users' ports moved (S708): tell them where v is
@@ -547,13 +589,15 @@ public class MigrationService {
             // user to answer and resend what the source's lock dropped, and the site router
             // resolves users whose path now exists
             long tHold = System.nanoTime();
-            TargetHold.release(Requests.vip(r));
+            release(m, r);
             long tProbe = System.nanoTime();
-            int probed = ConnectionCloser.windowProbe(ProcessTree.tree(root),
+            int probed = ConnectionCloser.windowProbe(connections,
                     r.replicate() ? Requests.targetClients(r)::contains : a -> true);
             long beforeSigcont = System.nanoTime();
-            ProcessTree.signalTree(root, LibC.SIGCONT);
+            ProcessTree.signal(tree, LibC.SIGCONT);
             long resumed = System.nanoTime();
+            m.restoredTree = null; // running now: a repeated resume reads again
+            m.restoredConnections = null;
             Criu.Background lazy = m.lazyPages;
             m.lazyPages = null;
             if (lazy == null) {
@@ -564,7 +608,7 @@ public class MigrationService {
             log("S710", id, "resumed pid " + root + (r.replicate() ? ", closed " + closed + " connection(s) of source users" : ""));
             return report("resumed at the target", Map.of("closed", Integer.toString(closed), "probed", Integer.toString(probed),
                     "until_sigcont_us", Long.toString((beforeSigcont - t0) / 1000), // lookups, REPLICATE's closing, the ARP
-                    // ...of which: the gratuitous ARP, lifting the hold (nft), the window probes
+                    // ...of which: the gratuitous ARP, lifting the hold (nfnetlink), the window probes
                     "arp_us", Long.toString((tHold - tArp) / 1000), "hold_release_us", Long.toString((tProbe - tHold) / 1000),
                     "window_probe_us", Long.toString((beforeSigcont - tProbe) / 1000),
                     "sigcont_us", Long.toString((resumed - beforeSigcont) / 1000)));
@@ -663,7 +707,7 @@ public class MigrationService {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
             // Address first: a killed socket without its source address cannot reset the user.
             vips.remove(spec.vipInterface(), Requests.vip(r));
-            TargetHold.release(Requests.vip(r));
+            release(m, r);
             stopHelpers(m);
             int root = m.restoredRoot;
             if (root < 0) {
@@ -724,7 +768,7 @@ public class MigrationService {
             // does not load and compile it
             long t0 = System.nanoTime();
             SessionCheck.received(List.of((int) ProcessHandle.current().pid()));
-            Nft.run(List.of("list", "tables"), false);
+            Nft.run(List.of("list", "tables"));
             LOG.info("warm-up: connection and nftables paths in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         } catch (IOException | RuntimeException e) {
             LOG.warning("warm-up: connection and nftables paths: " + e.getMessage());
@@ -746,6 +790,19 @@ public class MigrationService {
         } catch (IOException e) {
             LOG.warning("could not remove CRIU's TLS files: " + e.getMessage());
         }
+    }
+
+    /** {@link TargetHold} for the migration's virtual IP, put in place once. */
+    private static void hold(Migration m, MigrationRequest r) throws IOException {
+        if (!m.held) {
+            TargetHold.hold(Requests.vip(r));
+            m.held = true;
+        }
+    }
+
+    private static void release(Migration m, MigrationRequest r) throws IOException {
+        TargetHold.release(Requests.vip(r));
+        m.held = false;
     }
 
     /** The target's page server and lazy-pages daemon of a migration, ended (rollback, a failed restore). */

@@ -123,7 +123,11 @@ public final class ProcessTree {
     }
 
     public static void signalTree(int root, int sig) {
-        for (int pid : tree(root)) {
+        signal(tree(root), sig);
+    }
+
+    public static void signal(List<Integer> pids, int sig) {
+        for (int pid : pids) {
             LibC.INSTANCE.kill(pid, sig);
         }
     }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -74,7 +73,7 @@ final class SourceLock {
         if (t.isEmpty()) {
             return false;
         }
-        boolean removed = Nft.run(List.of("delete", "table", "inet", t.get()), true);
+        boolean removed = Nft.deleteInetTable(t.get());
         Files.deleteIfExists(file(migrationId));
         return removed;
     }

@@ -103,7 +103,7 @@ class CriuPageServerTest {
                 }
             }
             workload.destroyForcibly().waitFor();
-            Nft.run(List.of("delete", "table", "inet", SourceLock.tableOf(source.resolve("dump.log")).orElseThrow()), true);
+            Nft.deleteInetTable(SourceLock.tableOf(source.resolve("dump.log")).orElseThrow());
             Criu.Outcome restore = criu.restore(target, target.resolve("restored.pid"), false);
             assertTrue(restore.ok(), restore.output());
             restored = Integer.parseInt(Files.readString(target.resolve("restored.pid")).strip());
@@ -134,7 +134,7 @@ class CriuPageServerTest {
             // the failed dump resumed the workload; a lock table left by it is removed by name
             SourceLock.tableOf(source.resolve("dump.log")).ifPresent(t -> {
                 try {
-                    Nft.run(List.of("delete", "table", "inet", t), true);
+                    Nft.deleteInetTable(t);
                 } catch (java.io.IOException ignored) {
                     // not there
                 }
@@ -220,7 +220,7 @@ class CriuPageServerTest {
             holder.destroyForcibly().waitFor();
             SourceLock.tableOf(source.resolve("dump.log")).ifPresent(t -> {
                 try {
-                    Nft.run(List.of("delete", "table", "inet", t), true);
+                    Nft.deleteInetTable(t);
                 } catch (java.io.IOException ignored) {
                     // not there
                 }

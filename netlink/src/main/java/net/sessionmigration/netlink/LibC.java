@@ -18,6 +18,7 @@ interface LibC extends Library {
     int SOCK_RAW = 3;
     int SOCK_CLOEXEC = 0x80000;
     int NETLINK_ROUTE = 0;
+    int NETLINK_NETFILTER = 12;
 
     int SOL_SOCKET = 1;
     int SO_RCVBUF = 8;

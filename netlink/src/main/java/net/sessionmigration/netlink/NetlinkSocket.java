@@ -46,9 +46,14 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     public static NetlinkSocket open(Duration timeout) throws NetlinkException {
+        return open(LibC.NETLINK_ROUTE, timeout);
+    }
+
+    /** A netlink socket of another family ({@code NETLINK_NETFILTER} for {@link NfTables}). */
+    static NetlinkSocket open(int protocol, Duration timeout) throws NetlinkException {
         int fd;
         try {
-            fd = C.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_ROUTE);
+            fd = C.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
         } catch (LastErrorException e) {
             throw new NetlinkException("open netlink socket", e.getErrorCode(), null);
         }
@@ -87,6 +92,41 @@ public final class NetlinkSocket implements AutoCloseable {
                 if (collector.accept(m)) {
                     return collector.replies();
                 }
+            }
+        }
+    }
+
+    /**
+     * Sends the requests in one datagram, as nfnetlink wants a batch (BEGIN, the changes, END:
+     * the kernel applies the changes all or none), and waits for the ACK of each request that
+     * asks for one (NLM_F_ACK). An error answering any request of the batch fails it.
+     */
+    public synchronized void executeBatch(List<NetlinkRequest> batch, String operation) throws NetlinkException {
+        ensureOpen(operation);
+        java.io.ByteArrayOutputStream datagram = new java.io.ByteArrayOutputStream();
+        java.util.Set<Integer> sent = new java.util.HashSet<>();
+        java.util.Set<Integer> awaited = new java.util.HashSet<>();
+        for (NetlinkRequest r : batch) {
+            int seq = nextSequence();
+            datagram.writeBytes(r.marshal(seq, 0));
+            sent.add(seq);
+            if ((r.flags() & Rtnl.NLM_F_ACK) != 0) {
+                awaited.add(seq);
+            }
+        }
+        send(datagram.toByteArray(), operation);
+        while (!awaited.isEmpty()) {
+            for (NetlinkMessage m : NetlinkMessage.parseAll(receive(operation))) {
+                NetlinkHeader h = m.header();
+                if (h.type() != Rtnl.NLMSG_ERROR || !sent.contains(h.sequence())
+                        || (h.portId() != portId && h.portId() != 0)) {
+                    continue; // not an answer to this batch
+                }
+                NetlinkError e = NetlinkError.unmarshal(h.flags(), m.payload());
+                if (!e.isAck()) {
+                    throw e.toException(operation);
+                }
+                awaited.remove(h.sequence());
             }
         }
     }

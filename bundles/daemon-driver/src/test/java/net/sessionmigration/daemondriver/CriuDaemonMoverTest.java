@@ -77,8 +77,11 @@ class CriuDaemonMoverTest {
     }
 
     @Test
-    void beforeS704TheRollbackLeavesTheTargetAlone() throws Exception {
+    void beforeS703TheRollbackLeavesTheTargetAloneAndAtS703ItsCleaningIsBestEffort() throws Exception {
         CriuDaemonMover mover = unreachableMover();
+        Result<OpReport> first = mover.rollback(task(MigrationMode.MOVE, ""), Step.S702, DriverContext.detached("m1"));
+        assertEquals("main-srv", first.failure().orElseThrow().device(), "only the source was asked");
+        // at S703 the unreachable target's discard is tried, and its failure does not hide the source's
         Result<OpReport> early = mover.rollback(task(MigrationMode.MOVE, ""), Step.S703, DriverContext.detached("m1"));
         assertEquals("main-srv", early.failure().orElseThrow().device(), "only the source was asked");
         Result<OpReport> late = mover.rollback(task(MigrationMode.MOVE, ""), Step.S704, DriverContext.detached("m1"));
