@@ -53,8 +53,15 @@ import net.sessionmigration.api.model.VlanId;
  * Before each test the kit calls {@link #switcher()} once (create the driver there, not in a
  * {@code @BeforeEach} of your own: that would run after the kit's), then puts every port of
  * {@link #ports()} on {@link #homeVlan()}. Moves go from the home VLAN to the other one.
- * Override {@link #failNextMoveOf} and {@link #vlanMissingOnDevice} when your device can do
- * what they ask; the tests that need them are skipped otherwise, never passed.
+ * Override {@link #failNextMoveOf}, {@link #vlanMissingOnDevice} and {@link #thirdVlan} when your
+ * device can do what they ask; the tests that need them are skipped otherwise, never passed.
+ *
+ * <p>The contract tested: {@code move} reads before it writes (a port on its {@code to} VLAN counts
+ * as moved, a port on a third VLAN is refused and not written), is idempotent, and on a failure
+ * stops and reports, naming the device and the port, without putting anything back; {@code restore}
+ * gets the same moves, puts back exactly the ports on their {@code to} VLAN, leaves ports on
+ * {@code from} alone, leaves a port on a third VLAN alone and names it (not a failure), and is
+ * idempotent. Undo is the coordinator's: it calls {@code restore} after a failed {@code move}.
  */
 public abstract class AccessPortSwitcherContract {
 
@@ -64,7 +71,7 @@ public abstract class AccessPortSwitcherContract {
     /**
      * At least two ports that exist. The last one is the port {@link #failNextMoveOf} refuses: put it
      * on another device than the first, or make sure the refusal hits that port only, so that the
-     * all-or-nothing test sees the driver put back a port it had already moved.
+     * failed-move test sees ports moved before the failure, which the restore must put back.
      */
     protected abstract List<AccessPort> ports();
 
@@ -88,6 +95,16 @@ public abstract class AccessPortSwitcherContract {
 
     /** A VLAN that does not exist on the devices of {@link #ports()}, or empty when the driver cannot tell. */
     protected Optional<VlanId> vlanMissingOnDevice() {
+        return Optional.empty();
+    }
+
+    /**
+     * A third VLAN that exists on every device of {@link #ports()}, neither {@link #homeVlan()} nor
+     * {@link #otherVlan()}, on which {@link #putOn} can put a port: someone else's VLAN, as when
+     * another tenant takes a port after the preflight. Empty when the devices have none; the tests
+     * that need it are then skipped.
+     */
+    protected Optional<VlanId> thirdVlan() {
         return Optional.empty();
     }
 
@@ -148,14 +165,24 @@ public abstract class AccessPortSwitcherContract {
     }
 
     @Test
-    void moveIsAllOrNothingWhenOnePortIsRefused() {
+    void aFailedMoveNamesThePortAndTheRestorePutsBackWhatMoved() {
         AccessPort refused = ports.get(ports.size() - 1);
         refuseNextMoveOf(refused);
         Problem p = failed(switcher.move(away(ports), context()), "move with " + refused + " refused by the device");
-        assertTrue(mentions(p.toString(), refused.device()), "the problem should name device " + refused.device()
-                + " of the refused port " + refused + ": " + p);
-        assertAllOn(ports, homeVlan(), "after a move that failed on " + refused + " (all or nothing: the ports"
-                + " already moved go back)");
+        assertTrue(mentions(p.toString(), refused.device()) && mentions(p.toString(), refused.port()),
+                "the problem should name device " + refused.device() + " and port " + refused.port()
+                        + " of the refused port " + refused + ": " + p);
+        Map<AccessPort, VlanId> after = ok(switcher.readVlans(ports), "readVlans after the failed move");
+        ports.forEach(port -> assertTrue(homeVlan().equals(after.get(port)) || otherVlan().equals(after.get(port)),
+                "after a failed move " + port + " should be on VLAN " + homeVlan() + " or " + otherVlan()
+                        + ", readVlans says " + after.get(port)));
+        assertEquals(homeVlan(), after.get(refused), "the refused port " + refused + " did not move");
+        // undo is the coordinator's: it calls restore with the same moves, and may call it again
+        ok(switcher.restore(away(ports), context()), "restore after a move that failed on " + refused);
+        assertAllOn(ports, homeVlan(), "after the restore that follows a failed move (the ports the move had"
+                + " moved go back)");
+        ok(switcher.restore(away(ports), context()), "a second restore after the failed move");
+        assertAllOn(ports, homeVlan(), "after a second restore");
     }
 
     @Test
@@ -216,6 +243,53 @@ public abstract class AccessPortSwitcherContract {
     }
 
     @Test
+    void moveIsIdempotent() {
+        ok(switcher.move(away(ports), context()), "move " + ports);
+        ok(switcher.move(away(ports), context()), "the same move again (forward recovery after a coordinator crash:"
+                + " every port already on its to VLAN counts as moved)");
+        assertAllOn(ports, otherVlan(), "after the same move twice");
+        putOn(ports.get(0), homeVlan()); // the crash came before this port was moved
+        ok(switcher.move(away(ports), context()), "the same move again with " + ports.get(0) + " still on its from"
+                + " VLAN and the others already moved");
+        assertAllOn(ports, otherVlan(), "after a move repeated over a partly done one");
+    }
+
+    @Test
+    void moveRefusesAPortOnAThirdVlanAndWritesNothingForIt() {
+        VlanId third = thirdVlanOrSkip();
+        AccessPort taken = ports.get(0);
+        putOn(taken, third);
+        Problem p = failed(switcher.move(away(ports), context()), "move with " + taken + " on VLAN " + third
+                + " (neither its from VLAN " + homeVlan() + " nor its to VLAN " + otherVlan() + ")");
+        assertTrue(mentions(p.toString(), taken.device()) && mentions(p.toString(), taken.port()),
+                "the problem should name device " + taken.device() + " and port " + taken.port() + ": " + p);
+        assertAllOn(List.of(taken), third, "after a move that found " + taken + " on someone else's VLAN " + third
+                + " (read before you write: it must not be moved)");
+        ok(switcher.restore(away(ports), context()), "restore after the refused move (a port on another VLAN is"
+                + " not a failure of the restore)");
+        assertAllOn(List.of(taken), third, "after the restore (it must leave someone else's port alone)");
+        assertAllOn(ports.subList(1, ports.size()), homeVlan(), "after the restore");
+    }
+
+    @Test
+    void restoreLeavesAPortOnAThirdVlanAloneAndNamesIt() {
+        VlanId third = thirdVlanOrSkip();
+        AccessPort taken = ports.get(0);
+        ok(switcher.move(away(ports), context()), "move " + ports);
+        putOn(taken, third); // someone else takes the port after our move
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            OpReport r = ok(switcher.restore(away(ports), context()), "restore #" + attempt + " with " + taken
+                    + " on someone else's VLAN " + third + " (not a failure: the coordinator would retry and end FAILED)");
+            assertTrue(mentions(r.summary(), taken.device()) && mentions(r.summary(), taken.port())
+                            && mentions(r.summary(), third.toString()),
+                    "restore #" + attempt + " should name " + taken + " and VLAN " + third + " in its report, left alone: "
+                            + r.summary());
+            assertAllOn(List.of(taken), third, "after restore #" + attempt + " (someone else's port is left alone)");
+            assertAllOn(ports.subList(1, ports.size()), homeVlan(), "after restore #" + attempt);
+        }
+    }
+
+    @Test
     void moveLeavesOtherPortsAlone() {
         AccessPort moved = ports.get(0);
         List<AccessPort> others = ports.subList(1, ports.size());
@@ -225,6 +299,15 @@ public abstract class AccessPortSwitcherContract {
     }
 
     // ---- helpers
+
+    private VlanId thirdVlanOrSkip() {
+        Optional<VlanId> third = thirdVlan();
+        assumeTrue(third != null && third.isPresent(), "thirdVlan() is empty: a port on someone else's VLAN cannot be"
+                + " arranged, so this test cannot run");
+        assertFalse(third.get().equals(homeVlan()) || third.get().equals(otherVlan()), "thirdVlan() must differ from"
+                + " homeVlan() and otherVlan()");
+        return third.get();
+    }
 
     private void refuseNextMoveOf(AccessPort port) {
         Optional<Runnable> fault = failNextMoveOf(port);

@@ -37,20 +37,38 @@ class AccessPortSwitcherContractSelfTest {
         TestExecutionSummary s = run(Correct.class);
         assertEquals(List.of(), failed(s), "failures");
         assertEquals(0, s.getTestsSkippedCount() + s.getTestsAbortedCount(), "skipped");
-        assertEquals(11, s.getTestsSucceededCount(), "passed");
+        assertEquals(14, s.getTestsSucceededCount(), "passed");
     }
 
     @Test
     void withoutHooksTheTestsThatNeedThemAreSkippedNotPassed() {
         TestExecutionSummary s = run(NoHooks.class);
         assertEquals(List.of(), failed(s), "failures");
-        assertEquals(3, s.getTestsAbortedCount(), "tests skipped by an assumption");
-        assertEquals(8, s.getTestsSucceededCount(), "passed");
+        assertEquals(5, s.getTestsAbortedCount(), "tests skipped by an assumption");
+        assertEquals(9, s.getTestsSucceededCount(), "passed");
     }
 
     @Test
-    void aSwitcherThatDoesNotPutBackFailsTheAllOrNothingTest() {
-        assertEquals(List.of("moveIsAllOrNothingWhenOnePortIsRefused()"), failed(run(NoPutBack.class)));
+    void aSwitcherWhoseRestoreDoesNotPutBackFailsTheRestoreTests() {
+        assertEquals(List.of("aFailedMoveNamesThePortAndTheRestorePutsBackWhatMoved()",
+                "restoreLeavesAPortOnAThirdVlanAloneAndNamesIt()", "restoreLeavesAlonePortsAlreadyOnTheirFromVlan()",
+                "restorePutsEveryPortBackAndIsIdempotent()"), failed(run(RestoreDoesNothing.class)));
+    }
+
+    @Test
+    void aSwitcherWhoseRestoreMovesAPortOnAThirdVlanFailsTheThirdVlanTests() {
+        assertEquals(List.of("moveRefusesAPortOnAThirdVlanAndWritesNothingForIt()",
+                "restoreLeavesAPortOnAThirdVlanAloneAndNamesIt()"), failed(run(RestoreTakesEveryPort.class)));
+    }
+
+    @Test
+    void aSwitcherThatDoesNotReadBeforeItWritesFailsTheThirdVlanMoveTest() {
+        assertEquals(List.of("moveRefusesAPortOnAThirdVlanAndWritesNothingForIt()"), failed(run(NoReadBeforeWrite.class)));
+    }
+
+    @Test
+    void aSwitcherWhoseMoveRefusesPortsAlreadyMovedFailsTheIdempotenceTest() {
+        assertEquals(List.of("moveIsIdempotent()"), failed(run(NotIdempotent.class)));
     }
 
     @Test
@@ -114,6 +132,11 @@ class AccessPortSwitcherContractSelfTest {
         protected Optional<VlanId> vlanMissingOnDevice() {
             return Optional.of(VlanId.of(4000));
         }
+
+        @Override
+        protected Optional<VlanId> thirdVlan() {
+            return Optional.of(VlanId.of(30));
+        }
     }
 
     static class NoHooks extends Correct {
@@ -126,13 +149,45 @@ class AccessPortSwitcherContractSelfTest {
         protected Optional<VlanId> vlanMissingOnDevice() {
             return Optional.empty();
         }
+
+        @Override
+        protected Optional<VlanId> thirdVlan() {
+            return Optional.empty();
+        }
     }
 
-    static class NoPutBack extends Correct {
+    static class RestoreDoesNothing extends Correct {
         @Override
         MemorySwitcher newSwitcher() {
             MemorySwitcher s = new MemorySwitcher();
-            s.putBack = false;
+            s.restorePutsBack = false;
+            return s;
+        }
+    }
+
+    static class RestoreTakesEveryPort extends Correct {
+        @Override
+        MemorySwitcher newSwitcher() {
+            MemorySwitcher s = new MemorySwitcher();
+            s.restoreEveryPort = true;
+            return s;
+        }
+    }
+
+    static class NoReadBeforeWrite extends Correct {
+        @Override
+        MemorySwitcher newSwitcher() {
+            MemorySwitcher s = new MemorySwitcher();
+            s.readBeforeWrite = false;
+            return s;
+        }
+    }
+
+    static class NotIdempotent extends Correct {
+        @Override
+        MemorySwitcher newSwitcher() {
+            MemorySwitcher s = new MemorySwitcher();
+            s.idempotent = false;
             return s;
         }
     }
@@ -150,8 +205,15 @@ class AccessPortSwitcherContractSelfTest {
     static class MemorySwitcher implements AccessPortSwitcher {
         final Map<AccessPort, VlanId> vlans = new LinkedHashMap<>();
         final Set<AccessPort> refused = new HashSet<>();
-        final Set<VlanId> existing = new TreeSet<>(List.of(VlanId.of(10), VlanId.of(20)));
-        boolean putBack = true;
+        final Set<VlanId> existing = new TreeSet<>(List.of(VlanId.of(10), VlanId.of(20), VlanId.of(30)));
+        /** Restore sets the ports on their to VLAN back (false: it does nothing and says it did). */
+        boolean restorePutsBack = true;
+        /** Restore puts every port on its from VLAN, wherever it is (someone else's too). */
+        boolean restoreEveryPort;
+        /** Move refuses a port on a third VLAN before writing anything (false: it writes regardless). */
+        boolean readBeforeWrite = true;
+        /** Move takes a port already on its to VLAN as moved (false: it refuses it, as if elsewhere). */
+        boolean idempotent = true;
         /** Moves every port of the device that is on the from VLAN, not just the one asked for. */
         boolean wholeVlan;
 
@@ -179,29 +241,43 @@ class AccessPortSwitcherContractSelfTest {
 
         @Override
         public synchronized Result<OpReport> move(List<PortMove> moves, DriverContext context) {
-            Map<AccessPort, VlanId> before = new LinkedHashMap<>();
+            for (PortMove m : moves) {
+                VlanId now = vlans.get(m.port());
+                boolean ours = m.from().equals(now) || idempotent && m.to().equals(now);
+                if (readBeforeWrite && !ours) {
+                    return Result.failed(m.port().device(), "port " + m.port().port() + " is on VLAN " + now
+                            + ", the plan expects " + m.from() + "; nothing was set");
+                }
+            }
+            List<String> moved = new ArrayList<>();
             for (PortMove m : moves) {
                 if (refused.remove(m.port())) {
-                    if (putBack) {
-                        vlans.putAll(before);
-                    }
-                    return Result.failed(m.port().device(), "port " + m.port().port() + " refused VLAN " + m.to());
+                    return Result.failed(m.port().device(), "port " + m.port().port() + " refused VLAN " + m.to()
+                            + "; moved before the failure: " + moved);
                 }
                 List<AccessPort> hit = wholeVlan
                         ? vlans.keySet().stream().filter(p -> p.device().equals(m.port().device())
                                 && m.from().equals(vlans.get(p))).toList()
                         : List.of(m.port());
-                hit.forEach(p -> before.putIfAbsent(p, vlans.get(p)));
                 hit.forEach(p -> vlans.put(p, m.to()));
                 vlans.put(m.port(), m.to());
+                moved.add(m.port().toString());
             }
             return Result.ok(OpReport.of("moved " + moves.size()));
         }
 
         @Override
         public synchronized Result<OpReport> restore(List<PortMove> moves, DriverContext context) {
-            moves.forEach(m -> vlans.put(m.port(), m.from()));
-            return Result.ok(OpReport.of("restored"));
+            List<String> left = new ArrayList<>();
+            for (PortMove m : moves) {
+                VlanId now = vlans.get(m.port());
+                if (restoreEveryPort || restorePutsBack && m.to().equals(now)) {
+                    vlans.put(m.port(), m.from());
+                } else if (!m.from().equals(now) && !m.to().equals(now)) {
+                    left.add("port " + m.port().port() + " of " + m.port().device() + " on VLAN " + now);
+                }
+            }
+            return Result.ok(OpReport.of("restored" + (left.isEmpty() ? "" : "; left alone " + left)));
         }
     }
 }

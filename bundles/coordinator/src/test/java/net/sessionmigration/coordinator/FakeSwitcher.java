@@ -65,11 +65,17 @@ final class FakeSwitcher implements AccessPortSwitcher {
         return Result.ok(ports.stream().filter(vlans::containsKey).collect(Collectors.toMap(p -> p, vlans::get)));
     }
 
+    /**
+     * A failing move stops at its last port and leaves the ports before it moved, as a real driver
+     * does: it puts nothing back; the coordinator's rollback calls restore, which does.
+     */
     @Override
     public Result<OpReport> move(List<PortMove> moves, DriverContext context) {
         if (!enter("move", moves)) {
-            return Result.failed(moves.get(0).port().device(), "SNMP SET on port " + moves.get(0).port().port()
-                    + " refused");
+            PortMove last = moves.get(moves.size() - 1);
+            moves.subList(0, moves.size() - 1).forEach(m -> vlans.put(m.port(), m.to()));
+            return Result.failed(last.port().device(), "SNMP SET on port " + last.port().port() + " refused; "
+                    + (moves.size() - 1) + " port(s) moved before the failure");
         }
         moves.forEach(m -> vlans.put(m.port(), m.to()));
         return Result.ok(OpReport.of(moves.size() + " moved"));

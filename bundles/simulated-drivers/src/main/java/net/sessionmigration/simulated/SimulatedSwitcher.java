@@ -31,8 +31,11 @@ import net.sessionmigration.api.model.VlanId;
 
 /**
  * An access-port switcher whose ports live in memory. A port never seen before is on the
- * configured initial VLAN. Moves are all or nothing, as the interface asks: when a port
- * listed in {@code fail} is reached, the ports already moved go back.
+ * configured initial VLAN. A move reads before it writes, as the interface asks: a port already
+ * on its {@code to} VLAN counts as moved, a port on a third VLAN refuses the whole move before
+ * anything is written. When a port listed in {@code fail} is reached, the move stops and reports
+ * the ports it moved; it puts nothing back (the coordinator's restore does). The restore puts
+ * back only the ports on their {@code to} VLAN and names those on a third VLAN.
  */
 @Component(service = AccessPortSwitcher.class, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         configurationPid = SimulatedSwitcher.PID,
@@ -103,22 +106,43 @@ public class SimulatedSwitcher implements AccessPortSwitcher {
     @Override
     public synchronized Result<OpReport> move(List<PortMove> moves, DriverContext context) {
         faults.delay("move");
-        List<PortMove> done = new ArrayList<>();
+        // read before you write: the plan owns only ports on one of its two VLANs
+        List<String> taken = new ArrayList<>();
+        String device = null;
         for (PortMove m : moves) {
+            VlanId now = vlanOf(m.port());
+            if (!now.equals(m.from()) && !now.equals(m.to())) {
+                device = device == null ? m.port().device() : device;
+                taken.add(m.port().device() + " port " + m.port().port() + " (user " + m.user() + ") is on VLAN " + now
+                        + ", the plan expects VLAN " + m.from() + " (or its target VLAN " + m.to() + ")");
+            }
+        }
+        if (device != null) {
+            return Result.failed(device, String.join("; ", taken) + "; nothing was set");
+        }
+        List<String> moved = new ArrayList<>();
+        int already = 0;
+        for (PortMove m : moves) {
+            if (vlanOf(m.port()).equals(m.to())) {
+                already++; // moved by an earlier call: a move repeated in forward recovery
+                moved.add(m.port().toString());
+                continue;
+            }
             Instant start = Instant.now();
             if (faults.fails(m.port().toString())) {
                 context.operation(m.port().device(), "set port " + m.port().port() + " to VLAN " + m.to(),
                         start, Instant.now(), "failed (injected)");
-                done.forEach(d -> vlans.put(d.port(), d.from()));
                 return Result.failed(m.port().device(), "port " + m.port().port() + " rejected VLAN " + m.to()
-                        + " (injected); put back " + done.size() + " port(s) already moved");
+                        + " (injected); " + (moved.isEmpty() ? "no port moved" : moved.size()
+                        + " port(s) moved before the failure " + moved + ", the coordinator's restore puts them back"));
             }
             vlans.put(m.port(), m.to());
-            done.add(m);
+            moved.add(m.port().toString());
             context.operation(m.port().device(), "set port " + m.port().port() + " to VLAN " + m.to(),
                     start, Instant.now(), "ok");
         }
-        return Result.ok(OpReport.of("moved " + moves.size() + " port(s)"));
+        return Result.ok(OpReport.of("moved " + moves.size() + " port(s)"
+                + (already == 0 ? "" : " (" + already + " already on their target VLAN: not set again)")));
     }
 
     @Override
@@ -128,16 +152,22 @@ public class SimulatedSwitcher implements AccessPortSwitcher {
             return Result.failed("simulated-switch", "restore failed (injected by configuration)");
         }
         int changed = 0;
+        List<String> elsewhere = new ArrayList<>();
         for (PortMove m : moves) {
-            Instant start = Instant.now();
-            if (!vlanOf(m.port()).equals(m.from())) {
+            VlanId now = vlanOf(m.port());
+            if (now.equals(m.to()) && !now.equals(m.from())) {
+                Instant start = Instant.now();
                 vlans.put(m.port(), m.from());
                 changed++;
                 context.operation(m.port().device(), "set port " + m.port().port() + " back to VLAN " + m.from(),
                         start, Instant.now(), "ok");
+            } else if (!now.equals(m.from())) {
+                elsewhere.add(m.port() + " (user " + m.user() + ") on VLAN " + now);
             }
         }
-        return Result.ok(OpReport.of("restored " + changed + " port(s)"));
+        return Result.ok(OpReport.of("restored " + changed + " port(s)" + (elsewhere.isEmpty() ? ""
+                : "; left alone, on another VLAN than the plan's two (taken by someone else since the preflight): "
+                        + elsewhere)));
     }
 
     private VlanId vlanOf(AccessPort port) {

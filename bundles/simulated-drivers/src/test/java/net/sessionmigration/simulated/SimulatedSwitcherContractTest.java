@@ -52,6 +52,12 @@ class SimulatedSwitcherContractTest extends AccessPortSwitcherContract {
         return Optional.of(() -> sw.configure(Configs.switcher(port.toString(), homeVlan().value(), MISSING)));
     }
 
+    /** Any VLAN the devices do not lack: someone else's. */
+    @Override
+    protected Optional<VlanId> thirdVlan() {
+        return Optional.of(VlanId.of(30));
+    }
+
     /** A VLAN the simulated devices are configured to lack. */
     @Override
     protected Optional<VlanId> vlanMissingOnDevice() {

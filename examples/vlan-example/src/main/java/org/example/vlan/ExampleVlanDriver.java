@@ -42,10 +42,13 @@ import net.sessionmigration.api.model.VlanId;
  * <pre>
  * devices = sw9=/var/lib/example/sw9.vlans, sw10=/var/lib/example/sw10.vlans
  * </pre>
- * A move reads every table again, refuses (changing nothing) when a port is not on its from VLAN
- * or a target VLAN does not exist, then writes the tables one device at a time; when a write
- * fails, the devices already written get their old table back (all or nothing). A restore puts
- * each port back on its from VLAN and writes only the devices where a port changes.
+ * A move reads every table again and refuses (changing nothing) when a port is on neither its from
+ * nor its to VLAN (someone else took it) or a target VLAN does not exist; a port already on its to
+ * VLAN counts as moved, so a repeated move is harmless. Then it writes the tables one device at a
+ * time; when a write fails it stops and says which ports moved. It puts nothing back: undo is the
+ * restore's, which the coordinator calls after a failed move (and retries). A restore reads each
+ * table, puts back the ports on their to VLAN, leaves the ports on their from VLAN, leaves and names
+ * the ports on any other VLAN, and writes only the devices where a port changes.
  */
 @Component(service = AccessPortSwitcher.class, configurationPid = ExampleVlanDriver.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE,
@@ -127,7 +130,7 @@ public class ExampleVlanDriver implements AccessPortSwitcher {
                 VlanTable table = read(d.getKey());
                 for (PortMove m : d.getValue()) {
                     try {
-                        checkFrom(d.getKey(), table, m);
+                        checkFrom(d.getKey(), table, m, false);
                     } catch (DeviceProblem e) {
                         problems.add(e.problem); // every port that is elsewhere, not just the first
                     }
@@ -166,29 +169,43 @@ public class ExampleVlanDriver implements AccessPortSwitcher {
         try {
             // read again and check everything before the first write: a refusal changes nothing
             Map<String, VlanTable> before = new LinkedHashMap<>();
+            Map<String, List<PortMove>> toWrite = new LinkedHashMap<>();
+            List<String> already = new ArrayList<>();
             for (Map.Entry<String, List<PortMove>> d : byDevice.entrySet()) {
                 VlanTable table = read(d.getKey());
+                List<PortMove> pending = new ArrayList<>();
                 for (PortMove m : d.getValue()) {
-                    checkFrom(d.getKey(), table, m);
+                    if (m.to().equals(vlanOf(d.getKey(), table, m.port().port()))) {
+                        already.add(m.port().toString()); // moved by an earlier call (a move repeated after a crash)
+                    } else {
+                        checkFrom(d.getKey(), table, m, true);
+                        pending.add(m);
+                    }
                 }
                 checkTargetsExist(d.getKey(), table, d.getValue());
                 before.put(d.getKey(), table);
+                if (!pending.isEmpty()) {
+                    toWrite.put(d.getKey(), pending);
+                }
             }
-            List<String> written = new ArrayList<>();
-            for (Map.Entry<String, List<PortMove>> d : byDevice.entrySet()) {
+            List<String> moved = new ArrayList<>(already);
+            for (Map.Entry<String, List<PortMove>> d : toWrite.entrySet()) {
                 VlanTable after = before.get(d.getKey());
                 for (PortMove m : d.getValue()) {
                     after = after.with(m.port().port(), m.to());
                 }
                 try {
                     write(d.getKey(), after, "move " + ports(d.getValue()), context);
-                    written.add(d.getKey());
+                    d.getValue().forEach(m -> moved.add(m.port().toString()));
                 } catch (DeviceProblem e) {
-                    return Result.failed(d.getKey(), e.getMessage() + "; ports " + ports(d.getValue())
-                            + " not moved" + putBack(written, before, context));
+                    // stop here and say what moved; the coordinator's restore puts it back
+                    return Result.failed(d.getKey(), e.getMessage() + "; ports " + ports(d.getValue()) + " not moved; "
+                            + (moved.isEmpty() ? "no port moved" : moved.size() + " port(s) moved before the failure "
+                            + moved + ", the coordinator's restore puts them back"));
                 }
             }
-            return Result.ok(OpReport.of("moved " + moves.size() + " port(s) on " + byDevice.keySet()));
+            return Result.ok(OpReport.of("moved " + moves.size() + " port(s) on " + byDevice.keySet()
+                    + (already.isEmpty() ? "" : " (" + already.size() + " already on their target VLAN)")));
         } catch (DeviceProblem e) { // found before the first write
             return Result.failed(e.problem.device(), e.problem.cause() + "; nothing was changed");
         } finally {
@@ -201,27 +218,39 @@ public class ExampleVlanDriver implements AccessPortSwitcher {
         // best effort per device: one device that does not answer must not keep the others' users away
         Map<String, List<PortMove>> byDevice = byDevice(moves);
         List<Problem> problems = new ArrayList<>();
+        List<String> elsewhere = new ArrayList<>();
         int changed = 0;
+        int already = 0;
         lock(byDevice.keySet());
         try {
             for (Map.Entry<String, List<PortMove>> d : byDevice.entrySet()) {
                 try {
                     VlanTable table = read(d.getKey());
-                    List<PortMove> away = new ArrayList<>();
+                    List<PortMove> back = new ArrayList<>();
+                    List<String> left = new ArrayList<>();
+                    int here = 0;
                     for (PortMove m : d.getValue()) {
-                        if (!m.from().equals(vlanOf(d.getKey(), table, m.port().port()))) {
-                            away.add(m); // ports already back are left alone
+                        VlanId now = vlanOf(d.getKey(), table, m.port().port());
+                        if (now.equals(m.from())) {
+                            here++; // never moved, or already back: left alone
+                        } else if (now.equals(m.to())) {
+                            back.add(m); // what a move moved
+                        } else {
+                            // someone else took it since the preflight: not ours to move
+                            left.add(m.port() + " (user " + m.user() + ") on VLAN " + now);
                         }
                     }
-                    if (!away.isEmpty()) {
+                    if (!back.isEmpty()) {
                         VlanTable after = table;
-                        for (PortMove m : away) {
+                        for (PortMove m : back) {
                             after = after.with(m.port().port(), m.from());
                         }
-                        write(d.getKey(), after, "restore " + ports(away.stream().map(PortMove::reversed).toList()),
+                        write(d.getKey(), after, "restore " + ports(back.stream().map(PortMove::reversed).toList()),
                                 context);
-                        changed += away.size();
+                        changed += back.size();
                     }
+                    already += here;
+                    elsewhere.addAll(left);
                 } catch (DeviceProblem e) {
                     problems.add(e.problem);
                 }
@@ -229,12 +258,14 @@ public class ExampleVlanDriver implements AccessPortSwitcher {
         } finally {
             unlock(byDevice.keySet());
         }
+        String done = "restored " + changed + " port(s), " + already + " already on their VLAN"
+                + (elsewhere.isEmpty() ? "" : "; left alone, on another VLAN than the plan's two (taken by someone"
+                + " else since the preflight): " + elsewhere);
         if (problems.isEmpty()) {
-            return Result.ok(OpReport.of("restored " + changed + " port(s), " + (moves.size() - changed)
-                    + " already on their VLAN"));
+            return Result.ok(OpReport.of(done));
         }
         return Result.failed(problems.get(0).device(), problems.stream().map(Problem::toString)
-                .collect(Collectors.joining("; ")) + "; the other devices' ports are back");
+                .collect(Collectors.joining("; ")) + "; on the other devices: " + done);
     }
 
     // ---------------------------------------------------------------- the device
@@ -275,23 +306,6 @@ public class ExampleVlanDriver implements AccessPortSwitcher {
         }
     }
 
-    /** Puts the old tables back on the devices already written; says how that went. */
-    private String putBack(List<String> written, Map<String, VlanTable> before, DriverContext context) {
-        List<String> back = new ArrayList<>();
-        List<String> stuck = new ArrayList<>();
-        for (int i = written.size() - 1; i >= 0; i--) {
-            String device = written.get(i);
-            try {
-                write(device, before.get(device), "put back (the move failed)", context);
-                back.add(device);
-            } catch (DeviceProblem e) {
-                stuck.add(e.getMessage());
-            }
-        }
-        return (back.isEmpty() ? "" : "; put back the ports already moved on " + back)
-                + (stuck.isEmpty() ? "" : "; COULD NOT put back: " + String.join("; ", stuck));
-    }
-
     private static VlanId vlanOf(String device, VlanTable table, String port) throws DeviceProblem {
         VlanId vlan = table.ports().get(port);
         if (vlan == null) {
@@ -300,11 +314,12 @@ public class ExampleVlanDriver implements AccessPortSwitcher {
         return vlan;
     }
 
-    private static void checkFrom(String device, VlanTable table, PortMove m) throws DeviceProblem {
+    /** @param moving a move also takes a port already on its target VLAN, and says so */
+    private static void checkFrom(String device, VlanTable table, PortMove m, boolean moving) throws DeviceProblem {
         VlanId now = vlanOf(device, table, m.port().port());
         if (!now.equals(m.from())) {
             throw new DeviceProblem(device, "port " + m.port().port() + " (user " + m.user() + ") is on VLAN " + now
-                    + ", the plan expects VLAN " + m.from());
+                    + ", the plan expects VLAN " + m.from() + (moving ? " (or its target VLAN " + m.to() + ")" : ""));
         }
     }
 

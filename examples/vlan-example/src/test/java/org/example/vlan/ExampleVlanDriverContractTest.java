@@ -75,6 +75,12 @@ class ExampleVlanDriverContractTest extends AccessPortSwitcherContract {
         return Optional.of(VlanId.of(4000));
     }
 
+    /** The tables' third VLAN, 99: someone else's. */
+    @Override
+    protected Optional<VlanId> thirdVlan() {
+        return Optional.of(VlanId.of(99));
+    }
+
     private Path table(String device, String... ports) {
         Path file = dir.resolve(device + ".vlans");
         try {

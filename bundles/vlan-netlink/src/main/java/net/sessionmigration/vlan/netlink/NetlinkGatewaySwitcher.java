@@ -34,9 +34,11 @@ import net.sessionmigration.vlan.netlink.GatewayClient.GatewayException;
 
 /**
  * The netlink-gateway VLAN driver without OSGi: all ports of one gateway in one request to its
- * daemon (which looks the links up once, moves each port with one rtnetlink request, verifies
- * by reading back and puts back on a partial failure), gateways in parallel; when one gateway
- * fails the others' ports are put back too (all or nothing across gateways).
+ * daemon (which checks every port first, looks the links up once, moves each port with one
+ * rtnetlink request, verifies by reading back, and keeps its batch whole: on a partial failure it
+ * puts back what that batch moved), gateways in parallel. The driver puts nothing back itself:
+ * when one gateway fails, the other gateways' ports stay moved and are named, and the
+ * coordinator's {@link #restore} puts them back. No per-migration state.
  */
 public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoCloseable {
     public static final String DRIVER_TYPE = "netlink-gateway";
@@ -176,46 +178,22 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
 
     // ------------------------------------------------------------------ move
 
-    @Override
-    public Result<OpReport> move(List<PortMove> moves, DriverContext context) {
-        return run(moves, context, true);
+    /** What a move did on one gateway: the ports on their to VLAN now, and its failure (if any). */
+    private record Moved(List<PortMove> moved, List<PortMove> already, GatewayException failure,
+                         GatewayMoveAnswer answer) {
     }
 
+    /**
+     * One request per gateway, gateways in parallel. The gateway daemon checks every port first,
+     * moves them, verifies by reading back, and keeps its own batch whole (a kernel request that
+     * fails midway can leave a port in no VLAN, which only the daemon's put-back of that batch
+     * repairs). The driver puts nothing back across gateways: a failure is reported with the ports
+     * the other gateways moved, and the coordinator's restore puts them back. Idempotent: ports
+     * already on their to VLAN (a move repeated in forward recovery) are not moved again.
+     */
     @Override
-    public Result<OpReport> restore(List<PortMove> moves, DriverContext context) {
-        // Best effort per gateway: one unreachable gateway must not keep the others' users away.
-        Map<String, List<PortMove>> by;
-        try {
-            by = plan(moves);
-        } catch (PlanProblem e) {
-            return Result.failed(e.problem);
-        }
-        List<Problem> problems = new ArrayList<>();
-        List<PortMove> needed = new ArrayList<>();
-        for (Map.Entry<String, List<PortMove>> e : by.entrySet()) {
-            try {
-                Map<AccessPort, VlanId> now = readVlans(e.getKey(), e.getValue().stream().map(PortMove::port).toList(),
-                        context, "restore");
-                e.getValue().stream().filter(m -> !m.from().equals(now.get(m.port())))
-                        .map(m -> new PortMove(m.user(), m.port(), now.get(m.port()), m.from())).forEach(needed::add);
-            } catch (GatewayException x) {
-                problems.add(new Problem(e.getKey(), x.getMessage()));
-            }
-        }
-        Result<OpReport> done = needed.isEmpty()
-                ? Result.ok(OpReport.of("all reachable ports already on their original VLAN"))
-                : run(needed, context, false);
-        if (problems.isEmpty()) {
-            return done;
-        }
-        String rest = done.isOk() ? "the other gateways' ports are back (" + done.orElseThrow().summary() + ")"
-                : "and " + done.failure().orElseThrow();
-        return Result.failed(problems.get(0).device(),
-                problems.stream().map(Problem::cause).collect(Collectors.joining("; ")) + "; " + rest);
-    }
-
-    private Result<OpReport> run(List<PortMove> moves, DriverContext ctx, boolean allOrNothing) {
-        DriverContext context = ctx == null ? DriverContext.detached("netlink-gateway") : ctx;
+    public Result<OpReport> move(List<PortMove> moves, DriverContext ctx) {
+        DriverContext context = ctx == null ? DriverContext.detached(DRIVER_TYPE) : ctx;
         if (moves.isEmpty()) {
             return Result.ok(OpReport.of("no ports to move"));
         }
@@ -226,30 +204,30 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
             return Result.failed(e.problem);
         }
         long t0 = System.nanoTime();
-        Map<String, Object> answers = parallel(by.keySet(), d -> {
-            try {
-                return call(d, "move", moveBody(by.get(d), allOrNothing), GatewayMoveAnswer.class,
-                        "POST /gateway/v1/move ×" + by.get(d).size() + " " + summary(by.get(d)), context);
-            } catch (GatewayException e) {
-                return e;
-            }
-        });
+        Map<String, Moved> results = parallel(by.keySet(), d -> moveOn(d, by.get(d), context));
         long t1 = System.nanoTime();
         List<String> failures = new ArrayList<>();
         String first = null;
-        List<String> ok = new ArrayList<>();
+        List<String> moved = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        int already = 0;
         long kernelUs = 0;
         long daemonUs = 0;
-        for (Map.Entry<String, Object> e : answers.entrySet()) {
-            if (e.getValue() instanceof GatewayException x) {
-                failures.add(e.getKey() + ": " + x.getMessage());
+        for (Map.Entry<String, Moved> e : results.entrySet()) {
+            Moved m = e.getValue();
+            m.moved().forEach(x -> moved.add(x.port().toString()));
+            already += m.already().size();
+            if (m.failure() != null) {
+                failures.add(e.getKey() + ": " + m.failure().getMessage());
                 first = first == null ? e.getKey() : first;
-            } else {
-                ok.add(e.getKey());
-                GatewayMoveAnswer m = (GatewayMoveAnswer) e.getValue();
-                kernelUs = Math.max(kernelUs, m.measurement("kernel_us"));
-                daemonUs = Math.max(daemonUs, m.measurement("lookup_us") + m.measurement("kernel_us")
-                        + m.measurement("verify_us"));
+                if (m.failure().kind().equals("timeout")) {
+                    unknown.add(e.getKey());
+                }
+            }
+            if (m.answer() != null) {
+                kernelUs = Math.max(kernelUs, m.answer().measurement("kernel_us"));
+                daemonUs = Math.max(daemonUs, m.answer().measurement("lookup_us") + m.answer().measurement("kernel_us")
+                        + m.answer().measurement("verify_us"));
             }
         }
         Map<String, String> measurements = new LinkedHashMap<>();
@@ -260,36 +238,171 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
         // lookup + moves + verify inside the slowest daemon; the rest of total_ms is HTTPS
         measurements.put("daemon_ms_max", String.format(Locale.ROOT, "%.1f", daemonUs / 1000.0));
         if (failures.isEmpty()) {
-            String summary = "moved " + moves.size() + " port(s) on " + by.size() + " gateway(s), one request each, verified";
+            if (already > 0) {
+                measurements.put("already_moved", Integer.toString(already));
+            }
+            String summary = "moved " + moves.size() + " port(s) on " + by.size() + " gateway(s), one request each, verified"
+                    + (already == 0 ? "" : " (" + already + " of them already on their target VLAN: not moved again)");
             context.progress(summary);
             return Result.ok(new OpReport(summary, measurements));
         }
-        // the failing gateways put their own ports back; the cause names gateway, port and why
+        // the cause names gateway, port and why; the failing gateway's daemon says what it put back of its batch
         String cause = failures.size() <= 3 ? String.join("; ", failures)
                 : String.join("; ", failures.subList(0, 3)) + "; and " + (failures.size() - 3) + " more failure(s)";
-        if (!allOrNothing || ok.isEmpty()) {
-            return Result.failed(first, stripDevice(first, cause));
+        // nothing said when nothing moved: the daemon's own text says "nothing was moved" or what it put back
+        String tail = moved.isEmpty() ? ""
+                : "; " + moved.size() + " port(s) moved before the failure " + some(moved)
+                        + ", the coordinator's restore puts them back";
+        if (!unknown.isEmpty()) {
+            tail += "; the outcome on " + unknown + " is unknown: its ports may have moved";
         }
-        context.progress("a gateway failed, putting back the ports of " + ok);
-        Map<String, Object> back = parallel(new java.util.LinkedHashSet<>(ok), d -> {
-            try {
-                return call(d, "move", moveBody(by.get(d).stream().map(PortMove::reversed).toList(), true),
-                        GatewayMoveAnswer.class, "POST /gateway/v1/move ×" + by.get(d).size() + " (put back)", context);
-            } catch (GatewayException e) {
-                return e;
+        context.progress("a gateway failed: " + cause + tail);
+        return Result.failed(first, stripDevice(first, cause + tail));
+    }
+
+    /** One gateway's share of a move; never throws. */
+    private Moved moveOn(String d, List<PortMove> moves, DriverContext context) {
+        try {
+            GatewayMoveAnswer a = call(d, "move", moveBody(moves, true), GatewayMoveAnswer.class,
+                    "POST /gateway/v1/move ×" + moves.size() + " " + summary(moves), context);
+            return new Moved(moves, List.of(), null, a);
+        } catch (GatewayException e) {
+            if (!e.kind().equals("wrong-vlan")) {
+                return new Moved(List.of(), List.of(), e, null);
             }
-        });
-        List<String> putBack = new ArrayList<>();
-        List<String> stuck = new ArrayList<>();
-        back.forEach((d, r) -> {
-            if (r instanceof GatewayException x) {
-                stuck.add(d + " (" + x.getMessage() + ")");
+        }
+        // A port is not on its from VLAN: read them. On its to VLAN it counts as moved (a move
+        // repeated after a crash); on another VLAN someone else took it, and nothing is moved here.
+        Map<AccessPort, VlanId> now;
+        try {
+            now = readVlans(d, moves.stream().map(PortMove::port).toList(), context, "before move");
+        } catch (GatewayException e) {
+            return new Moved(List.of(), List.of(), e, null);
+        }
+        List<PortMove> already = new ArrayList<>();
+        List<PortMove> pending = new ArrayList<>();
+        List<String> taken = new ArrayList<>();
+        for (PortMove m : moves) {
+            VlanId v = now.get(m.port());
+            if (v.equals(m.to())) {
+                already.add(m);
+            } else if (v.equals(m.from())) {
+                pending.add(m);
             } else {
-                by.get(d).forEach(m -> putBack.add(m.port().toString()));
+                taken.add("port " + m.port().port() + " (user " + m.user() + ") is on VLAN " + v + ", the plan expects VLAN "
+                        + m.from() + " (or its target VLAN " + m.to() + ")");
             }
-        });
-        return Result.failed(first, stripDevice(first, cause) + "; put back the ports already moved on the other gateways "
-                + putBack + (stuck.isEmpty() ? "" : "; COULD NOT PUT BACK the ports of " + stuck));
+        }
+        if (!taken.isEmpty()) {
+            return new Moved(already, already, new GatewayException("wrong-vlan", null, String.join("; ", taken)
+                    + "; nothing was moved", null), null);
+        }
+        if (pending.isEmpty()) {
+            return new Moved(already, already, null, null);
+        }
+        try {
+            GatewayMoveAnswer a = call(d, "move", moveBody(pending, true), GatewayMoveAnswer.class,
+                    "POST /gateway/v1/move ×" + pending.size() + " " + summary(pending), context);
+            return new Moved(moves, already, null, a);
+        } catch (GatewayException e) {
+            return new Moved(already, already, e, null);
+        }
+    }
+
+    /** What a restore did on one gateway. */
+    private record Restored(List<String> putBack, int already, List<String> elsewhere, Problem problem) {
+    }
+
+    /**
+     * Every gateway in parallel, best effort: read the ports; those on their to VLAN are moved back
+     * to their from VLAN (the daemon verifies), those on their from VLAN are left alone, and those
+     * on any other VLAN are left alone and named (someone else took them since the preflight). A
+     * gateway that cannot be read or moved back is named in the failure, so that the coordinator
+     * tries again.
+     */
+    @Override
+    public Result<OpReport> restore(List<PortMove> moves, DriverContext ctx) {
+        DriverContext context = ctx == null ? DriverContext.detached(DRIVER_TYPE) : ctx;
+        Map<String, List<PortMove>> by = new LinkedHashMap<>();
+        moves.forEach(m -> by.computeIfAbsent(m.port().device(), x -> new ArrayList<>()).add(m));
+        Map<String, Restored> results = parallel(by.keySet(), d -> restoreOn(d, by.get(d), context));
+        List<String> putBack = new ArrayList<>();
+        List<String> elsewhere = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        int already = 0;
+        for (Restored r : results.values()) {
+            putBack.addAll(r.putBack());
+            elsewhere.addAll(r.elsewhere());
+            already += r.already();
+            if (r.problem() != null) {
+                problems.add(r.problem());
+            }
+        }
+        String done = putBack.isEmpty() ? "no port to put back" : "put back " + putBack.size() + " port(s) " + some(putBack)
+                + ", verified";
+        if (already > 0) {
+            done += "; " + already + " port(s) already on their original VLAN";
+        }
+        if (!elsewhere.isEmpty()) {
+            done += "; left alone, on another VLAN than the plan's two (taken by someone else since the preflight): "
+                    + some(elsewhere);
+        }
+        if (!putBack.isEmpty()) {
+            context.progress(done);
+        }
+        if (problems.isEmpty()) {
+            return Result.ok(OpReport.of(done));
+        }
+        return Result.failed(problems.get(0).device(), problems.stream().map(Problem::cause)
+                .collect(Collectors.joining("; ")) + "; on the other gateways: " + done);
+    }
+
+    /** One gateway's share of a restore; never throws. */
+    private Restored restoreOn(String d, List<PortMove> moves, DriverContext context) {
+        List<String> ports = moves.stream().map(m -> m.port().toString()).toList();
+        try {
+            client(d);
+        } catch (PlanProblem e) {
+            return new Restored(List.of(), 0, List.of(), new Problem(d, e.getMessage() + "; not put back: " + some(ports)));
+        }
+        Map<AccessPort, VlanId> now;
+        try {
+            now = readVlans(d, moves.stream().map(PortMove::port).toList(), context, "restore");
+        } catch (GatewayException e) {
+            return new Restored(List.of(), 0, List.of(), new Problem(d, e.getMessage() + "; not put back: " + some(ports)));
+        }
+        List<PortMove> back = new ArrayList<>();
+        List<String> elsewhere = new ArrayList<>();
+        int already = 0;
+        for (PortMove m : moves) {
+            VlanId v = now.get(m.port());
+            if (v.equals(m.from())) {
+                already++;
+            } else if (v.equals(m.to())) {
+                back.add(m.reversed());
+            } else {
+                elsewhere.add(m.port() + " (user " + m.user() + ") on VLAN " + v);
+            }
+        }
+        if (back.isEmpty()) {
+            return new Restored(List.of(), already, elsewhere, null);
+        }
+        List<String> backNames = back.stream().map(m -> m.port().toString()).toList();
+        try {
+            // no put-back of a put-back: a port moved back stays back when a later one fails
+            call(d, "move", moveBody(back, false), GatewayMoveAnswer.class, "POST /gateway/v1/move ×" + back.size()
+                    + " " + summary(back) + " (restore)", context);
+            return new Restored(backNames, already, elsewhere, null);
+        } catch (GatewayException e) {
+            return new Restored(List.of(), already, elsewhere, new Problem(d, e.getMessage() + "; not confirmed back: "
+                    + some(backNames)));
+        }
+    }
+
+    /** At most 10 items in an operator's message, then how many more. */
+    static String some(List<String> items) {
+        return items.size() <= 10 ? items.toString()
+                : "[" + String.join(", ", items.subList(0, 10)) + ", and " + (items.size() - 10) + " more]";
     }
 
     /** Problem already names the device: "gw1: gw1: …" reads badly. */

@@ -43,7 +43,7 @@ import net.sessionmigration.api.model.VlanId;
 /**
  * Against the lab's Linux gateway (sm-gw, bridge per VLAN) through the real gateway daemon
  * (lab/daemons/daemons start gw) over mTLS; run as root by mvn verify. Gateway user gu1's port
- * is moved and put back; every test leaves it on VLAN 1 (the lab's initial VLAN).
+ * is moved and put back by the restore; every test leaves it on VLAN 1 (the lab's initial VLAN).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewayLabIT {
@@ -134,11 +134,18 @@ class GatewayLabIT {
         assertEquals("br-v2", lab.masterOf(port));
         assertEquals(BACKUP, switcher.readVlans(List.of(new AccessPort("gw", port))).orElseThrow().values().iterator().next());
         assertEquals("backup", lab.siteOfV(userNs), "after: gu1 reaches v at the backup site");
+        Result<OpReport> again = switcher.move(List.of(gu1(MAIN, BACKUP)), ctx);
+        assertTrue(again.isOk() && again.orElseThrow().summary().contains("1 of them already on their target VLAN"),
+                again::toString);
+        assertEquals("br-v2", lab.masterOf(port));
 
         Result<OpReport> back = switcher.restore(List.of(gu1(MAIN, BACKUP)), ctx);
         assertTrue(back.isOk(), () -> back.failure().toString());
         assertEquals("br-v1", lab.masterOf(port));
         assertEquals("main", lab.siteOfV(userNs), "restored: gu1 reaches v at the main site again");
+        Result<OpReport> twice = switcher.restore(List.of(gu1(MAIN, BACKUP)), ctx);
+        assertTrue(twice.isOk() && twice.orElseThrow().summary().startsWith("no port to put back"), twice::toString);
+        assertEquals("br-v1", lab.masterOf(port));
     }
 
     @Test
@@ -152,17 +159,24 @@ class GatewayLabIT {
 
     @Test
     @Order(3)
-    void aBatchWhoseOtherGatewayFailsIsPutBack() throws Exception {
-        // a second gateway that does not answer: gw's port is moved on the real kernel, then put back
+    void aBatchWhoseOtherGatewayFailsLeavesItsPortMovedForTheRestore() throws Exception {
+        // a second gateway that does not answer: gw's port is moved on the real kernel and stays moved;
+        // the restore (the coordinator's undo) puts it back, also while gw-down still does not answer
         clients.put("gw-down", lab.client("gw-down", "https://127.0.0.1:1"));
-        Result<OpReport> r = switcher.move(List.of(gu1(MAIN, BACKUP),
-                new PortMove("other", new AccessPort("gw-down", "p1"), MAIN, BACKUP)), ctx);
-        Problem p = r.failure().orElseThrow();
+        List<PortMove> moves = List.of(gu1(MAIN, BACKUP), new PortMove("other", new AccessPort("gw-down", "p1"), MAIN, BACKUP));
+        Problem p = switcher.move(moves, ctx).failure().orElseThrow();
         assertEquals("gw-down", p.device());
         assertTrue(p.cause().contains("unreachable at https://127.0.0.1:1: connection refused"), p.cause());
-        assertTrue(p.cause().contains("put back the ports already moved on the other gateways [gw/" + port + "]"), p.cause());
-        assertTrue(ops.stream().anyMatch(o -> o.startsWith("gw POST /gateway/v1/move ×1 (put back)") && o.endsWith("ok")),
-                ops.toString());
+        assertTrue(p.cause().endsWith("; 1 port(s) moved before the failure [gw/" + port + "], the coordinator's restore"
+                + " puts them back"), p.cause());
+        assertEquals("br-v2", lab.masterOf(port), "the driver put nothing back");
+
+        Problem restore = switcher.restore(moves, ctx).failure().orElseThrow();
+        assertEquals("gw-down", restore.device());
+        assertTrue(restore.cause().endsWith("; on the other gateways: put back 1 port(s) [gw/" + port + "], verified"),
+                restore.cause());
+        assertTrue(ops.stream().anyMatch(o -> o.startsWith("gw POST /gateway/v1/move ×1 [" + port + "→1] (restore)")
+                && o.endsWith("ok")), ops.toString());
         assertEquals("br-v1", lab.masterOf(port));
     }
 

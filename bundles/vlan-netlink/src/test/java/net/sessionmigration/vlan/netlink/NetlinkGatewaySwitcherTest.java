@@ -40,7 +40,8 @@ import net.sessionmigration.daemon.protocol.MutualTls;
 
 /**
  * The driver against the real daemon control server (mTLS, JSON, gateway role) whose kernel
- * is in memory: request/response mapping, batch, cross-gateway put-back, every error kind.
+ * is in memory: request/response mapping, batch, a failure that leaves the other gateways' ports
+ * moved for the restore, idempotent move and restore, a port on a third VLAN, every error kind.
  */
 class NetlinkGatewaySwitcherTest {
     @TempDir
@@ -126,18 +127,89 @@ class NetlinkGatewaySwitcherTest {
     }
 
     @Test
-    void aFailingPortRollsBackItsGatewayAndTheOthers() {
+    void aFailingPortIsReportedWithTheOtherGatewaysMovedPortsAndTheRestorePutsThemBack() {
         gw2.failing.add("p2");
-        Result<OpReport> r = switcher.move(List.of(mv("gw1", "p1", 1, 2), mv("gw2", "p1", 1, 2), mv("gw2", "p2", 1, 2)), ctx);
-        Problem p = r.failure().orElseThrow();
+        List<PortMove> moves = List.of(mv("gw1", "p1", 1, 2), mv("gw2", "p1", 1, 2), mv("gw2", "p2", 1, 2));
+        Problem p = switcher.move(moves, ctx).failure().orElseThrow();
         assertEquals("gw2", p.device());
         assertTrue(p.cause().startsWith("port p2 (VLAN 1 → 2): set master of p2 to br-v2: Operation not permitted (EPERM)"),
                 p.cause());
+        // the gateway daemon keeps its own batch whole; the driver puts nothing back on gw1
         assertTrue(p.cause().contains("put back 1 port(s) already moved [p1]"), p.cause());
-        assertTrue(p.cause().contains("other gateways [gw1/p1]"), p.cause());
-        assertEquals(1, gw1.vlans.get("p1"));
+        assertTrue(p.cause().endsWith("; 1 port(s) moved before the failure [gw1/p1], the coordinator's restore puts them"
+                + " back"), p.cause());
+        assertEquals(1, ops.stream().filter(o -> o.startsWith("gw1 POST /gateway/v1/move")).count(), ops.toString());
+        assertEquals(2, gw1.vlans.get("p1"), "gw1's port stays moved until the restore");
         assertEquals(1, gw2.vlans.get("p1"));
         assertEquals(1, gw2.vlans.get("p2"));
+
+        OpReport restored = switcher.restore(moves, ctx).orElseThrow();
+        assertEquals("put back 1 port(s) [gw1/p1], verified; 2 port(s) already on their original VLAN", restored.summary());
+        assertEquals(1, gw1.vlans.get("p1"));
+        ops.clear();
+        assertEquals("no port to put back; 3 port(s) already on their original VLAN",
+                switcher.restore(moves, ctx).orElseThrow().summary(), "restore twice is a no-op");
+        assertFalse(ops.stream().anyMatch(o -> o.contains("/move")), ops.toString());
+    }
+
+    /** Forward recovery calls move again: ports already on their target VLAN count as moved. */
+    @Test
+    void aRepeatedMoveIsANoOpAndMovesOnlyThePortsStillOnTheirFromVlan() {
+        List<PortMove> moves = List.of(mv("gw1", "p1", 1, 2), mv("gw1", "p2", 1, 2));
+        assertTrue(switcher.move(moves, ctx).isOk());
+        OpReport again = switcher.move(moves, ctx).orElseThrow();
+        assertTrue(again.summary().endsWith("(2 of them already on their target VLAN: not moved again)"), again.summary());
+        assertEquals(Map.of("p1", 2, "p2", 2), gw1.vlans);
+
+        gw1.vlans.put("p1", 1); // the crash came between two ports
+        ops.clear();
+        OpReport rest = switcher.move(moves, ctx).orElseThrow();
+        assertTrue(rest.summary().endsWith("(1 of them already on their target VLAN: not moved again)"), rest.summary());
+        assertEquals(Map.of("p1", 2, "p2", 2), gw1.vlans);
+        assertTrue(ops.get(ops.size() - 1).startsWith("gw1 POST /gateway/v1/move ×1 [p1→2] ok"), ops.toString());
+    }
+
+    /** [safety] The plan owns only ports on one of its two VLANs: move refuses, restore leaves and names. */
+    @Test
+    void aPortOnAThirdVlanIsRefusedByTheMoveAndLeftAloneByTheRestore() {
+        gw1.existing.add(3);
+        gw1.vlans.put("p2", 3); // someone else's VLAN since the preflight
+        List<PortMove> moves = List.of(mv("gw1", "p1", 1, 2), mv("gw1", "p2", 1, 2));
+        Problem p = switcher.move(moves, ctx).failure().orElseThrow();
+        assertEquals(new Problem("gw1", "port p2 (user u-gw1-p2) is on VLAN 3, the plan expects VLAN 1 (or its target VLAN 2);"
+                + " nothing was moved"), p);
+        assertEquals(Map.of("p1", 1, "p2", 3), gw1.vlans);
+        OpReport r = switcher.restore(moves, ctx).orElseThrow();
+        assertTrue(r.summary().contains("left alone, on another VLAN than the plan's two (taken by someone else since the"
+                + " preflight): [gw1/p2 (user u-gw1-p2) on VLAN 3]"), r.summary());
+        assertEquals(Map.of("p1", 1, "p2", 3), gw1.vlans);
+
+        // and taken after a successful move: the restore puts p1 back and leaves p2, again and again
+        gw1.vlans.put("p2", 1);
+        assertTrue(switcher.move(moves, ctx).isOk());
+        gw1.vlans.put("p2", 3);
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            OpReport back = switcher.restore(moves, ctx).orElseThrow();
+            assertTrue(back.summary().startsWith(attempt == 1 ? "put back 1 port(s) [gw1/p1], verified"
+                    : "no port to put back; 1 port(s) already on their original VLAN"), back.summary());
+            assertTrue(back.summary().endsWith("[gw1/p2 (user u-gw1-p2) on VLAN 3]"), back.summary());
+            assertEquals(Map.of("p1", 1, "p2", 3), gw1.vlans);
+        }
+    }
+
+    @Test
+    void restoreIsBestEffortPerGateway() throws Exception {
+        int free;
+        try (ServerSocket s = new ServerSocket(0)) {
+            free = s.getLocalPort();
+        }
+        clients.put("gw3", new GatewayClient("gw3", URI.create("https://127.0.0.1:" + free), clientSsl, Duration.ofSeconds(2)));
+        gw1.vlans.put("p1", 2);
+        Problem p = switcher.restore(List.of(mv("gw3", "p1", 1, 2), mv("gw1", "p1", 1, 2)), ctx).failure().orElseThrow();
+        assertEquals("gw3", p.device());
+        assertTrue(p.cause().contains("unreachable at https://127.0.0.1:" + free) && p.cause().contains("not put back: [gw3/p1]")
+                && p.cause().endsWith("; on the other gateways: put back 1 port(s) [gw1/p1], verified"), p.cause());
+        assertEquals(1, gw1.vlans.get("p1"), "the unreachable gateway did not keep gw1's user away");
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -41,9 +40,12 @@ import net.sessionmigration.api.model.VlanId;
 /**
  * The SNMP VLAN driver without OSGi: moves access ports by SNMP SET of dot1qPvid (and, in style
  * pvid+static, the static VLAN PortLists) or, in style cisco-vmvlan, of Cisco's vmVlan; all ports
- * of one switch in one PDU (split at max.varbinds), switches in parallel, verified by reading back,
- * and put back on a partial failure. What differs between the styles is behind {@link StyleOps}
- * (Cisco: {@link CiscoVmVlan}); device profiles and credentials come from a {@link Profiles} lookup.
+ * of one switch in one PDU (split at max.varbinds), switches in parallel, each switch read just
+ * before its SET and verified by reading back. A failed move stops and reports which ports moved;
+ * it puts nothing back: undo is {@link #restore}'s, which the coordinator calls for every group of
+ * a run, retries and calls again after a crash. The driver keeps no per-migration state. What
+ * differs between the styles is behind {@link StyleOps} (Cisco: {@link CiscoVmVlan}); device
+ * profiles and credentials come from a {@link Profiles} lookup.
  */
 public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable {
 
@@ -79,13 +81,17 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         }
     }
 
-    /** What the SET phase did on one switch: its failure (if any) and the port it was about. */
-    record SetOutcome(SnmpFailure failure, Planned failedPort, int pdus) {
-        /** Failed before any SET reached the agent, or the agent refused the first one's credentials. */
-        boolean certainlyUnchanged() {
-            return failure != null && (pdus == 0 || pdus == 1 && failure.kind().refusedBeforeProcessing());
+    /**
+     * What the SET phase did on one switch, from the read just before it: the ports it found
+     * already on their {@code to} VLAN (not set again), the ports on another VLAN (with that VLAN),
+     * the ports it set (or tried to), how many PDUs it sent, and its failure (if any) with the port
+     * it was about.
+     */
+    record SetOutcome(SnmpFailure failure, Planned failedPort, int pdus, List<Planned> already,
+                      Map<Planned, Integer> elsewhere, List<Planned> set) {
+        static SetOutcome failed(SnmpFailure failure) {
+            return new SetOutcome(failure, null, 0, List.of(), Map.of(), List.of());
         }
-
     }
 
     private static final class DeviceProblem extends Exception {
@@ -100,12 +106,6 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
     private final Profiles profiles;
     private final ExecutorService executor;
     private final Map<String, SwitchSession> sessions = new ConcurrentHashMap<>();
-    /**
-     * Per migration, the switches a failed move certainly never changed (they refused our credentials),
-     * so that its restore need not read switches that will refuse again. Memory only: after a restart
-     * restore reads every switch.
-     */
-    private final Map<String, Set<String>> untouched = new ConcurrentHashMap<>();
 
     public QBridgeSwitcher(Profiles profiles) {
         this(profiles, 32);
@@ -422,32 +422,50 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         return Optional.empty();
     }
 
-    /** Sends the SETs of one switch in order; stops at the first failure. Never throws. */
     /**
-     * @param checkFrom read the ports just before the SET and set nothing when one is not on its
-     *                  move's from VLAN: the plan owns only ports on their fromVlan (a put-back
-     *                  sets ports back from wherever they are, and does not check)
+     * Reads the ports of one switch, then sends the SETs for those on their move's {@code from}
+     * VLAN, in order, stopping at the first failure. Never throws. Read before you write: a port
+     * already on its {@code to} VLAN is not set again, and the plan owns only ports on one of its
+     * two VLANs: a port on another VLAN was taken by someone else.
+     *
+     * @param putBack false for a move: a port on another VLAN refuses the whole switch (nothing is
+     *                set there); true for a restore (the moves reversed): such a port is left
+     *                alone, and the others are set
      */
-    SetOutcome applySets(String device, List<Planned> ports, DriverContext ctx, boolean checkFrom) {
+    SetOutcome applySets(String device, List<Planned> planned, DriverContext ctx, boolean putBack) {
         SwitchSession s;
         try {
             s = session(device);
         } catch (DeviceProblem e) {
-            return new SetOutcome(new SnmpFailure(SnmpFailure.Kind.TRANSPORT, 0, e.getMessage()), null, 0);
+            return SetOutcome.failed(new SnmpFailure(SnmpFailure.Kind.TRANSPORT, 0, e.getMessage()));
         }
-        if (checkFrom) {
-            try {
-                Map<Planned, Integer> now = readPvids(s, ports, ctx, "before SET");
-                List<String> elsewhere = ports.stream().filter(p -> now.get(p) != p.move().from().value())
-                        .map(p -> p.label() + " (user " + p.move().user() + ") is on VLAN " + now.get(p)
-                                + ", the plan expects VLAN " + p.move().from()).toList();
-                if (!elsewhere.isEmpty()) {
-                    return new SetOutcome(new SnmpFailure(SnmpFailure.Kind.INCONSISTENT, 0, device + ": "
-                            + String.join("; ", elsewhere) + "; nothing was set"), null, 0);
+        List<Planned> already = new ArrayList<>();
+        Map<Planned, Integer> elsewhere = new LinkedHashMap<>();
+        List<Planned> ports = new ArrayList<>();
+        try {
+            Map<Planned, Integer> now = readPvids(s, planned, ctx, putBack ? "before put-back" : "before SET");
+            for (Planned p : planned) {
+                int vlan = now.get(p);
+                if (vlan == p.move().to().value()) {
+                    already.add(p);
+                } else if (vlan == p.move().from().value()) {
+                    ports.add(p);
+                } else {
+                    elsewhere.put(p, vlan);
                 }
-            } catch (SnmpFailure f) {
-                return new SetOutcome(f, null, 0);
             }
+        } catch (SnmpFailure f) {
+            return SetOutcome.failed(f);
+        }
+        if (!putBack && !elsewhere.isEmpty()) {
+            List<String> taken = new ArrayList<>();
+            elsewhere.forEach((p, vlan) -> taken.add(p.label() + " (user " + p.move().user() + ") is on VLAN " + vlan
+                    + ", the plan expects VLAN " + p.move().from() + " (or its target VLAN " + p.move().to() + ")"));
+            return new SetOutcome(new SnmpFailure(SnmpFailure.Kind.INCONSISTENT, 0, device + ": "
+                    + String.join("; ", taken) + "; nothing was set"), null, 0, already, elsewhere, List.of());
+        }
+        if (ports.isEmpty()) {
+            return new SetOutcome(null, null, 0, already, elsewhere, List.of());
         }
         StyleOps st = style(s);
         if (st.checkVlansBeforeSet()) {
@@ -456,10 +474,11 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                 List<String> unusable = st.unusableVlans(s, targets, ctx, "before SET");
                 if (!unusable.isEmpty()) {
                     return new SetOutcome(new SnmpFailure(SnmpFailure.Kind.WRONG_VALUE, 0, device + " ("
-                            + s.profile().target() + "): " + String.join("; ", unusable) + "; nothing was set"), null, 0);
+                            + s.profile().target() + "): " + String.join("; ", unusable) + "; nothing was set"), null, 0,
+                            already, elsewhere, ports);
                 }
             } catch (SnmpFailure f) {
-                return new SetOutcome(f, null, 0);
+                return new SetOutcome(f, null, 0, already, elsewhere, ports);
             }
         }
         Map<Integer, PortList> egress = new TreeMap<>();
@@ -490,7 +509,7 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                 record(ctx, s, "GET static PortLists of VLANs " + vlans, start, "ok");
             } catch (SnmpFailure f) {
                 record(ctx, s, "GET static PortLists of VLANs " + vlans, start, f.getMessage());
-                return new SetOutcome(f, null, 0);
+                return new SetOutcome(f, null, 0, already, elsewhere, ports);
             }
         }
         List<List<VariableBinding>> pdus = buildSetPdus(s.profile(), ports, egress, untagged);
@@ -506,10 +525,10 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                 record(ctx, s, op, start, f.getMessage());
                 Planned failed = f.errorIndex() > 0 && f.errorIndex() <= vbs.size()
                         ? portOf(vbs.get(f.errorIndex() - 1), ports).orElse(null) : null;
-                return new SetOutcome(f, failed, sent);
+                return new SetOutcome(f, failed, sent, already, elsewhere, ports);
             }
         }
-        return new SetOutcome(null, null, sent);
+        return new SetOutcome(null, null, sent, already, elsewhere, ports);
     }
 
     private static String summary(List<VariableBinding> vbs, List<Planned> ports) {
@@ -533,48 +552,13 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                 : "[" + String.join(", ", items.subList(0, 3)) + ", … " + items.get(items.size() - 1) + "]";
     }
 
+    /**
+     * Every switch of the call in parallel: read, SET the ports still on their from VLAN, verify.
+     * On a failure it reports the failed switch and port, and the ports that are on their to VLAN
+     * (moved now or before); it puts nothing back (the coordinator's restore does).
+     */
     @Override
-    public Result<OpReport> move(List<PortMove> moves, DriverContext context) {
-        return run(moves, context, true);
-    }
-
-    @Override
-    public Result<OpReport> restore(List<PortMove> moves, DriverContext context) {
-        // Best effort per switch: one unreachable switch must not keep the others' users away.
-        Set<String> unchanged = context == null ? Set.of() : untouched.getOrDefault(context.migrationId(), Set.of());
-        List<PortMove> back = moves.stream().map(PortMove::reversed)
-                .filter(m -> !unchanged.contains(m.port().device())).toList();
-        Map<String, List<PortMove>> byDevice = new LinkedHashMap<>();
-        back.forEach(m -> byDevice.computeIfAbsent(m.port().device(), d -> new ArrayList<>()).add(m));
-        if (context != null) {
-            untouched.remove(context.migrationId());
-        }
-        List<Problem> unreadable = new ArrayList<>();
-        List<PortMove> needed = new ArrayList<>();
-        for (Map.Entry<String, List<PortMove>> e : byDevice.entrySet()) {
-            Result<Map<AccessPort, VlanId>> now = readVlans(e.getValue().stream().map(PortMove::port).toList());
-            if (now instanceof Result.Failed<Map<AccessPort, VlanId>> f) {
-                unreadable.add(f.problem());
-                continue;
-            }
-            Map<AccessPort, VlanId> current = now.orElseThrow();
-            e.getValue().stream().filter(m -> !m.to().equals(current.get(m.port())))
-                    .map(m -> new PortMove(m.user(), m.port(), current.get(m.port()), m.to())).forEach(needed::add);
-        }
-        Result<OpReport> done = needed.isEmpty()
-                ? Result.ok(OpReport.of("all reachable ports already on their original VLAN"
-                        + (unchanged.isEmpty() ? "" : "; never changed (credentials refused): " + unchanged)))
-                : run(needed, context, false);
-        if (unreadable.isEmpty()) {
-            return done;
-        }
-        String rest = done.isOk() ? "the other switches' ports are back (" + done.orElseThrow().summary() + ")"
-                : "and " + done.failure().orElseThrow();
-        return Result.failed(unreadable.get(0).device(), unreadable.stream().map(Problem::cause)
-                .collect(Collectors.joining("; ")) + "; " + rest);
-    }
-
-    private Result<OpReport> run(List<PortMove> moves, DriverContext ctx, boolean rollBack) {
+    public Result<OpReport> move(List<PortMove> moves, DriverContext ctx) {
         DriverContext context = ctx == null ? DriverContext.detached("qbridge") : ctx;
         if (moves.isEmpty()) {
             return Result.ok(OpReport.of("no ports to move"));
@@ -586,38 +570,49 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
             return Result.failed(e.problem);
         }
         long t0 = System.nanoTime();
-        Map<String, SetOutcome> sets = parallel(byDevice.keySet(), d -> applySets(d, byDevice.get(d), context, rollBack));
+        Map<String, SetOutcome> sets = parallel(byDevice.keySet(), d -> applySets(d, byDevice.get(d), context, false));
         long t1 = System.nanoTime();
-        Map<String, Object> readBack = verify(byDevice, context, "verify");
+        Map<String, List<Planned>> sent = new LinkedHashMap<>();
+        sets.forEach((d, o) -> {
+            if (o.pdus() > 0) {
+                sent.put(d, o.set());
+            }
+        });
+        Map<String, Object> readBack = verify(sent, context, "verify");
         long t2 = System.nanoTime();
 
         List<String> failures = new ArrayList<>();
         String firstDevice = null;
+        List<String> moved = new ArrayList<>();
+        List<String> unknown = new ArrayList<>();
+        int already = 0;
         for (String d : byDevice.keySet()) {
             SetOutcome o = sets.get(d);
             if (o.failure() != null) {
                 failures.add(o.failure().getMessage());
                 firstDevice = firstDevice == null ? d : firstDevice;
             }
-        }
-        List<Planned> notMoved = new ArrayList<>();
-        for (String d : byDevice.keySet()) {
+            already += o.already().size();
+            o.already().forEach(p -> moved.add(p.move().port().toString()));
+            if (!sent.containsKey(d)) {
+                continue;
+            }
             Object rb = readBack.get(d);
             if (rb instanceof SnmpFailure f) {
                 failures.add("verify: " + f.getMessage());
                 firstDevice = firstDevice == null ? d : firstDevice;
+                o.set().forEach(p -> unknown.add(p.move().port().toString()));
                 continue;
             }
             @SuppressWarnings("unchecked")
             Map<Planned, Integer> pvids = (Map<Planned, Integer>) rb;
-            for (Planned p : byDevice.get(d)) {
-                if (pvids.get(p) != p.move().to().value()) {
-                    notMoved.add(p);
-                    if (sets.get(d).failure() == null) {
-                        failures.add(d + ": " + p.label() + ": read back VLAN " + pvids.get(p) + " after the SET, expected "
-                                + p.move().to());
-                        firstDevice = firstDevice == null ? d : firstDevice;
-                    }
+            for (Planned p : o.set()) {
+                if (pvids.get(p) == p.move().to().value()) {
+                    moved.add(p.move().port().toString());
+                } else if (o.failure() == null) {
+                    failures.add(d + ": " + p.label() + ": read back VLAN " + pvids.get(p) + " after the SET, expected "
+                            + p.move().to());
+                    firstDevice = firstDevice == null ? d : firstDevice;
                 }
             }
         }
@@ -630,69 +625,134 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         measurements.put("verify_ms", millis(t2 - t1));
         if (failures.isEmpty()) {
             measurements.put("total_ms", millis(t2 - t0));
+            if (already > 0) {
+                measurements.put("already_moved", Integer.toString(already));
+            }
             String summary = "moved " + moves.size() + " port(s) on " + byDevice.size() + " switch(es) in " + pdus
-                    + " SET PDU(s), verified";
+                    + " SET PDU(s), verified" + (already == 0 ? ""
+                    : " (" + already + " of them already on their target VLAN: not set again)");
             context.progress(summary);
             summary += saveConfigs(byDevice.keySet(), context, measurements);
             return Result.ok(new OpReport(summary, measurements));
         }
         String cause = String.join("; ", some(failures, 3));
-        if (!rollBack) {
-            // a restore keeps what it achieved: the switches whose ports are all back are saved
-            Set<String> done = new LinkedHashSet<>(byDevice.keySet());
-            sets.forEach((d, o) -> {
-                if (o.failure() != null || readBack.get(d) instanceof SnmpFailure) {
-                    done.remove(d);
-                }
-            });
-            notMoved.forEach(p -> done.remove(p.move().port().device()));
-            String saved = saveConfigs(done, context, new LinkedHashMap<>());
-            return Result.failed(firstDevice, cause + " (restore: " + notMoved.size() + " port(s) not on their VLAN)"
-                    + saved);
+        String tail = moved.isEmpty() ? "; no port moved"
+                : "; " + moved.size() + " port(s) moved before the failure " + some(moved)
+                        + ", the coordinator's restore puts them back";
+        if (!unknown.isEmpty()) {
+            tail += "; " + unknown.size() + " port(s) set but not read back " + some(unknown) + ": they may have moved";
         }
-        // All or nothing: put back every port that is not (known to be) on its from VLAN.
-        Set<String> unchanged = new TreeSet<>();
-        Map<String, List<Planned>> back = new LinkedHashMap<>();
-        for (String d : byDevice.keySet()) {
-            if (sets.get(d).certainlyUnchanged()) {
-                unchanged.add(d);
-                continue;
+        context.progress("switch failed: " + cause + tail);
+        return Result.failed(firstDevice, cause + tail);
+    }
+
+    /** What a restore did on one switch. */
+    private record Restored(List<String> putBack, int already, List<String> elsewhere, int pdus, Problem problem) {
+    }
+
+    /**
+     * Every switch in parallel, best effort: read the ports; those on their to VLAN are set back to
+     * their from VLAN and verified, those on their from VLAN are left alone, and those on any other
+     * VLAN are left alone and named (someone else took them since the preflight). A switch that
+     * cannot be read or set back is named in the failure, so that the coordinator tries again.
+     */
+    @Override
+    public Result<OpReport> restore(List<PortMove> moves, DriverContext ctx) {
+        DriverContext context = ctx == null ? DriverContext.detached("qbridge") : ctx;
+        if (moves.isEmpty()) {
+            return Result.ok(OpReport.of("no ports to restore"));
+        }
+        Map<String, List<PortMove>> byDevice = new LinkedHashMap<>();
+        moves.forEach(m -> byDevice.computeIfAbsent(m.port().device(), d -> new ArrayList<>()).add(m));
+        long t0 = System.nanoTime();
+        Map<String, Restored> results = parallel(byDevice.keySet(), d -> restoreOn(d, byDevice.get(d), context));
+        long t1 = System.nanoTime();
+
+        List<String> putBack = new ArrayList<>();
+        List<String> elsewhere = new ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
+        Set<String> saving = new LinkedHashSet<>();
+        int already = 0;
+        int pdus = 0;
+        for (Map.Entry<String, Restored> e : results.entrySet()) {
+            Restored r = e.getValue();
+            putBack.addAll(r.putBack());
+            elsewhere.addAll(r.elsewhere());
+            already += r.already();
+            pdus += r.pdus();
+            if (r.problem() != null) {
+                problems.add(r.problem());
+            } else if (r.pdus() > 0) {
+                saving.add(e.getKey());
             }
-            Object rb = readBack.get(d);
-            for (Planned p : byDevice.get(d)) {
-                boolean unknown = rb instanceof SnmpFailure;
-                if (unknown || !((Map<?, ?>) rb).get(p).equals(p.move().from().value())) {
-                    PortMove m = p.move();
-                    back.computeIfAbsent(d, x -> new ArrayList<>())
-                            .add(new Planned(new PortMove(m.user(), m.port(), m.to(), m.from()), p.basePort(), p.ifIndex()));
-                }
-            }
         }
-        if (!unchanged.isEmpty()) {
-            untouched.computeIfAbsent(context.migrationId(), id -> ConcurrentHashMap.newKeySet()).addAll(unchanged);
+        Map<String, String> measurements = new LinkedHashMap<>();
+        measurements.put("ports", Integer.toString(moves.size()));
+        measurements.put("switches", Integer.toString(byDevice.size()));
+        measurements.put("set_pdus", Integer.toString(pdus));
+        measurements.put("total_ms", millis(t1 - t0));
+        String done = putBack.isEmpty() ? "no port to put back" : "put back " + putBack.size() + " port(s) " + some(putBack)
+                + ", verified";
+        if (already > 0) {
+            done += "; " + already + " port(s) already on their original VLAN";
         }
-        if (back.isEmpty()) {
-            return Result.failed(firstDevice, cause + "; no port had moved, nothing to put back");
+        if (!elsewhere.isEmpty()) {
+            done += "; left alone, on another VLAN than the plan's two (taken by someone else since the preflight): "
+                    + some(elsewhere);
         }
-        context.progress("switch failed, putting back " + back.values().stream().mapToInt(List::size).sum() + " port(s)");
-        parallel(back.keySet(), d -> applySets(d, back.get(d), context, false));
-        Map<String, Object> after = verify(back, context, "verify put-back");
+        if (!putBack.isEmpty()) {
+            context.progress(done);
+        }
+        // a switch whose ports are all back is saved, also when another switch failed
+        String saved = saveConfigs(saving, context, measurements);
+        if (problems.isEmpty()) {
+            return Result.ok(new OpReport(done + saved, measurements));
+        }
+        return Result.failed(problems.get(0).device(), problems.stream().map(Problem::cause)
+                .collect(Collectors.joining("; ")) + "; on the other switches: " + done + saved);
+    }
+
+    private Restored restoreOn(String device, List<PortMove> moves, DriverContext context) {
+        List<String> ports = moves.stream().map(m -> m.port().toString()).toList();
+        List<Planned> back;
+        try {
+            back = resolve(plan(moves.stream().map(PortMove::reversed).toList()), context).get(device);
+        } catch (DeviceProblem e) {
+            return new Restored(List.of(), 0, List.of(), 0, new Problem(device, e.getMessage()
+                    + "; not confirmed on their original VLAN: " + some(ports)));
+        }
+        // the moves reversed: "already" is on its original VLAN, "set" is what a move had moved
+        SetOutcome o = applySets(device, back, context, true);
+        List<String> elsewhere = new ArrayList<>();
+        o.elsewhere().forEach((p, vlan) -> elsewhere.add(p.move().port() + " (user " + p.move().user() + ") on VLAN "
+                + vlan));
+        if (o.pdus() == 0 && o.failure() != null) {
+            return new Restored(List.of(), o.already().size(), elsewhere, 0, new Problem(device, o.failure().getMessage()
+                    + "; not put back: " + some(o.set().isEmpty() ? ports
+                    : o.set().stream().map(p -> p.move().port().toString()).toList())));
+        }
+        if (o.set().isEmpty()) {
+            return new Restored(List.of(), o.already().size(), elsewhere, 0, null);
+        }
         List<String> putBack = new ArrayList<>();
         List<String> stuck = new ArrayList<>();
-        for (String d : back.keySet()) {
-            Object rb = after.get(d);
-            for (Planned p : back.get(d)) {
-                if (rb instanceof Map<?, ?> m && Integer.valueOf(p.move().to().value()).equals(m.get(p))) {
-                    putBack.add(p.move().port().toString());
-                } else {
-                    stuck.add(p.move().port() + (rb instanceof SnmpFailure f ? " (" + f.getMessage() + ")"
-                            : " (on VLAN " + ((Map<?, ?>) rb).get(p) + ")"));
-                }
+        Object rb = verify(Map.of(device, o.set()), context, "verify put-back").get(device);
+        for (Planned p : o.set()) {
+            if (rb instanceof Map<?, ?> m && Integer.valueOf(p.move().to().value()).equals(m.get(p))) {
+                putBack.add(p.move().port().toString());
+            } else {
+                stuck.add(p.move().port() + (rb instanceof SnmpFailure f ? " (not read back: " + f.getMessage() + ")"
+                        : " (on VLAN " + ((Map<?, ?>) rb).get(p) + ")"));
             }
         }
-        String tail = "; put back " + putBack.size() + " port(s) already moved" + (putBack.isEmpty() ? "" : " " + some(putBack))
-                + (stuck.isEmpty() ? "" : "; COULD NOT PUT BACK " + stuck.size() + " port(s) " + some(stuck));
-        return Result.failed(firstDevice, cause + tail);
+        if (stuck.isEmpty() && o.failure() == null) {
+            return new Restored(putBack, o.already().size(), elsewhere, o.pdus(), null);
+        }
+        String cause = o.failure() == null ? "" : o.failure().getMessage();
+        if (!stuck.isEmpty()) {
+            cause += (cause.isEmpty() ? "" : "; ") + "COULD NOT PUT BACK " + stuck.size() + " port(s) " + some(stuck);
+        }
+        return new Restored(putBack, o.already().size(), elsewhere, o.pdus(), new Problem(device, cause));
     }
 
     /**

@@ -38,11 +38,6 @@ public final class SnmpFailure extends Exception {
         public String label() {
             return label;
         }
-
-        /** The agent refused the message before looking at its variables (USM): it changed nothing. */
-        public boolean refusedBeforeProcessing() {
-            return this == AUTHENTICATION || this == UNKNOWN_USER || this == SECURITY;
-        }
     }
 
     static final String NO_ANSWER = "no answer — check address, community or privacy password";

@@ -18,7 +18,7 @@ import net.sessionmigration.vlan.qbridge.QBridgeSwitcher.Planned;
  * Where the write styles differ: which object holds a port's VLAN and how a plan's port becomes
  * its index, how a target VLAN is checked, and whether that check is repeated just before a SET.
  * Everything else — sessions and credentials, batching into PDUs, switches in parallel, the read
- * just before the SET, verify, put-back, restore — is {@link QBridgeSwitcher}'s, the same for
+ * just before the SET, verify, restore — is {@link QBridgeSwitcher}'s, the same for
  * every style. Styles pvid and pvid+static share {@link #QBRIDGE} (pvid+static's PortLists stay
  * in the switcher); style cisco-vmvlan is {@link CiscoVmVlan}.
  */
@@ -138,7 +138,7 @@ interface StyleOps {
 
         @Override
         public boolean checkVlansBeforeSet() {
-            // the agent refuses a PVID of a missing VLAN with wrongValue, and the switcher puts back
+            // the agent refuses a PVID of a missing VLAN with wrongValue, which the move reports
             return false;
         }
     }

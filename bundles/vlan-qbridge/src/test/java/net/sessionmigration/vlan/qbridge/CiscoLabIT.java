@@ -41,10 +41,12 @@ import net.sessionmigration.api.model.VlanId;
 /**
  * Style cisco-vmvlan against a real Net-SNMP snmpd, on a private switch of its own (not the shared
  * lab; run as root): namespace {@value #DEFAULT_NS} (-Dcisco.it.ns=NAME for another) with bridges
- * br-v1, br-v2 and ports p1..p4 (veth pairs whose peers stay inside), reached over a veth
+ * br-v1, br-v2, br-v3 (VLAN 3: someone else's, for the ports taken behind the plan's back) and
+ * ports p1..p4 (veth pairs whose peers stay inside), reached over a veth
  * {@value #HOST_IF} 10.203.0.1/30 ↔ ctl0 10.203.0.2/30, snmpd on udp:10.203.0.2:1161 with SNMPv3
  * authPriv (SHA-256/AES-256) users made up by this test, and lab/tools/qbridge-agent --profile cisco
- * behind two pass_persist roots (BRIDGE-MIB and Cisco's). Every check of a move reads the
+ * behind two pass_persist roots (BRIDGE-MIB and Cisco's; the same agent also answers style pvid's
+ * dot1qPvid, for the tests that run both styles). Every check of a move reads the
  * KERNEL: the master bridge of pN. Everything started here is stopped by its pid and the
  * namespace deleted in {@link #tearDownSwitch}, also when a test or the set-up failed.
  * Note: the shared lab's 'lab down'/'lab up' deletes every sm-* namespace it finds; if another
@@ -61,6 +63,8 @@ class CiscoLabIT {
     static final int PORTS = 4;
     static final VlanId V1 = VlanId.of(1);
     static final VlanId V2 = VlanId.of(2);
+    /** Exists on the switch, but is neither of the plan's VLANs. */
+    static final VlanId V3 = VlanId.of(3);
 
     private static final Path DIR = Path.of("target", "cisco-it").toAbsolutePath();
     private static final Path AGENT_LOG = DIR.resolve("agent.log");
@@ -109,7 +113,7 @@ class CiscoLabIT {
         Files.deleteIfExists(AGENT_LOG);
         sh("ip", "netns", "add", NS);
         ipn("link", "set", "lo", "up");
-        for (int v = 1; v <= 2; v++) {
+        for (int v = 1; v <= 3; v++) {
             ipn("link", "add", "br-v" + v, "type", "bridge", "stp_state", "0", "forward_delay", "0");
             ipn("link", "set", "br-v" + v, "up");
         }
@@ -249,14 +253,19 @@ class CiscoLabIT {
     // ------------------------------------------------------------------ helpers
 
     static DeviceProfile profile(String name, String credential) {
+        return profile(name, credential, DeviceProfile.Style.CISCO_VMVLAN);
+    }
+
+    static DeviceProfile profile(String name, String credential, DeviceProfile.Style style) {
         return new DeviceProfile(name, AGENT_ADDR, SNMP_PORT, DeviceProfile.Version.V3, credential, Duration.ofMillis(1000),
-                1, 60, DeviceProfile.Style.CISCO_VMVLAN, Map.of());
+                1, 60, style, Map.of());
     }
 
     @BeforeEach
     void setUp() throws Exception {
         credentials.putAll(Map.of("it-rw", rw, "it-ro", ro, "it-vm", vmOnly));
         devices.put("cisco", profile("cisco", "it-rw"));
+        devices.put("qb", profile("qb", "it-rw", DeviceProfile.Style.PVID)); // the same switch, by dot1qPvid
         switcher = new QBridgeSwitcher(QBridgeLabIT.profiles(devices, credentials));
         for (int p = 1; p <= PORTS; p++) {
             assertEquals("br-v1", master(p), "p" + p + " before the test");
@@ -325,13 +334,33 @@ class CiscoLabIT {
         Map<AccessPort, VlanId> now = switcher.readVlans(moves.stream().map(PortMove::port).toList()).orElseThrow();
         moves.forEach(m -> assertEquals(V2, now.get(m.port()), m.port() + " read back"));
 
+        // repeated (forward recovery after a crash): both ports already moved, nothing is set again
+        operations.clear();
+        OpReport again = switcher.move(moves, context).orElseThrow();
+        assertTrue(again.summary().contains("2 of them already on their target VLAN: not set again"), again::summary);
+        assertFalse(operations.stream().anyMatch(o -> o.contains(" SET ")), operations::toString);
+        assertEquals("br-v2", master(1));
+
         operations.clear();
         Result<OpReport> restored = switcher.restore(moves, context);
         assertTrue(restored.isOk(), () -> "restore failed: " + restored.failure().orElseThrow());
+        assertTrue(restored.orElseThrow().summary().startsWith("put back 2 port(s) [cisco/1, cisco/2], verified"),
+                restored.orElseThrow()::summary);
         assertEquals("br-v1", master(1));
         assertEquals("br-v1", master(2));
         assertFalse(operations.stream().anyMatch(o -> o.contains("dot1dBasePortIfIndex")), "once per session: "
                 + operations);
+        assertTrue(operations.stream().anyMatch(o -> o.contains("SET vmVlan ×2 [1→1, 2→1]") && o.endsWith("ok")),
+                operations::toString);
+
+        // restore twice is a no-op: it reads, finds both ports on VLAN 1 and sets nothing
+        operations.clear();
+        OpReport twice = switcher.restore(moves, context).orElseThrow();
+        assertTrue(twice.summary().startsWith("no port to put back; 2 port(s) already on their original VLAN"),
+                twice::summary);
+        assertFalse(operations.stream().anyMatch(o -> o.contains(" SET ")), operations::toString);
+        assertEquals("br-v1", master(1));
+        assertEquals("br-v1", master(2));
     }
 
     @Test
@@ -353,38 +382,100 @@ class CiscoLabIT {
 
     @Test
     void preflightNamesTheMissingVlanAndTheMoveSetsNothing() throws Exception {
-        List<PortMove> moves = List.of(move("cisco", "1", V1, VlanId.of(3)));
+        List<PortMove> moves = List.of(move("cisco", "1", V1, VlanId.of(4)));
         Preflight pre = switcher.preflight(moves).orElseThrow();
         assertFalse(pre.go());
-        Problem missing = pre.problems().stream().filter(p -> p.cause().contains("VLAN 3")).findFirst()
+        Problem missing = pre.problems().stream().filter(p -> p.cause().contains("VLAN 4")).findFirst()
                 .orElseThrow(() -> new AssertionError(pre.toString()));
         assertEquals("cisco", missing.device());
-        assertEquals("VLAN 3 does not exist on switch cisco: vtpVlanState.1.3 = noSuchInstance", missing.cause());
+        assertEquals("VLAN 4 does not exist on switch cisco: vtpVlanState.1.4 = noSuchInstance", missing.cause());
 
         Problem p = switcher.move(moves, context).failure().orElseThrow();
         assertEquals("cisco", p.device());
-        assertTrue(p.cause().contains("VLAN 3 does not exist on switch cisco") && p.cause().contains("nothing was set")
-                && p.cause().contains("no port had moved, nothing to put back"), p::toString);
+        assertTrue(p.cause().contains("VLAN 4 does not exist on switch cisco") && p.cause().contains("nothing was set")
+                && p.cause().endsWith("; no port moved"), p::toString);
         assertFalse(operations.stream().anyMatch(o -> o.contains(" SET ")), operations::toString);
         assertEquals("br-v1", master(1));
     }
 
-    /** [safety] The plan owns only ports on their fromVlan: a port moved behind the driver's back stops the SET. */
+    /**
+     * [safety] The plan owns only ports on one of its two VLANs: a port moved behind the driver's back
+     * to a third VLAN stops the SET on that switch, and the restore leaves it there.
+     */
     @Test
-    void aPortMovedBehindTheDriversBackIsRefusedBeforeTheSet() throws Exception {
-        ipn("link", "set", "p2", "master", "br-v2");
+    void aPortOnAThirdVlanIsRefusedBeforeTheSetAndLeftAloneByTheRestore() throws Exception {
+        ipn("link", "set", "p2", "master", "br-v3");
         List<PortMove> moves = List.of(move("cisco", "1", V1, V2), move("cisco", "2", V1, V2));
         Problem p = switcher.move(moves, context).failure().orElseThrow();
-        assertTrue(p.cause().contains("port 2 (ifIndex " + ifIndex(2) + ") (user u-2) is on VLAN 2, the plan expects VLAN 1")
-                && p.cause().contains("nothing was set"), p::toString);
+        assertEquals("cisco", p.device());
+        assertTrue(p.cause().contains("port 2 (ifIndex " + ifIndex(2) + ") (user u-2) is on VLAN 3, the plan expects VLAN 1")
+                && p.cause().contains("nothing was set") && p.cause().endsWith("; no port moved"), p::toString);
         assertFalse(operations.stream().anyMatch(o -> o.contains(" SET ")), operations::toString);
         assertEquals("br-v1", master(1), "port 1 was not moved");
-        assertEquals("br-v2", master(2), "port 2 stays where it really is");
+        assertEquals("br-v3", master(2), "port 2 stays where it really is");
+
+        OpReport restored = switcher.restore(moves, context).orElseThrow();
+        assertTrue(restored.summary().contains("cisco/2 (user u-2) on VLAN 3"), restored::summary);
+        assertFalse(operations.stream().anyMatch(o -> o.contains(" SET ")), operations::toString);
+        assertEquals("br-v1", master(1));
+        assertEquals("br-v3", master(2), "the restore leaves someone else's port alone");
     }
 
-    /** All or nothing across switches: the second switch refuses its SET, the first one's ports go back. */
+    /** Forward recovery: a port already on its target VLAN counts as moved, only the others are set. */
     @Test
-    void theFirstSwitchIsPutBackWhenTheSecondRefuses() throws Exception {
+    void aPortAlreadyOnItsTargetVlanIsNotSetAgain() throws Exception {
+        ipn("link", "set", "p2", "master", "br-v2");
+        List<PortMove> moves = List.of(move("cisco", "1", V1, V2), move("cisco", "2", V1, V2));
+        OpReport moved = switcher.move(moves, context).orElseThrow();
+        assertTrue(moved.summary().startsWith("moved 2 port(s) on 1 switch(es) in 1 SET PDU(s), verified (1 of them"),
+                moved::summary);
+        assertTrue(operations.stream().anyMatch(o -> o.contains("SET vmVlan ×1 [1→2]") && o.endsWith("ok")),
+                operations::toString);
+        assertEquals("br-v2", master(1));
+        assertEquals("br-v2", master(2));
+    }
+
+    /** Both styles on the same switch: a port taken onto a third VLAN after the move stays there, named. */
+    @Test
+    void restoreLeavesAPortTakenOntoAThirdVlanAndNamesItCiscoVmVlan() throws Exception {
+        restoreLeavesAPortTakenOntoAThirdVlanAndNamesIt("cisco", "vmVlan");
+    }
+
+    @Test
+    void restoreLeavesAPortTakenOntoAThirdVlanAndNamesItPvid() throws Exception {
+        restoreLeavesAPortTakenOntoAThirdVlanAndNamesIt("qb", "dot1qPvid");
+    }
+
+    private void restoreLeavesAPortTakenOntoAThirdVlanAndNamesIt(String device, String object) throws Exception {
+        List<PortMove> moves = List.of(move(device, "1", V1, V2), move(device, "2", V1, V2), move(device, "3", V1, V2));
+        assertTrue(switcher.move(moves, context).isOk());
+        for (int port = 1; port <= 3; port++) {
+            assertEquals("br-v2", master(port), "p" + port + " after the move");
+        }
+        ipn("link", "set", "p3", "master", "br-v3"); // someone else takes p3 after our move
+        operations.clear();
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            Result<OpReport> restored = switcher.restore(moves, context);
+            assertTrue(restored.isOk(), () -> "a port taken by someone else is not a failure: " + restored.failure());
+            String summary = restored.orElseThrow().summary();
+            assertTrue(summary.contains("on another VLAN") && summary.contains(device + "/3 (user u-3) on VLAN 3"), summary);
+            assertTrue(summary.startsWith(attempt == 1 ? "put back 2 port(s) [" + device + "/1, " + device + "/2], verified"
+                    : "no port to put back; 2 port(s) already on their original VLAN"), summary);
+            assertEquals("br-v1", master(1));
+            assertEquals("br-v1", master(2));
+            assertEquals("br-v3", master(3), "p3 stays on the VLAN someone else put it on");
+        }
+        assertEquals(1, operations.stream().filter(o -> o.contains(" SET ")).count(), "one SET, by the first restore: "
+                + operations);
+        assertTrue(operations.stream().anyMatch(o -> o.contains("SET " + object + " ×2 [1→1, 2→1]")), operations::toString);
+    }
+
+    /**
+     * The second switch refuses its SET: the move reports it and the first switch's ports, which
+     * moved and stay moved (the driver puts nothing back); the coordinator's restore puts them back.
+     */
+    @Test
+    void aFailedMoveReportsWhatMovedAndTheRestorePutsItBack() throws Exception {
         devices.put("cisco-ro", profile("cisco-ro", "it-ro")); // the same agent, a read-only user
         List<PortMove> moves = List.of(move("cisco", "1", V1, V2), move("cisco", "2", V1, V2),
                 move("cisco-ro", "3", V1, V2));
@@ -392,15 +483,25 @@ class CiscoLabIT {
         assertEquals("cisco-ro", p.device());
         assertTrue(p.cause().contains("port 3 (ifIndex " + ifIndex(3) + ") (vmVlan." + ifIndex(3) + " = 2)")
                 && p.cause().contains("the switch refuses to write it"), p::toString);
-        assertTrue(p.cause().contains("put back 2 port(s) already moved [cisco/1, cisco/2]")
-                && !p.cause().contains("COULD NOT"), p::toString);
+        assertTrue(p.cause().endsWith("; 2 port(s) moved before the failure [cisco/1, cisco/2], the coordinator's"
+                + " restore puts them back"), p::toString);
         assertTrue(operations.stream().anyMatch(o -> o.startsWith("cisco SET vmVlan ×2 [1→2, 2→2]") && o.endsWith("ok")),
                 "the first switch really moved: " + operations);
-        assertTrue(operations.stream().anyMatch(o -> o.startsWith("cisco SET vmVlan ×2 [1→1, 2→1]") && o.endsWith("ok")),
-                "and was put back: " + operations);
+        assertFalse(operations.stream().anyMatch(o -> o.contains("[1→1, 2→1]")), "the move put nothing back: " + operations);
+        assertEquals("br-v2", master(1));
+        assertEquals("br-v2", master(2));
+        assertEquals("br-v1", master(3));
+
+        operations.clear();
+        OpReport restored = switcher.restore(moves, context).orElseThrow();
+        assertTrue(restored.summary().startsWith("put back 2 port(s) [cisco/1, cisco/2], verified; 1 port(s) already on"
+                + " their original VLAN"), restored::summary);
+        assertFalse(operations.stream().anyMatch(o -> o.startsWith("cisco-ro SET")), "cisco-ro/3 never moved: "
+                + operations);
         for (int port = 1; port <= 3; port++) {
-            assertEquals("br-v1", master(port), "p" + port + " after the put-back");
+            assertEquals("br-v1", master(port), "p" + port + " after the restore");
         }
+        assertTrue(switcher.restore(moves, context).orElseThrow().summary().startsWith("no port to put back"));
     }
 
     @Test

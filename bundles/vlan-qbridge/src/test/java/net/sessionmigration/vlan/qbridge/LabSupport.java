@@ -236,7 +236,13 @@ final class LabSupport {
     }
 
     static String run(List<String> cmd, int timeoutSeconds) throws Exception {
+        return run(cmd, Map.of(), timeoutSeconds);
+    }
+
+    /** {@link #run(List, int)} with these variables added to the environment (e.g. Net-SNMP's SNMPCONFPATH). */
+    static String run(List<String> cmd, Map<String, String> env, int timeoutSeconds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
@@ -249,6 +255,31 @@ final class LabSupport {
                     + p.exitValue() + ": " + text.strip());
         }
         return text;
+    }
+
+    /**
+     * An SNMPv3 user made up for one test run: random hex passphrases (24 characters each), never
+     * printed ({@link SnmpCredential#toString()} hides them).
+     */
+    static SnmpCredential madeUpUser(String name, String user, SnmpCredential.AuthProtocol auth,
+                                     SnmpCredential.PrivProtocol priv) {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        byte[] a = new byte[12];
+        byte[] p = new byte[12];
+        random.nextBytes(a);
+        random.nextBytes(p);
+        return SnmpCredential.user(name, user, auth, java.util.HexFormat.of().formatHex(a), priv,
+                java.util.HexFormat.of().formatHex(p));
+    }
+
+    /** Stops a process this test started: SIGTERM, then SIGKILL if it is still there after 5 s. */
+    static void stop(ProcessHandle h) {
+        h.destroy();
+        try {
+            h.onExit().get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            h.destroyForcibly();
+        }
     }
 
     /**

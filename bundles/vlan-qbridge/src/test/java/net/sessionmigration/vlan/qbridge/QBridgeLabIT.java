@@ -34,7 +34,8 @@ import net.sessionmigration.api.model.VlanId;
 /**
  * Against the lab's real snmpd switch agents (lab/lab up; run as root). Each test moves user
  * u1's port (and spare ports without users) and checks, before and after, which site u1
- * reaches. Ports are put back where they were found.
+ * reaches. A failed move leaves what it moved (the coordinator's restore puts it back, as the
+ * tests do). Ports are put back where they were found.
  */
 class QBridgeLabIT {
     private static final VlanId MAIN = VlanId.of(1);
@@ -180,7 +181,11 @@ class QBridgeLabIT {
         assertEquals(expected, actual, "the test user should reach the " + site + " site");
     }
 
-    /** Move u1 and two spare ports to the backup VLAN, check, restore, check. */
+    private long sets() {
+        return operations.stream().filter(o -> o.contains(" SET ")).count();
+    }
+
+    /** Move u1 and two spare ports to the backup VLAN, check, move again (nothing set), restore, check, restore again. */
     private void roundTrip() throws Exception {
         List<PortMove> moves = List.of(userMove(BACKUP), spare(spares.get(0), BACKUP), spare(spares.get(1), BACKUP));
         Preflight pre = switcher.preflight(moves).orElseThrow();
@@ -195,11 +200,24 @@ class QBridgeLabIT {
         assertTrue(operations.stream().anyMatch(o -> o.contains("SET dot1qPvid ×3") && o.endsWith("ok")), operations::toString);
         assertAt("backup");
 
+        // the same move again (forward recovery after a crash): every port already moved, nothing set
+        long before = sets();
+        Result<OpReport> again = switcher.move(moves, context);
+        assertTrue(again.isOk(), () -> "a repeated move failed: " + again.failure().orElseThrow());
+        assertTrue(again.orElseThrow().summary().contains("3 of them already on their target VLAN"), again.orElseThrow()::summary);
+        assertEquals(before, sets(), operations::toString);
+
         Result<OpReport> restored = switcher.restore(moves, context);
         assertTrue(restored.isOk(), () -> "restore failed: " + restored.failure().orElseThrow());
         Map<AccessPort, VlanId> back = switcher.readVlans(moves.stream().map(PortMove::port).toList()).orElseThrow();
         moves.forEach(m -> assertEquals(MAIN, back.get(m.port()), m.port() + " after the restore"));
         assertAt("main");
+
+        // restore twice is a no-op
+        before = sets();
+        Result<OpReport> twice = switcher.restore(moves, context);
+        assertTrue(twice.isOk() && twice.orElseThrow().summary().startsWith("no port to put back"), twice::toString);
+        assertEquals(before, sets(), operations::toString);
     }
 
     @Test
@@ -254,16 +272,21 @@ class QBridgeLabIT {
         assertEquals(sw, p.device());
         assertTrue(p.cause().contains("authentication failure") && p.cause().contains(sw), p::toString);
         assertFalse(p.toString().contains(good.authPassphrase()), "a secret leaked into the problem");
-        assertTrue(p.cause().contains("nothing to put back") && !p.cause().contains("COULD NOT PUT BACK"), p::toString);
+        assertTrue(p.cause().endsWith("; no port moved"), p::toString);
         Preflight pre = switcher.preflight(List.of(userMove(BACKUP))).orElseThrow();
         assertTrue(pre.problems().stream().anyMatch(x -> x.cause().contains("authentication failure")), pre::toString);
         assertAt("main");
-        // the switch refused the credentials, so it changed nothing: the rollback's restore knows it
-        // without reading the switch (which would refuse again)
-        OpReport restored = switcher.restore(List.of(userMove(BACKUP)), context).orElseThrow();
-        assertTrue(restored.summary().contains("never changed") && restored.summary().contains(sw), restored::toString);
-        // ...once: a second restore of the same migration reads the switch, and is refused
-        assertEquals(sw, switcher.restore(List.of(userMove(BACKUP)), context).failure().orElseThrow().device());
+        // the driver keeps nothing from the move: the rollback's restore must read the switch, which
+        // refuses the credentials again, so the port cannot be confirmed (the coordinator retries, then
+        // ends FAILED, "operator action needed"; S702's preflight refuses such a start before anything moves)
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            Problem r = switcher.restore(List.of(userMove(BACKUP)), context).failure().orElseThrow();
+            assertEquals(sw, r.device());
+            assertTrue(r.cause().contains("authentication failure") && r.cause().contains("not put back: [" + sw + "/"
+                    + userPort + "]"), r::toString);
+            assertFalse(r.toString().contains(good.authPassphrase()), "a secret leaked into the problem");
+        }
+        assertAt("main");
     }
 
     @Test
@@ -306,55 +329,81 @@ class QBridgeLabIT {
         assertAt("main");
     }
 
-    /** [safety] The plan owns only ports on their fromVlan: read again just before the SET, on the real agent. */
+    /**
+     * Forward recovery on the real agent: the read just before the SET finds a port already on its
+     * target VLAN (moved by a move before a crash); it counts as moved and only the others are set.
+     * (A port on a third VLAN, refused and left alone: CiscoLabIT, on a switch of its own that has one.)
+     */
     @Test
-    void aPortNoLongerOnItsFromVlanIsNotSetAndNothingElseOnTheSwitchMoves() throws Exception {
+    void aPortAlreadyOnItsTargetVlanIsNotSetAgain() throws Exception {
         use("lab-sha", lab.sha(), DeviceProfile.Version.V3, DeviceProfile.Style.PVID);
-        int taken = spares.get(0);
-        // another tenant takes the spare port after the preflight: it is on VLAN 2 now
-        assertTrue(switcher.move(List.of(spare(taken, BACKUP)), context).isOk());
+        int early = spares.get(0);
+        List<PortMove> moves = List.of(userMove(BACKUP), spare(early, BACKUP));
+        assertTrue(switcher.move(List.of(spare(early, BACKUP)), context).isOk());
         try {
-            Problem p = switcher.move(List.of(userMove(BACKUP), spare(taken, BACKUP)), context).failure().orElseThrow();
-            assertTrue(p.cause().contains("port " + taken + " (user spare" + taken + ") is on VLAN 2, the plan expects VLAN 1")
-                    && p.cause().contains("nothing was set"), p::toString);
-            Map<AccessPort, VlanId> now = switcher.readVlans(List.of(new AccessPort(sw, userPort),
-                    new AccessPort(sw, Integer.toString(taken)))).orElseThrow();
-            assertEquals(MAIN, now.get(new AccessPort(sw, userPort)), "u1 was not moved");
-            assertEquals(BACKUP, now.get(new AccessPort(sw, Integer.toString(taken))), "the port stays where it really was");
-            assertAt("main");
+            operations.clear();
+            OpReport r = switcher.move(moves, context).orElseThrow();
+            assertTrue(r.summary().contains("(1 of them already on their target VLAN: not set again)"), r::summary);
+            assertTrue(operations.stream().anyMatch(o -> o.contains("SET dot1qPvid ×1 [" + userPort + "→2]")
+                    && o.endsWith("ok")), operations::toString);
+            assertEquals(1, sets(), operations::toString);
+            Map<AccessPort, VlanId> now = switcher.readVlans(moves.stream().map(PortMove::port).toList()).orElseThrow();
+            moves.forEach(m -> assertEquals(BACKUP, now.get(m.port()), m.port() + " after the move"));
+            assertAt("backup");
         } finally {
-            switcher.move(List.of(new PortMove("spare" + taken, new AccessPort(sw, Integer.toString(taken)), BACKUP, MAIN)),
-                    context);
+            assertTrue(switcher.restore(moves, context).isOk());
         }
+        assertAt("main");
     }
 
+    /**
+     * A batch split over 2 PDUs whose second one fails: the move stops and reports the first PDU's
+     * ports as moved, and leaves them moved; the coordinator's restore puts them back.
+     */
     @Test
-    void batchWithOneFailingPortIsRolledBackAcrossPdus() throws Exception {
+    void aBatchFailingInItsSecondPduReportsTheMovedPortsAndTheRestorePutsThemBack() throws Exception {
         use("lab-sha", lab.sha(), DeviceProfile.Version.V3, DeviceProfile.Style.PVID);
         devices.put(sw, devices.get(sw).withMaxVarbinds(2));
         // 2 good ports fill the first PDU (and move); a spare port to a missing VLAN fails in the second.
+        int good = spares.get(0);
         int bad = spares.get(1);
-        List<PortMove> moves = List.of(userMove(BACKUP), spare(spares.get(0), BACKUP), spare(bad, VlanId.of(3999)));
+        List<PortMove> moves = List.of(userMove(BACKUP), spare(good, BACKUP), spare(bad, VlanId.of(3999)));
         assertAt("main");
         Problem p = switcher.move(moves, context).failure().orElseThrow();
+        assertEquals(sw, p.device());
         assertTrue(p.cause().contains("port " + bad) && p.cause().contains("wrongValue"), p::toString);
-        assertTrue(p.cause().contains("put back 2 port(s)"), p::toString);
+        assertTrue(p.cause().endsWith("; 2 port(s) moved before the failure [" + sw + "/" + userPort + ", " + sw + "/"
+                + good + "], the coordinator's restore puts them back"), p::toString);
+        assertEquals(2, sets(), "2 PDUs, no put-back: " + operations);
         Map<AccessPort, VlanId> now = switcher.readVlans(moves.stream().map(PortMove::port).toList()).orElseThrow();
-        moves.forEach(m -> assertEquals(MAIN, now.get(m.port()), m.port() + " after the rollback"));
-        assertTrue(operations.stream().filter(o -> o.contains(" SET ")).count() >= 3, operations::toString);
+        assertEquals(List.of(BACKUP, BACKUP, MAIN), moves.stream().map(m -> now.get(m.port())).toList());
+        assertAt("backup");
+
+        OpReport restored = switcher.restore(moves, context).orElseThrow();
+        assertTrue(restored.summary().startsWith("put back 2 port(s)") && restored.summary().contains(
+                "1 port(s) already on their original VLAN"), restored::summary);
+        Map<AccessPort, VlanId> back = switcher.readVlans(moves.stream().map(PortMove::port).toList()).orElseThrow();
+        moves.forEach(m -> assertEquals(MAIN, back.get(m.port()), m.port() + " after the restore"));
         assertAt("main");
+        long before = sets();
+        assertTrue(switcher.restore(moves, context).orElseThrow().summary().startsWith("no port to put back"));
+        assertEquals(before, sets(), "restore twice is a no-op: " + operations);
     }
 
     @Test
-    void failureInsideOnePduIsRolledBack() throws Exception {
+    void aFailureInsideOnePduReportsTheMovedPortAndTheRestorePutsItBack() throws Exception {
         use("lab-v2c", lab.community(), DeviceProfile.Version.V2C, DeviceProfile.Style.PVID);
-        // The lab agent applies varbinds in order and does not undo: u1 moves, port 4 fails.
+        // The lab agent applies varbinds in order and does not undo: u1 moves, the spare port fails.
         List<PortMove> moves = List.of(userMove(BACKUP), spare(spares.get(0), VlanId.of(3999)));
         Problem p = switcher.move(moves, context).failure().orElseThrow();
         assertTrue(p.cause().contains("port " + spares.get(0)) && p.cause().contains("wrongValue"), p::toString);
-        assertTrue(p.cause().contains("put back 1 port(s)"), p::toString);
+        assertTrue(p.cause().endsWith("; 1 port(s) moved before the failure [" + sw + "/" + userPort
+                + "], the coordinator's restore puts them back"), p::toString);
+        assertEquals(BACKUP, switcher.readVlans(List.of(new AccessPort(sw, userPort))).orElseThrow()
+                .get(new AccessPort(sw, userPort)), "the move left u1 moved");
+        assertTrue(switcher.restore(moves, context).isOk());
         Map<AccessPort, VlanId> now = switcher.readVlans(moves.stream().map(PortMove::port).toList()).orElseThrow();
-        moves.forEach(m -> assertEquals(MAIN, now.get(m.port()), m.port() + " after the rollback"));
+        moves.forEach(m -> assertEquals(MAIN, now.get(m.port()), m.port() + " after the restore"));
         assertAt("main");
     }
 }
