@@ -763,12 +763,12 @@ public class MigrationService {
         }
         try {
             // the code the freeze runs on the users' connections (JNA's native library, /proc/net/tcp,
-            // pidfd_getfd, TCP_INFO) and on nftables (the target's hold), once on this daemon's
-            // own connections (the health calls left some open) and tables: the first migration
-            // does not load and compile it
+            // pidfd_getfd, TCP_INFO) and on nftables (lifting the hold over nfnetlink; a table
+            // that is not there), once on this daemon's own connections (the health calls left
+            // some open): the first migration does not load and compile it
             long t0 = System.nanoTime();
             SessionCheck.received(List.of((int) ProcessHandle.current().pid()));
-            Nft.run(List.of("list", "tables"));
+            Nft.deleteInetTable("sm_warm_up");
             LOG.info("warm-up: connection and nftables paths in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         } catch (IOException | RuntimeException e) {
             LOG.warning("warm-up: connection and nftables paths: " + e.getMessage());
