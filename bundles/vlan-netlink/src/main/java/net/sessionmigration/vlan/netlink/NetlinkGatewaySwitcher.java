@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
 
 import net.sessionmigration.api.driver.AccessPortSwitcher;
 import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.driver.base.SwitchReports;
 import net.sessionmigration.api.model.AccessPort;
 import net.sessionmigration.api.model.OpReport;
 import net.sessionmigration.api.model.PortMove;
@@ -250,9 +251,7 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
         String cause = failures.size() <= 3 ? String.join("; ", failures)
                 : String.join("; ", failures.subList(0, 3)) + "; and " + (failures.size() - 3) + " more failure(s)";
         // nothing said when nothing moved: the daemon's own text says "nothing was moved" or what it put back
-        String tail = moved.isEmpty() ? ""
-                : "; " + moved.size() + " port(s) moved before the failure " + some(moved)
-                        + ", the coordinator's restore puts them back";
+        String tail = moved.isEmpty() ? "" : "; " + SwitchReports.movedBeforeFailure(moved);
         if (!unknown.isEmpty()) {
             tail += "; the outcome on " + unknown + " is unknown: its ports may have moved";
         }
@@ -338,15 +337,7 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
                 problems.add(r.problem());
             }
         }
-        String done = putBack.isEmpty() ? "no port to put back" : "put back " + putBack.size() + " port(s) " + some(putBack)
-                + ", verified";
-        if (already > 0) {
-            done += "; " + already + " port(s) already on their original VLAN";
-        }
-        if (!elsewhere.isEmpty()) {
-            done += "; left alone, on another VLAN than the plan's two (taken by someone else since the preflight): "
-                    + some(elsewhere);
-        }
+        String done = SwitchReports.restored(putBack, already, elsewhere);
         if (!putBack.isEmpty()) {
             context.progress(done);
         }
@@ -401,8 +392,7 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
 
     /** At most 10 items in an operator's message, then how many more. */
     static String some(List<String> items) {
-        return items.size() <= 10 ? items.toString()
-                : "[" + String.join(", ", items.subList(0, 10)) + ", and " + (items.size() - 10) + " more]";
+        return SwitchReports.some(items);
     }
 
     /** Problem already names the device: "gw1: gw1: …" reads badly. */

@@ -29,6 +29,7 @@ import org.snmp4j.smi.VariableBinding;
 
 import net.sessionmigration.api.driver.AccessPortSwitcher;
 import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.api.driver.base.SwitchReports;
 import net.sessionmigration.api.model.AccessPort;
 import net.sessionmigration.api.model.OpReport;
 import net.sessionmigration.api.model.PortMove;
@@ -636,9 +637,7 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
             return Result.ok(new OpReport(summary, measurements));
         }
         String cause = String.join("; ", some(failures, 3));
-        String tail = moved.isEmpty() ? "; no port moved"
-                : "; " + moved.size() + " port(s) moved before the failure " + some(moved)
-                        + ", the coordinator's restore puts them back";
+        String tail = "; " + SwitchReports.movedBeforeFailure(moved);
         if (!unknown.isEmpty()) {
             tail += "; " + unknown.size() + " port(s) set but not read back " + some(unknown) + ": they may have moved";
         }
@@ -691,15 +690,7 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
         measurements.put("switches", Integer.toString(byDevice.size()));
         measurements.put("set_pdus", Integer.toString(pdus));
         measurements.put("total_ms", millis(t1 - t0));
-        String done = putBack.isEmpty() ? "no port to put back" : "put back " + putBack.size() + " port(s) " + some(putBack)
-                + ", verified";
-        if (already > 0) {
-            done += "; " + already + " port(s) already on their original VLAN";
-        }
-        if (!elsewhere.isEmpty()) {
-            done += "; left alone, on another VLAN than the plan's two (taken by someone else since the preflight): "
-                    + some(elsewhere);
-        }
+        String done = SwitchReports.restored(putBack, already, elsewhere);
         if (!putBack.isEmpty()) {
             context.progress(done);
         }
@@ -807,8 +798,7 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
 
     /** At most 10 items in an operator's message, then how many more. */
     static String some(List<String> items) {
-        return items.size() <= 10 ? items.toString()
-                : "[" + String.join(", ", items.subList(0, 10)) + ", and " + (items.size() - 10) + " more]";
+        return SwitchReports.some(items);
     }
 
     private static List<String> some(List<String> items, int max) {
