@@ -129,6 +129,9 @@ public final class CriuRpc {
         if (o.restoreSibling()) {
             opts.setRstSibling(true);
         }
+        if (o.lazyPages()) {
+            opts.setLazyPages(true);
+        }
         long t0 = System.nanoTime();
         List<String> seen = new ArrayList<>();
         Throwable[] failure = {null};

@@ -11,7 +11,7 @@ import java.util.Objects;
  * stopped (SIGSTOP) after the restore, as {@code --leave-stopped}.
  */
 public record RestoreOptions(Path imagesDir, boolean tcpEstablished, boolean leaveStopped, NetworkLock networkLock,
-        boolean restoreSibling, String logFile, int logLevel) {
+        boolean restoreSibling, String logFile, int logLevel, boolean lazyPages) {
 
     public RestoreOptions {
         Objects.requireNonNull(imagesDir, "imagesDir");
@@ -22,7 +22,7 @@ public record RestoreOptions(Path imagesDir, boolean tcpEstablished, boolean lea
 
     /** CRIU's defaults, restore.log at level 2. */
     public static RestoreOptions of(Path imagesDir) {
-        return new RestoreOptions(imagesDir, false, false, null, false, "restore.log", 2);
+        return new RestoreOptions(imagesDir, false, false, null, false, "restore.log", 2, false);
     }
 
     /**
@@ -34,22 +34,30 @@ public record RestoreOptions(Path imagesDir, boolean tcpEstablished, boolean lea
     }
 
     public RestoreOptions withTcpEstablished(boolean on) {
-        return new RestoreOptions(imagesDir, on, leaveStopped, networkLock, restoreSibling, logFile, logLevel);
+        return new RestoreOptions(imagesDir, on, leaveStopped, networkLock, restoreSibling, logFile, logLevel, lazyPages);
     }
 
     public RestoreOptions withLeaveStopped(boolean on) {
-        return new RestoreOptions(imagesDir, tcpEstablished, on, networkLock, restoreSibling, logFile, logLevel);
+        return new RestoreOptions(imagesDir, tcpEstablished, on, networkLock, restoreSibling, logFile, logLevel, lazyPages);
     }
 
     public RestoreOptions withNetworkLock(NetworkLock lock) {
-        return new RestoreOptions(imagesDir, tcpEstablished, leaveStopped, lock, restoreSibling, logFile, logLevel);
+        return new RestoreOptions(imagesDir, tcpEstablished, leaveStopped, lock, restoreSibling, logFile, logLevel, lazyPages);
     }
 
     public RestoreOptions withRestoreSibling(boolean on) {
-        return new RestoreOptions(imagesDir, tcpEstablished, leaveStopped, networkLock, on, logFile, logLevel);
+        return new RestoreOptions(imagesDir, tcpEstablished, leaveStopped, networkLock, on, logFile, logLevel, lazyPages);
+    }
+
+    /**
+     * Post-copy ({@code --lazy-pages}): the memory comes from a {@code criu lazy-pages} daemon
+     * already running in the images directory, which fetches it from the source's lazy dump.
+     */
+    public RestoreOptions withLazyPages(boolean on) {
+        return new RestoreOptions(imagesDir, tcpEstablished, leaveStopped, networkLock, restoreSibling, logFile, logLevel, on);
     }
 
     public RestoreOptions withLog(String file, int level) {
-        return new RestoreOptions(imagesDir, tcpEstablished, leaveStopped, networkLock, restoreSibling, file, level);
+        return new RestoreOptions(imagesDir, tcpEstablished, leaveStopped, networkLock, restoreSibling, file, level, lazyPages);
     }
 }

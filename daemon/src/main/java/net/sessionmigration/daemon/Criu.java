@@ -8,12 +8,26 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs criu with argument lists (never a shell). Every command logs into the image directory. */
+import net.sessionmigration.criurpc.CriuRpc;
+import net.sessionmigration.criurpc.RestoreOptions;
+import net.sessionmigration.criurpc.RestoreResult;
+
+/**
+ * Runs CRIU: the restore through CRIU's own RPC ({@code criu swrk}, module {@code criu-rpc}: the
+ * pid and the errors come back as data), the other steps as processes with argument lists (never
+ * a shell). Every step logs into the image directory.
+ */
 public final class Criu {
     private final String binary;
+    private final CriuRpc rpc;
 
     public Criu(String binary) {
         this.binary = binary;
+        this.rpc = new CriuRpc(Path.of(binary));
+    }
+
+    /** A restored copy: its root's pid, and the time from the worker's start to CRIU's answer. */
+    public record Restored(int pid, long millis) {
     }
 
     public record Outcome(int exitCode, String output, long millis) {
@@ -158,18 +172,14 @@ public final class Criu {
     }
 
     /**
-     * Restores detached, tasks left stopped until resume; writes the root pid to pidFile. With
-     * {@code lazyPages} the memory comes from the {@link #startLazyPages} daemon already running in dir.
+     * RESTORE over CRIU's RPC as {@code criu restore --tcp-established --network-lock nftables -d
+     * --leave-stopped -o restore.log -v2}: detached (the daemon, a child subreaper, inherits the
+     * tree), every task left stopped until resume. With {@code lazyPages} the memory comes from the
+     * {@link #startLazyPages} daemon already running in dir. A failure names CRIU's errors.
      */
-    public Outcome restore(Path dir, Path pidFile, boolean lazyPages) throws IOException, InterruptedException {
-        Files.deleteIfExists(pidFile);
-        List<String> cmd = new ArrayList<>(List.of(binary, "restore", "-D", dir.toString(), "--tcp-established",
-                "--network-lock", "nftables", "-d", "--leave-stopped", "--pidfile", pidFile.toString(),
-                "-o", "restore.log", "-v2"));
-        if (lazyPages) {
-            cmd.add("--lazy-pages");
-        }
-        return run(cmd, dir.resolve("restore.log"));
+    public Restored restore(Path dir, boolean lazyPages) throws IOException {
+        RestoreResult r = rpc.restore(RestoreOptions.forMigration(dir).withLazyPages(lazyPages), null);
+        return new Restored(r.pid(), r.elapsed().toMillis());
     }
 
     private static Outcome run(List<String> cmd, Path log) throws IOException, InterruptedException {

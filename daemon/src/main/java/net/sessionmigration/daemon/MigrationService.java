@@ -539,15 +539,16 @@ public class MigrationService {
                         criuTls().args());
                 m.lazyPages.awaitReady(10_000);
             }
-            Path pidFile = dir.resolve("restored.pid");
-            Criu.Outcome o = criu.restore(dir, pidFile, lazyFrom != null);
-            if (!o.ok()) {
+            Criu.Restored o;
+            try {
+                o = criu.restore(dir, lazyFrom != null);
+            } catch (IOException e) {
                 vips.remove(spec.vipInterface(), Requests.vip(r));
                 release(m, r);
                 stopHelpers(m);
-                throw new IOException("criu restore failed: " + o.output());
+                throw new IOException("criu restore failed: " + e.getMessage(), e);
             }
-            m.restoredRoot = Integer.parseInt(Files.readString(pidFile).strip());
+            m.restoredRoot = o.pid();
             m.restored = true;
             m.restoredTree = ProcessTree.tree(m.restoredRoot);
             m.restoredConnections = ConnectionCloser.connections(m.restoredTree);

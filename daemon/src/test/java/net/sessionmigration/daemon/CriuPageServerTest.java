@@ -104,9 +104,7 @@ class CriuPageServerTest {
             }
             workload.destroyForcibly().waitFor();
             Nft.deleteInetTable(SourceLock.tableOf(source.resolve("dump.log")).orElseThrow());
-            Criu.Outcome restore = criu.restore(target, target.resolve("restored.pid"), false);
-            assertTrue(restore.ok(), restore.output());
-            restored = Integer.parseInt(Files.readString(target.resolve("restored.pid")).strip());
+            restored = criu.restore(target, false).pid();
             assertEquals(workload.pid(), restored, "CRIU restores the same pid");
             assertTrue(ProcessTree.alive(restored));
         } finally {
@@ -191,9 +189,7 @@ class CriuPageServerTest {
             pages = criu.startLazyPages(target, "127.0.0.1", PORT + 2,
                     CriuTls.export(tls("client"), dir.resolve("t")).args());
             pages.awaitReady(10_000);
-            Criu.Outcome restore = criu.restore(target, target.resolve("restored.pid"), true);
-            assertTrue(restore.ok(), restore.output());
-            restored = Integer.parseInt(Files.readString(target.resolve("restored.pid")).strip());
+            restored = criu.restore(target, true).pid();
             pages.awaitEnd(60_000);
             dump.awaitEnd(60_000);
             LibC.INSTANCE.kill(restored, LibC.SIGCONT); // restored stopped, as the daemons resume it
