@@ -66,7 +66,9 @@ import net.sessionmigration.api.model.VlanId;
  * CISCO-VTP-MIB {@code vlanTrunkPortDynamicStatus} (which port trunks), sysName and sysObjectID.
  *
  * <p>What is transformed, and why. The copy is
- * {@code target/cisco-recorded/data/1.3.6.1.6.1.1.0/127.0.0.1.snmprec}:
+ * {@code $TMPDIR/sm-cisco-recorded/data/1.3.6.1.6.1.1.0/127.0.0.1.snmprec} (outside the build tree:
+ * snmpsimd reads it as nobody, who may not enter the home directory the build runs in; removed at
+ * the end):
  * <ul>
  * <li>gunzipped;</li>
  * <li>each of the 50 vmVlan lines {@code 1.3.6.1.4.1.9.9.68.1.2.2.1.2.<ifIndex>|2|<vlan>} becomes
@@ -136,9 +138,14 @@ class CiscoRecordedIT {
     static final Pattern VM_VLAN_LINE = Pattern.compile("(" + Pattern.quote(VM_VLAN + ".") + "\\d+)\\|2\\|(\\d+)");
 
     private static final Path DIR = Path.of("target", "cisco-recorded").toAbsolutePath();
-    private static final Path DATA = DIR.resolve("data");
+    /**
+     * What snmpsimd reads and writes after it dropped root (to nobody): outside the build tree,
+     * which may lie under a home directory nobody cannot enter (/root on a fresh machine).
+     */
+    private static final Path SIM = Path.of(System.getProperty("java.io.tmpdir"), "sm-cisco-recorded");
+    private static final Path DATA = SIM.resolve("data");
     private static final Path DATA_FILE = DATA.resolve("1.3.6.1.6.1.1.0").resolve("127.0.0.1.snmprec");
-    private static final Path CACHE = DIR.resolve("cache");
+    private static final Path CACHE = SIM.resolve("cache");
     private static final Path ARGS = DIR.resolve("snmpsimd.args");
     private static final Path LOG = DIR.resolve("snmpsimd.log");
     private static final Path PID_FILE = DIR.resolve("snmpsimd.pid");
@@ -287,7 +294,11 @@ class CiscoRecordedIT {
                 "not the Catalyst 3750 recording this test expects: " + RECORDING);
         int vmRows = recording.column(VM_VLAN).size();
         assertTrue(vmRows > 0, "no vmVlan rows in " + RECORDING);
-        for (Path d : List.of(DIR, DATA, DATA_FILE.getParent())) {
+        if (Files.isDirectory(SIM)) {
+            deleteTree(SIM);
+        }
+        Files.createDirectories(DIR);
+        for (Path d : List.of(SIM, DATA, DATA_FILE.getParent())) {
             Files.createDirectories(d);
             Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
@@ -364,7 +375,7 @@ class CiscoRecordedIT {
     /**
      * Stops the simulator by its pid (and one a killed run left: its pid file's process, if that runs
      * snmpsimd on our data directory), redacts the keys from its log, deletes the made-up user's files.
-     * The data copy and the log stay in target/cisco-recorded for a look.
+     * The log stays in target/cisco-recorded for a look; the data copy and the cache are removed.
      */
     @AfterAll
     static void stopSimulator() throws Exception {
@@ -392,6 +403,9 @@ class CiscoRecordedIT {
         Files.deleteIfExists(ARGS);
         if (Files.isDirectory(NET_SNMP)) {
             deleteTree(NET_SNMP);
+        }
+        if (Files.isDirectory(SIM)) {
+            deleteTree(SIM);
         }
     }
 
