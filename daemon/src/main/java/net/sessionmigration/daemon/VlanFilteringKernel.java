@@ -23,7 +23,8 @@ import net.sessionmigration.netlink.RtnlRequests;
  * ({@code self}) or another of its ports (an uplink) carries it.
  * <p>
  * The lab kernel has no CONFIG_BRIDGE_VLAN_FILTERING: this mode is tested by its requests'
- * bytes only ({@code VlanFilteringKernelTest}), never live.
+ * bytes ({@code VlanFilteringKernelTest}) and live in a QEMU guest on Debian's 6.1 kernel
+ * ({@code bundles/vlan-netlink} {@code VlanFilteringVmIT}).
  */
 final class VlanFilteringKernel implements GatewayKernel {
     private final RtNetlink rt;
