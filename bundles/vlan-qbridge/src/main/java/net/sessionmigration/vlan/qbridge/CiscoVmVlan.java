@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -23,7 +22,8 @@ import net.sessionmigration.vlan.qbridge.QBridgeSwitcher.Planned;
  * <li>A port's VLAN is CISCO-VLAN-MEMBERSHIP-MIB {@code vmVlan.<ifIndex>} (INTEGER 0..4095,
  * read-write); the switch keeps the VLAN's membership in step itself. Trunk ports have no row.</li>
  * <li>Plan port → ifIndex: a port.map number is the ifIndex; otherwise the plan's number is a
- * dot1dBasePort, mapped with BRIDGE-MIB {@code dot1dBasePortIfIndex} once per session. (Cisco IOS
+ * dot1dBasePort, mapped with BRIDGE-MIB {@code dot1dBasePortIfIndex} once per session ({@link BridgePorts};
+ * with port.index = ifIndex the plan's number is the ifIndex). (Cisco IOS
  * serves BRIDGE-MIB per VLAN context only — community@vlan, v3 context vlan-N — so on a real
  * switch the default context may not have it: give port.map.)</li>
  * <li>A target VLAN must be CISCO-VTP-MIB {@code vtpVlanState.1.<vid>} = operational(1), checked at
@@ -42,8 +42,8 @@ final class CiscoVmVlan implements StyleOps {
     static final OID VM_VLAN = new OID("1.3.6.1.4.1.9.9.68.1.2.2.1.2");
     /** vtpVlanState.&lt;managementDomainIndex 1&gt;.&lt;vid&gt; (CISCO-VTP-MIB), operational(1). */
     static final OID VTP_VLAN_STATE = new OID("1.3.6.1.4.1.9.9.46.1.3.1.1.2.1");
-    /** dot1dBasePortIfIndex.&lt;dot1dBasePort&gt; (BRIDGE-MIB). */
-    static final OID DOT1D_BASE_PORT_IFINDEX = new OID("1.3.6.1.2.1.17.1.4.1.2");
+    /** dot1dBasePortIfIndex.&lt;dot1dBasePort&gt; (BRIDGE-MIB), see {@link BridgePorts}. */
+    static final OID DOT1D_BASE_PORT_IFINDEX = BridgePorts.DOT1D_BASE_PORT_IFINDEX;
     /** ccCopyEntry (CISCO-CONFIG-COPY-MIB ccCopyTable), indexed by ccCopyIndex. */
     static final OID CC_COPY_ENTRY = new OID("1.3.6.1.4.1.9.9.96.1.1.1.1");
     static final int CC_SOURCE_FILE_TYPE = 3;
@@ -98,12 +98,18 @@ final class CiscoVmVlan implements StyleOps {
         return "no such ifIndex, not an access port (a trunk has no vmVlan), or no CISCO-VLAN-MEMBERSHIP-MIB";
     }
 
-    /** A port.map entry is an ifIndex; a plain number is a dot1dBasePort, resolved later. */
+    /**
+     * A port.map entry is an ifIndex; a plain number is a dot1dBasePort, resolved later, or with
+     * port.index = ifIndex an ifIndex too.
+     */
     @Override
     public Optional<Planned> place(DeviceProfile profile, PortMove move) {
         Integer ifIndex = profile.portMap().get(move.port().port());
         if (ifIndex != null) {
             return ifIndex >= 1 ? Optional.of(new Planned(move, 0, ifIndex)) : Optional.empty();
+        }
+        if (profile.portIndex() == DeviceProfile.PortIndex.IF_INDEX) {
+            return profile.basePort(move.port().port()).map(n -> new Planned(move, 0, n));
         }
         return profile.basePort(move.port().port()).map(base -> new Planned(move, base, 0));
     }
@@ -116,45 +122,9 @@ final class CiscoVmVlan implements StyleOps {
     /** Fills in the ifIndex of ports given as dot1dBasePort: from the session's cache, else one GET. */
     @Override
     public List<Planned> resolve(SnmpOps s, List<Planned> ports, DriverContext ctx) throws SnmpFailure {
-        Map<Integer, Integer> cache = s.ifIndexCache();
-        List<Planned> missing = new ArrayList<>();
-        for (Planned p : ports) {
-            if (p.ifIndex() == 0 && !cache.containsKey(p.basePort())
-                    && missing.stream().noneMatch(m -> m.basePort() == p.basePort())) {
-                missing.add(p);
-            }
-        }
-        int max = s.profile().maxVarbinds();
-        for (int i = 0; i < missing.size(); i += max) {
-            List<Planned> chunk = missing.subList(i, Math.min(missing.size(), i + max));
-            List<OID> oids = chunk.stream().map(p -> new OID(DOT1D_BASE_PORT_IFINDEX).append(p.basePort())).toList();
-            Instant start = Instant.now();
-            String op = "GET dot1dBasePortIfIndex ×" + chunk.size() + " (ifIndex of the plan's ports)";
-            List<VariableBinding> vbs;
-            try {
-                vbs = s.get(oids);
-            } catch (SnmpFailure f) {
-                StyleOps.record(ctx, s, op, start, f.getMessage());
-                throw f;
-            }
-            StyleOps.record(ctx, s, op, start, "ok");
-            for (int k = 0; k < chunk.size(); k++) {
-                Variable v = k < vbs.size() ? vbs.get(k).getVariable() : null;
-                Planned p = chunk.get(k);
-                if (v == null || v.isException() || !(v instanceof Integer32) || v.toInt() < 1) {
-                    throw new SnmpFailure(SnmpFailure.Kind.NO_SUCH_NAME, k + 1, who(s) + ": " + p.label()
-                            + ": no dot1dBasePortIfIndex." + p.basePort() + " (" + (v == null ? "no answer" : v)
-                            + ") — the switch does not map this bridge port to an ifIndex (Cisco IOS serves BRIDGE-MIB"
-                            + " per VLAN context only): give port.map " + p.move().port().port() + "=<ifIndex>");
-                }
-                cache.put(p.basePort(), v.toInt());
-            }
-        }
-        List<Planned> out = new ArrayList<>(ports.size());
-        for (Planned p : ports) {
-            out.add(p.ifIndex() > 0 ? p : new Planned(p.move(), p.basePort(), cache.get(p.basePort())));
-        }
-        return out;
+        return s.bridgePorts().withIfIndexes(s, ports, ctx, p -> "the switch does not map this bridge port to an ifIndex"
+                + " (Cisco IOS serves BRIDGE-MIB per VLAN context only): give port.map " + p.move().port().port()
+                + "=<ifIndex>");
     }
 
     // ------------------------------------------------------------------ the target VLAN

@@ -8,11 +8,13 @@ import java.util.Optional;
 /**
  * How to reach one switch named in plans: address, SNMP version, the name of its credential,
  * timing, PDU size, write style, the mapping of plan port names to port numbers (dot1dBasePort,
- * or ifIndex in style cisco-vmvlan) and whether to save the configuration after a change.
+ * or ifIndex in style cisco-vmvlan or with port.index = ifIndex), whether to save the configuration
+ * after a change, and the vendor differences of a SET: how many varbinds the switch really applies
+ * per PDU ({@link SetMode}) and, in style pvid+static, what comes first ({@link SetOrder}).
  */
 public record DeviceProfile(String name, String address, int port, Version version, String credential,
                             Duration timeout, int retries, int maxVarbinds, Style style, Map<String, Integer> portMap,
-                            boolean saveConfig) {
+                            boolean saveConfig, SetMode setMode, SetOrder setOrder, PortIndex portIndex) {
 
     public enum Version {
         V2C, V3;
@@ -61,6 +63,109 @@ public record DeviceProfile(String name, String address, int port, Version versi
         }
     }
 
+    /**
+     * set.mode: how the values of one switch are sent. A switch that answers noError to a multi-varbind
+     * SET but applies only its first value needs {@link #ONE_PER_PDU}; the verify would otherwise catch
+     * the ports left behind and fail the move.
+     */
+    public enum SetMode {
+        /** All ports of a switch in one SET PDU (split at max.varbinds): the default. */
+        BATCH("batch"),
+        /** Every value in a SET of its own, in an order that never leaves a port in no VLAN. */
+        ONE_PER_PDU("one-per-pdu");
+
+        private final String text;
+
+        SetMode(String text) {
+            this.text = text;
+        }
+
+        static SetMode parse(String text, String device) {
+            String t = text == null || text.isBlank() ? "batch" : text.trim().toLowerCase(java.util.Locale.ROOT);
+            for (SetMode m : values()) {
+                if (m.text.equals(t)) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("device " + device + ": set.mode '" + text
+                    + "' is not batch or one-per-pdu");
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
+    /**
+     * set.order, style pvid+static only: whether a port's dot1qPvid is written before or after it joins
+     * the new VLAN's Egress and Untagged PortLists. Leaving the old VLAN's lists always comes last
+     * (untagged before egress), so a port is never in no VLAN.
+     */
+    public enum SetOrder {
+        /** dot1qPvid, then the new VLAN's lists, then the old VLAN's: the default, the order of 1.x. */
+        PVID_FIRST("pvid-first"),
+        /** The new VLAN's lists (egress, then untagged), then dot1qPvid, then the old VLAN's lists. */
+        MEMBERSHIP_FIRST("membership-first");
+
+        private final String text;
+
+        SetOrder(String text) {
+            this.text = text;
+        }
+
+        static SetOrder parse(String text, String device) {
+            String t = text == null || text.isBlank() ? "pvid-first" : text.trim().toLowerCase(java.util.Locale.ROOT);
+            for (SetOrder o : values()) {
+                if (o.text.equals(t)) {
+                    return o;
+                }
+            }
+            throw new IllegalArgumentException("device " + device + ": set.order '" + text
+                    + "' is not pvid-first or membership-first");
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
+    /**
+     * port.index: what the numbers of port.map (and plan port names that are numbers) are. With
+     * {@link #IF_INDEX} they are ifIndexes, mapped to dot1dBasePort (styles pvid, pvid+static) through
+     * BRIDGE-MIB dot1dBasePortIfIndex, read once per session; in style cisco-vmvlan a plain number is
+     * then an ifIndex too (no BRIDGE-MIB read).
+     */
+    public enum PortIndex {
+        /** dot1dBasePort (style cisco-vmvlan: a port.map number is an ifIndex anyway): the default. */
+        BASE_PORT("basePort"),
+        /** ifIndex (IF-MIB), as `show interfaces` and ifName know the port. */
+        IF_INDEX("ifIndex");
+
+        private final String text;
+
+        PortIndex(String text) {
+            this.text = text;
+        }
+
+        static PortIndex parse(String text, String device) {
+            String t = text == null || text.isBlank() ? "baseport" : text.trim().toLowerCase(java.util.Locale.ROOT);
+            for (PortIndex i : values()) {
+                if (i.text.toLowerCase(java.util.Locale.ROOT).equals(t)) {
+                    return i;
+                }
+            }
+            throw new IllegalArgumentException("device " + device + ": port.index '" + text
+                    + "' is not basePort or ifIndex");
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+
     public DeviceProfile {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a device profile needs a name (the device name used in plans)");
@@ -84,7 +189,8 @@ public record DeviceProfile(String name, String address, int port, Version versi
             throw new IllegalArgumentException("device " + name + ": retries must be 0 or more");
         }
         if (maxVarbinds < 2) {
-            throw new IllegalArgumentException("device " + name + ": max.varbinds must be at least 2");
+            throw new IllegalArgumentException("device " + name + ": max.varbinds must be at least 2 (it also sizes"
+                    + " the GETs; for a switch that applies only the first value of a SET, set set.mode = one-per-pdu)");
         }
         style = style == null ? Style.PVID : style;
         portMap = Map.copyOf(portMap == null ? Map.of() : portMap);
@@ -92,6 +198,20 @@ public record DeviceProfile(String name, String address, int port, Version versi
             throw new IllegalArgumentException("device " + name + ": saveConfig needs style cisco-vmvlan "
                     + "(it copies running-config to startup-config with CISCO-CONFIG-COPY-MIB), not " + style);
         }
+        setMode = setMode == null ? SetMode.BATCH : setMode;
+        setOrder = setOrder == null ? SetOrder.PVID_FIRST : setOrder;
+        portIndex = portIndex == null ? PortIndex.BASE_PORT : portIndex;
+        if (setOrder == SetOrder.MEMBERSHIP_FIRST && style != Style.PVID_STATIC) {
+            throw new IllegalArgumentException("device " + name + ": set.order membership-first needs style pvid+static "
+                    + "(only its SETs hold the VLAN PortLists), not " + style);
+        }
+    }
+
+    /** Batch SETs, PVID first, port.map numbers as today (see {@link SetMode}, {@link SetOrder}, {@link PortIndex}). */
+    public DeviceProfile(String name, String address, int port, Version version, String credential, Duration timeout,
+                         int retries, int maxVarbinds, Style style, Map<String, Integer> portMap, boolean saveConfig) {
+        this(name, address, port, version, credential, timeout, retries, maxVarbinds, style, portMap, saveConfig,
+                SetMode.BATCH, SetOrder.PVID_FIRST, PortIndex.BASE_PORT);
     }
 
     /** Without saveConfig (the default). */
@@ -105,36 +225,55 @@ public record DeviceProfile(String name, String address, int port, Version versi
     }
 
     public DeviceProfile withTimeout(Duration t, int r) {
-        return new DeviceProfile(name, address, port, version, credential, t, r, maxVarbinds, style, portMap, saveConfig);
+        return new DeviceProfile(name, address, port, version, credential, t, r, maxVarbinds, style, portMap, saveConfig,
+                setMode, setOrder, portIndex);
     }
 
     public DeviceProfile withMaxVarbinds(int max) {
         return new DeviceProfile(name, address, port, version, credential, timeout, retries, max, style, portMap,
-                saveConfig);
+                saveConfig, setMode, setOrder, portIndex);
     }
 
     public DeviceProfile withCredential(String c) {
-        return new DeviceProfile(name, address, port, version, c, timeout, retries, maxVarbinds, style, portMap, saveConfig);
+        return new DeviceProfile(name, address, port, version, c, timeout, retries, maxVarbinds, style, portMap, saveConfig,
+                setMode, setOrder, portIndex);
     }
 
     public DeviceProfile withAddress(String a, int p) {
-        return new DeviceProfile(name, a, p, version, credential, timeout, retries, maxVarbinds, style, portMap, saveConfig);
+        return new DeviceProfile(name, a, p, version, credential, timeout, retries, maxVarbinds, style, portMap, saveConfig,
+                setMode, setOrder, portIndex);
     }
 
     public DeviceProfile withPortMap(Map<String, Integer> map) {
         return new DeviceProfile(name, address, port, version, credential, timeout, retries, maxVarbinds, style, map,
-                saveConfig);
+                saveConfig, setMode, setOrder, portIndex);
     }
 
     public DeviceProfile withSaveConfig(boolean save) {
         return new DeviceProfile(name, address, port, version, credential, timeout, retries, maxVarbinds, style, portMap,
-                save);
+                save, setMode, setOrder, portIndex);
+    }
+
+    public DeviceProfile withStyle(Style s) {
+        return new DeviceProfile(name, address, port, version, credential, timeout, retries, maxVarbinds, s, portMap,
+                saveConfig, setMode, setOrder, portIndex);
+    }
+
+    /** The vendor differences of a SET: set.mode and set.order. */
+    public DeviceProfile withSets(SetMode mode, SetOrder order) {
+        return new DeviceProfile(name, address, port, version, credential, timeout, retries, maxVarbinds, style, portMap,
+                saveConfig, mode, order, portIndex);
+    }
+
+    public DeviceProfile withPortIndex(PortIndex index) {
+        return new DeviceProfile(name, address, port, version, credential, timeout, retries, maxVarbinds, style, portMap,
+                saveConfig, setMode, setOrder, index);
     }
 
     /**
      * The port number of a plan's port name: from port.map, else the name itself as a number. It is a
-     * dot1dBasePort, except in style cisco-vmvlan where a port.map number is an ifIndex (see
-     * {@link QBridgeSwitcher.Planned}).
+     * dot1dBasePort, except with port.index = ifIndex (an ifIndex, mapped by {@link BridgePorts}) and in
+     * style cisco-vmvlan where a port.map number is an ifIndex (see {@link QBridgeSwitcher.Planned}).
      */
     public Optional<Integer> basePort(String portName) {
         Integer mapped = portMap.get(portName);
@@ -156,7 +295,8 @@ public record DeviceProfile(String name, String address, int port, Version versi
     /**
      * From Config Admin properties: name, address, port, version, credential, timeout.millis,
      * retries, max.varbinds, style, port.map ("ge-0/0/1=1, ge-0/0/2=2" or a String[] of such pairs),
-     * saveConfig (true/false).
+     * saveConfig (true/false), set.mode (batch, one-per-pdu), set.order (pvid-first, membership-first),
+     * port.index (basePort, ifIndex).
      */
     public static DeviceProfile fromProperties(Map<String, ?> p) {
         String name = SnmpCredential.str(p, "name");
@@ -164,7 +304,9 @@ public record DeviceProfile(String name, String address, int port, Version versi
                 Version.parse(SnmpCredential.str(p, "version")), SnmpCredential.str(p, "credential"),
                 Duration.ofMillis(intValue(p, "timeout.millis", 1000, name)), intValue(p, "retries", 1, name),
                 intValue(p, "max.varbinds", 60, name), Style.parse(SnmpCredential.str(p, "style")),
-                parsePortMap(p.get("port.map"), name), booleanValue(p, "saveConfig", name));
+                parsePortMap(p.get("port.map"), name), booleanValue(p, "saveConfig", name),
+                SetMode.parse(SnmpCredential.str(p, "set.mode"), name), SetOrder.parse(SnmpCredential.str(p, "set.order"),
+                name), PortIndex.parse(SnmpCredential.str(p, "port.index"), name));
     }
 
     private static boolean booleanValue(Map<String, ?> p, String key, String device) {
@@ -197,7 +339,8 @@ public record DeviceProfile(String name, String address, int port, Version versi
             int eq = e.lastIndexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException("device " + device + ": port.map entry '" + e
-                        + "' is not PORTNAME=dot1dBasePort (or PORTNAME=ifIndex in style cisco-vmvlan)");
+                        + "' is not PORTNAME=dot1dBasePort (or PORTNAME=ifIndex in style cisco-vmvlan or with"
+                        + " port.index = ifIndex)");
             }
             try {
                 map.put(e.substring(0, eq).trim(), Integer.parseInt(e.substring(eq + 1).trim()));

@@ -41,7 +41,8 @@ import net.sessionmigration.api.model.VlanId;
 /**
  * The SNMP VLAN driver without OSGi: moves access ports by SNMP SET of dot1qPvid (and, in style
  * pvid+static, the static VLAN PortLists) or, in style cisco-vmvlan, of Cisco's vmVlan; all ports
- * of one switch in one PDU (split at max.varbinds), switches in parallel, each switch read just
+ * of one switch in one PDU (split at max.varbinds; with set.mode one-per-pdu one value per PDU, in
+ * the order {@link #buildSetPlan} gives), switches in parallel, each switch read just
  * before its SET and verified by reading back. A failed move stops and reports which ports moved;
  * it puts nothing back: undo is {@link #restore}'s, which the coordinator calls for every group of
  * a run, retries and calls again after a crash. The driver keeps no per-migration state. What
@@ -59,7 +60,9 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
 
     /**
      * One port of a batch, resolved to its dot1dBasePort (styles pvid, pvid+static) or ifIndex
-     * (style cisco-vmvlan; 0 until known; basePort is 0 when port.map gave the ifIndex).
+     * (style cisco-vmvlan; 0 until known; basePort is 0 when port.map gave the ifIndex). With
+     * port.index = ifIndex a Q-BRIDGE port starts with its ifIndex and basePort 0 until
+     * {@link BridgePorts} maps it.
      */
     record Planned(PortMove move, int basePort, int ifIndex) {
         Planned(PortMove move, int basePort) {
@@ -72,7 +75,7 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                 return "port " + name + (name.equals(Integer.toString(basePort)) ? "" : " (dot1dBasePort " + basePort + ")");
             }
             if (name.equals(Integer.toString(ifIndex))) {
-                return "port " + name;
+                return "port " + name + (basePort == 0 || basePort == ifIndex ? "" : " (dot1dBasePort " + basePort + ")");
             }
             if (basePort == 0) {
                 return "port " + name + " (ifIndex " + ifIndex + ")";
@@ -328,25 +331,80 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
 
     // ------------------------------------------------------------------ write
 
-    /** The SET PDUs for one switch: varbind lists, each at most max.varbinds long. */
+    /**
+     * One SET PDU: its varbinds and, when it belongs to one port only (set.mode one-per-pdu), that
+     * port; null for a batch PDU.
+     */
+    record SetPdu(List<VariableBinding> vbs, Planned port) {
+    }
+
+    /** The SET PDUs for one switch: varbind lists, each at most max.varbinds long (one-per-pdu: one). */
     static List<List<VariableBinding>> buildSetPdus(DeviceProfile profile, List<Planned> ports,
                                                      Map<Integer, PortList> egress, Map<Integer, PortList> untagged) {
-        List<List<VariableBinding>> pdus = new ArrayList<>();
-        int max = profile.maxVarbinds();
+        return buildSetPlan(profile, ports, egress, untagged).stream().map(SetPdu::vbs).toList();
+    }
+
+    /**
+     * The SET PDUs for one switch, in the order they are sent.
+     * <ul>
+     * <li>set.mode batch (the default): at most max.varbinds varbinds per PDU, normally one PDU per switch.
+     * pvid+static: set.order pvid-first (the default) puts the PVIDs first, then the full PortLists of every
+     * VLAN of the chunk (egress, untagged; the order of 1.x); membership-first puts the lists of the VLANs that
+     * gain a port first, then the PVIDs, then the lists of the VLANs that only lose ports (untagged before
+     * egress, as untagged must stay a subset of egress).</li>
+     * <li>set.mode one-per-pdu: one varbind per PDU, port after port; pvid+static writes per port, in this
+     * order, pvid-first: dot1qPvid, the new VLAN's egress then untagged list (with the port), the old VLAN's
+     * untagged then egress list (without it); membership-first: the new VLAN's lists, dot1qPvid, the old
+     * VLAN's lists. Leaving the old VLAN comes last either way, so the port is never in no VLAN, and a failure
+     * leaves at most one port half-way.</li>
+     * </ul>
+     * The PortLists are read-modify-write, cumulative across PDUs (each holds every port moved so far).
+     */
+    static List<SetPdu> buildSetPlan(DeviceProfile profile, List<Planned> ports, Map<Integer, PortList> egress,
+                                     Map<Integer, PortList> untagged) {
+        List<SetPdu> pdus = new ArrayList<>();
+        boolean single = profile.setMode() == DeviceProfile.SetMode.ONE_PER_PDU;
+        boolean membershipFirst = profile.setOrder() == DeviceProfile.SetOrder.MEMBERSHIP_FIRST;
+        int max = single ? 1 : profile.maxVarbinds();
         if (profile.style() != DeviceProfile.Style.PVID_STATIC) {
             // one varbind per port: dot1qPvid.<dot1dBasePort> Gauge32, or vmVlan.<ifIndex> INTEGER
             StyleOps st = StyleOps.of(profile.style());
             for (int i = 0; i < ports.size(); i += max) {
-                pdus.add(ports.subList(i, Math.min(ports.size(), i + max)).stream()
+                List<Planned> chunk = ports.subList(i, Math.min(ports.size(), i + max));
+                pdus.add(new SetPdu(chunk.stream()
                         .map(p -> new VariableBinding(st.oid(p), st.value(p.move().to().value())))
-                        .collect(Collectors.toCollection(ArrayList::new)));
+                        .collect(Collectors.toCollection(ArrayList::new)), single ? chunk.get(0) : null));
             }
             return pdus;
         }
-        // pvid+static: PVIDs first (the port joins its new VLAN), then the full PortLists of every
-        // VLAN the chunk touches, so a switch that checks membership sees a consistent PDU.
         Map<Integer, PortList> eg = new TreeMap<>(egress);
         Map<Integer, PortList> un = new TreeMap<>(untagged);
+        if (single) {
+            for (Planned p : ports) {
+                int from = p.move().from().value();
+                int to = p.move().to().value();
+                VariableBinding pvid = new VariableBinding(QBridgeMib.pvid(p.basePort()), new UnsignedInteger32(to));
+                eg.put(to, eg.getOrDefault(to, PortList.empty(0)).with(p.basePort()));
+                un.put(to, un.getOrDefault(to, PortList.empty(0)).with(p.basePort()));
+                eg.put(from, eg.getOrDefault(from, PortList.empty(0)).without(p.basePort()));
+                un.put(from, un.getOrDefault(from, PortList.empty(0)).without(p.basePort()));
+                List<VariableBinding> join = List.of(list(QBridgeMib.egress(to), eg.get(to)),
+                        list(QBridgeMib.untagged(to), un.get(to)));
+                List<VariableBinding> leave = List.of(list(QBridgeMib.untagged(from), un.get(from)),
+                        list(QBridgeMib.egress(from), eg.get(from)));
+                List<VariableBinding> steps = new ArrayList<>();
+                if (membershipFirst) {
+                    steps.addAll(join);
+                    steps.add(pvid);
+                } else {
+                    steps.add(pvid);
+                    steps.addAll(join);
+                }
+                steps.addAll(leave);
+                steps.forEach(vb -> pdus.add(new SetPdu(new ArrayList<>(List.of(vb)), p)));
+            }
+            return pdus;
+        }
         int i = 0;
         while (i < ports.size()) {
             List<Planned> chunk = new ArrayList<>();
@@ -363,23 +421,47 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                 vlans = more;
                 i++;
             }
-            List<VariableBinding> vbs = new ArrayList<>();
+            List<VariableBinding> pvids = new ArrayList<>();
+            Set<Integer> gaining = new LinkedHashSet<>();
             for (Planned p : chunk) {
-                vbs.add(new VariableBinding(QBridgeMib.pvid(p.basePort()), new UnsignedInteger32(p.move().to().value())));
+                pvids.add(new VariableBinding(QBridgeMib.pvid(p.basePort()), new UnsignedInteger32(p.move().to().value())));
                 int from = p.move().from().value();
                 int to = p.move().to().value();
+                gaining.add(to);
                 eg.put(from, eg.getOrDefault(from, PortList.empty(0)).without(p.basePort()));
                 un.put(from, un.getOrDefault(from, PortList.empty(0)).without(p.basePort()));
                 eg.put(to, eg.getOrDefault(to, PortList.empty(0)).with(p.basePort()));
                 un.put(to, un.getOrDefault(to, PortList.empty(0)).with(p.basePort()));
             }
-            for (int vlan : vlans) {
-                vbs.add(new VariableBinding(QBridgeMib.egress(vlan), new OctetString(eg.get(vlan).octets())));
-                vbs.add(new VariableBinding(QBridgeMib.untagged(vlan), new OctetString(un.get(vlan).octets())));
+            List<VariableBinding> vbs = new ArrayList<>();
+            if (!membershipFirst) {
+                // PVIDs first (the port joins its new VLAN), then the full PortLists of every VLAN the chunk
+                // touches, so a switch that checks membership sees a consistent PDU.
+                vbs.addAll(pvids);
+                for (int vlan : vlans) {
+                    vbs.add(list(QBridgeMib.egress(vlan), eg.get(vlan)));
+                    vbs.add(list(QBridgeMib.untagged(vlan), un.get(vlan)));
+                }
+            } else {
+                for (int vlan : gaining) {
+                    vbs.add(list(QBridgeMib.egress(vlan), eg.get(vlan)));
+                    vbs.add(list(QBridgeMib.untagged(vlan), un.get(vlan)));
+                }
+                vbs.addAll(pvids);
+                for (int vlan : vlans) {
+                    if (!gaining.contains(vlan)) {
+                        vbs.add(list(QBridgeMib.untagged(vlan), un.get(vlan)));
+                        vbs.add(list(QBridgeMib.egress(vlan), eg.get(vlan)));
+                    }
+                }
             }
-            pdus.add(vbs);
+            pdus.add(new SetPdu(vbs, null));
         }
         return pdus;
+    }
+
+    private static VariableBinding list(OID oid, PortList ports) {
+        return new VariableBinding(oid, new OctetString(ports.octets()));
     }
 
     /** Says what varbind i (1-based) of a SET is, naming the plan's port for a dot1qPvid or vmVlan. */
@@ -513,11 +595,13 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                 return new SetOutcome(f, null, 0, already, elsewhere, ports);
             }
         }
-        List<List<VariableBinding>> pdus = buildSetPdus(s.profile(), ports, egress, untagged);
+        List<SetPdu> pdus = buildSetPlan(s.profile(), ports, egress, untagged);
         int sent = 0;
-        for (List<VariableBinding> vbs : pdus) {
+        for (int k = 0; k < pdus.size(); k++) {
+            List<VariableBinding> vbs = pdus.get(k).vbs();
             Instant start = Instant.now();
-            String op = "SET " + summary(vbs, ports);
+            String op = "SET " + summary(vbs, ports) + (pdus.get(k).port() != null && portOf(vbs.get(0), ports).isEmpty()
+                    ? " for port " + pdus.get(k).port().move().port().port() : "");
             try {
                 sent++;
                 s.set(vbs, i -> describe(vbs, ports, i));
@@ -525,11 +609,54 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
             } catch (SnmpFailure f) {
                 record(ctx, s, op, start, f.getMessage());
                 Planned failed = f.errorIndex() > 0 && f.errorIndex() <= vbs.size()
-                        ? portOf(vbs.get(f.errorIndex() - 1), ports).orElse(null) : null;
-                return new SetOutcome(f, failed, sent, already, elsewhere, ports);
+                        ? portOf(vbs.get(f.errorIndex() - 1), ports).orElse(pdus.get(k).port()) : pdus.get(k).port();
+                return new SetOutcome(halfWay(f, pdus, k, ports), failed, sent, already, elsewhere, ports);
             }
         }
         return new SetOutcome(null, null, sent, already, elsewhere, ports);
+    }
+
+    /**
+     * set.mode one-per-pdu, style pvid+static: a failure in the middle of a port's steps leaves that port
+     * half-way (e.g. already in the new VLAN's lists but still on its old PVID). Says which of its steps were
+     * set and which not, after the failure's own text; other failures are returned as they are.
+     */
+    static SnmpFailure halfWay(SnmpFailure f, List<SetPdu> pdus, int failedPdu, List<Planned> ports) {
+        Planned p = pdus.get(failedPdu).port();
+        if (p == null) {
+            return f;
+        }
+        List<String> done = new ArrayList<>();
+        List<String> notDone = new ArrayList<>();
+        for (int k = 0; k < pdus.size(); k++) {
+            if (pdus.get(k).port() != p) {
+                continue;
+            }
+            for (VariableBinding vb : pdus.get(k).vbs()) {
+                (k < failedPdu ? done : notDone).add(step(vb, p, ports));
+            }
+        }
+        if (done.isEmpty()) {
+            return f;
+        }
+        return new SnmpFailure(f.kind(), f.errorIndex(), f.getMessage() + "; " + p.label() + " stopped half-way"
+                + " (set.mode one-per-pdu): set " + done + ", not set " + notDone);
+    }
+
+    /** One step of a port's one-per-pdu sequence, in words: dot1qPvid.3 = 2, egress ports of VLAN 2 +3. */
+    private static String step(VariableBinding vb, Planned p, List<Planned> ports) {
+        OID oid = vb.getOid();
+        if (portOf(vb, ports).isPresent()) {
+            return styleOf(oid).orElseThrow().object() + "." + oid.last() + " = " + vb.getVariable();
+        }
+        String sign = oid.last() == p.move().to().value() ? " +" : " −";
+        if (oid.startsWith(QBridgeMib.DOT1Q_VLAN_STATIC_EGRESS)) {
+            return "egress ports of VLAN " + oid.last() + sign + p.basePort();
+        }
+        if (oid.startsWith(QBridgeMib.DOT1Q_VLAN_STATIC_UNTAGGED)) {
+            return "untagged ports of VLAN " + oid.last() + sign + p.basePort();
+        }
+        return oid.toString();
     }
 
     private static String summary(List<VariableBinding> vbs, List<Planned> ports) {
@@ -544,6 +671,12 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
             } else {
                 lists++;
             }
+        }
+        if (moved.isEmpty() && vbs.size() == 1) {
+            OID oid = vbs.get(0).getOid();
+            return (oid.startsWith(QBridgeMib.DOT1Q_VLAN_STATIC_EGRESS) ? "dot1qVlanStaticEgressPorts."
+                    : oid.startsWith(QBridgeMib.DOT1Q_VLAN_STATIC_UNTAGGED) ? "dot1qVlanStaticUntaggedPorts." : oid + "/")
+                    + oid.last();
         }
         return object + " ×" + moved.size() + " " + abbreviate(moved) + (lists > 0 ? " + " + lists + " PortLists" : "");
     }
@@ -828,6 +961,21 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
 
     // ------------------------------------------------------------------ preflight
 
+    /** The non-default SET and port settings of a profile, for the preflight notes: ", set.mode one-per-pdu". */
+    static String settings(DeviceProfile p) {
+        StringBuilder b = new StringBuilder();
+        if (p.setMode() != DeviceProfile.SetMode.BATCH) {
+            b.append(", set.mode ").append(p.setMode());
+        }
+        if (p.setOrder() != DeviceProfile.SetOrder.PVID_FIRST) {
+            b.append(", set.order ").append(p.setOrder());
+        }
+        if (p.portIndex() != DeviceProfile.PortIndex.BASE_PORT) {
+            b.append(", port.index ").append(p.portIndex());
+        }
+        return b.toString();
+    }
+
     @Override
     public Result<Preflight> preflight(List<PortMove> moves) {
         Map<String, List<Planned>> byDevice;
@@ -867,12 +1015,15 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
                 int pdus = buildSetPdus(s.profile(), ports, Map.of(), Map.of()).size();
                 // A SET costs about a GET and a write per varbind at the agent; then the verify GETs.
                 // pvid+static first reads the PortLists, cisco-vmvlan first checks the VLANs: one round trip.
-                long expected = 2 * read + read + (s.profile().style() == DeviceProfile.Style.PVID ? 0 : rtt);
+                // set.mode one-per-pdu: a round trip per PDU on top.
+                boolean single = s.profile().setMode() == DeviceProfile.SetMode.ONE_PER_PDU;
+                long expected = 2 * read + read + (s.profile().style() == DeviceProfile.Style.PVID ? 0 : rtt)
+                        + (single ? pdus * rtt : 0);
                 notes.add(d + ": sysName " + (sys.isEmpty() ? "?" : sys.get(0).getVariable()) + ", sysObjectID "
                         + (sys.size() < 2 ? "?" : sys.get(1).getVariable()) + ", " + s.profile().version().name()
                         .toLowerCase(java.util.Locale.ROOT) + " " + s.credential().securityLevel() + ", style "
-                        + s.profile().style() + ", round trip " + millis(rtt) + " ms, " + ports.size() + " port(s) in "
-                        + pdus + " SET PDU(s)" + (s.profile().saveConfig()
+                        + s.profile().style() + settings(s.profile()) + ", round trip " + millis(rtt) + " ms, "
+                        + ports.size() + " port(s) in " + pdus + " SET PDU(s)" + (s.profile().saveConfig()
                         ? ", then copy running-config startup-config (saveConfig; not in the expected duration)" : ""));
                 return new DeviceCheck(problems, notes, Duration.ofNanos(expected));
             } catch (DeviceProblem e) {

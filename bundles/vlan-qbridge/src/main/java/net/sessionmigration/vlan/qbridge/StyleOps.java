@@ -23,7 +23,10 @@ import net.sessionmigration.vlan.qbridge.QBridgeSwitcher.Planned;
  * in the switcher); style cisco-vmvlan is {@link CiscoVmVlan}.
  */
 interface StyleOps {
-    /** dot1qPvid.&lt;dot1dBasePort&gt;, VLANs checked with dot1qVlanStaticRowStatus. */
+    /**
+     * dot1qPvid.&lt;dot1dBasePort&gt;, VLANs checked with dot1qVlanStaticRowStatus; with port.index =
+     * ifIndex the plan's ifIndexes are mapped to dot1dBasePort by {@link BridgePorts}.
+     */
     StyleOps QBRIDGE = new QBridge();
 
     static StyleOps of(DeviceProfile.Style style) {
@@ -104,19 +107,27 @@ interface StyleOps {
             return "no such port or no Q-BRIDGE-MIB on the switch";
         }
 
+        /**
+         * The port.map number or the plan's number: a dot1dBasePort, or with port.index = ifIndex an
+         * ifIndex (basePort 0 until {@link #resolve} maps it).
+         */
         @Override
         public Optional<Planned> place(DeviceProfile profile, PortMove move) {
+            if (profile.portIndex() == DeviceProfile.PortIndex.IF_INDEX) {
+                return profile.basePort(move.port().port()).map(ifIndex -> new Planned(move, 0, ifIndex));
+            }
             return profile.basePort(move.port().port()).map(base -> new Planned(move, base));
         }
 
         @Override
         public boolean complete(List<Planned> ports) {
-            return true;
+            return ports.stream().allMatch(p -> p.basePort() > 0);
         }
 
+        /** port.index = ifIndex: the bridge port of each ifIndex, from dot1dBasePortIfIndex read once per session. */
         @Override
-        public List<Planned> resolve(SnmpOps s, List<Planned> ports, DriverContext ctx) {
-            return ports;
+        public List<Planned> resolve(SnmpOps s, List<Planned> ports, DriverContext ctx) throws SnmpFailure {
+            return s.bridgePorts().withBasePorts(s, ports, ctx);
         }
 
         @Override

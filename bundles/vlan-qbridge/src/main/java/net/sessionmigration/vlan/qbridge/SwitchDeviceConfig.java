@@ -56,6 +56,23 @@ public class SwitchDeviceConfig {
                         + "(default: the name is the dot1dBasePort number)")
         String port_map() default "";
 
+        @AttributeDefinition(name = "set.mode", description = "batch: all ports of a switch in one SET (split at "
+                + "max.varbinds); one-per-pdu: every value in a SET of its own, for a switch that applies only the first "
+                + "value of a multi-value SET", options = {@Option(value = "batch"), @Option(value = "one-per-pdu")})
+        String set_mode() default "batch";
+
+        @AttributeDefinition(name = "set.order", description = "Style pvid+static: pvid-first writes dot1qPvid "
+                + "before the port joins the new VLAN's PortLists; membership-first after (for a switch that refuses a "
+                + "PVID the port is no member of). Leaving the old VLAN always comes last",
+                options = {@Option(value = "pvid-first"), @Option(value = "membership-first")})
+        String set_order() default "pvid-first";
+
+        @AttributeDefinition(name = "port.index", description = "basePort: port.map numbers (and plan port "
+                + "numbers) are dot1dBasePort; ifIndex: they are ifIndexes, mapped to dot1dBasePort through BRIDGE-MIB "
+                + "dot1dBasePortIfIndex (read once per session)",
+                options = {@Option(value = "basePort"), @Option(value = "ifIndex")})
+        String port_index() default "basePort";
+
         @AttributeDefinition(required = false, description = "Style cisco-vmvlan only: after a successful move or "
                 + "restore, copy running-config to startup-config (CISCO-CONFIG-COPY-MIB); a failed save is reported "
                 + "and does not undo the move")

@@ -61,8 +61,8 @@ final class SwitchSession implements SnmpOps, AutoCloseable {
     private final Target<UdpAddress> target;
     /** Requests waiting for an answer, so a security report can fail them at once. */
     private final Map<ResponseListener, CompletableFuture<PDU>> pending = new ConcurrentHashMap<>();
-    /** Style cisco-vmvlan: dot1dBasePort → ifIndex, read once per session (see {@link CiscoVmVlan}). */
-    private final Map<Integer, Integer> ifIndexCache = new ConcurrentHashMap<>();
+    /** dot1dBasePort ↔ ifIndex, read once per session (cisco-vmvlan, port.index = ifIndex). */
+    private final BridgePorts bridgePorts = new BridgePorts();
 
     SwitchSession(DeviceProfile profile, SnmpCredential credential) throws IOException {
         this.profile = profile;
@@ -194,8 +194,8 @@ final class SwitchSession implements SnmpOps, AutoCloseable {
     }
 
     @Override
-    public Map<Integer, Integer> ifIndexCache() {
-        return ifIndexCache;
+    public BridgePorts bridgePorts() {
+        return bridgePorts;
     }
 
     SnmpCredential credential() {
@@ -215,6 +215,15 @@ final class SwitchSession implements SnmpOps, AutoCloseable {
         for (OID oid : oids) {
             pdu.add(new VariableBinding(oid));
         }
+        return exchange(pdu, i -> SnmpFailure.varbindText(pdu.getVariableBindings(), i));
+    }
+
+    @Override
+    public List<VariableBinding> getBulk(OID oid, int maxRepetitions) throws SnmpFailure {
+        PDU pdu = newPdu(PDU.GETBULK);
+        pdu.setNonRepeaters(0);
+        pdu.setMaxRepetitions(maxRepetitions);
+        pdu.add(new VariableBinding(oid));
         return exchange(pdu, i -> SnmpFailure.varbindText(pdu.getVariableBindings(), i));
     }
 

@@ -4,24 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +38,8 @@ import net.sessionmigration.api.model.VlanId;
  * behind two pass_persist roots (BRIDGE-MIB and Cisco's; the same agent also answers style pvid's
  * dot1qPvid, for the tests that run both styles). Every check of a move reads the
  * KERNEL: the master bridge of pN. Everything started here is stopped by its pid and the
- * namespace deleted in {@link #tearDownSwitch}, also when a test or the set-up failed.
+ * namespace deleted in {@link #tearDownSwitch}, also when a test or the set-up failed (both by
+ * {@link PrivateSwitch}, which {@link VendorQuirksLabIT} shares).
  * Note: the shared lab's 'lab down'/'lab up' deletes every sm-* namespace it finds; if another
  * job runs one meanwhile, this switch goes with it and the tests fail (run again).
  */
@@ -66,10 +57,9 @@ class CiscoLabIT {
     /** Exists on the switch, but is neither of the plan's VLANs. */
     static final VlanId V3 = VlanId.of(3);
 
-    private static final Path DIR = Path.of("target", "cisco-it").toAbsolutePath();
-    private static final Path AGENT_LOG = DIR.resolve("agent.log");
-    private static final Path PID_FILE = DIR.resolve("snmpd.pid");
-    private static Process snmpd;
+    /** The switch: {@link PrivateSwitch} (namespace, bridges, ports, snmpd, teardown by pid). */
+    static final PrivateSwitch SWITCH = new PrivateSwitch(NS, HOST_IF, HOST_ADDR, AGENT_ADDR, SNMP_PORT, PORTS, 3,
+            Path.of("target", "cisco-it"));
     private static SnmpCredential rw;
     private static SnmpCredential ro;
     private static SnmpCredential vmOnly;
@@ -100,50 +90,18 @@ class CiscoLabIT {
 
     @BeforeAll
     static void buildSwitch() throws Exception {
-        if (!"0".equals(sh("id", "-u").trim())) {
-            throw new IllegalStateException("CiscoLabIT needs root (network namespaces): run as root, or -DskipITs");
-        }
-        for (String tool : List.of("ip", "snmpd", "/usr/bin/python3")) {
-            if (sh("sh", "-c", "command -v " + tool + " || true").isBlank()) {
-                throw new IllegalStateException("'" + tool + "' is missing: apt-get install snmpd iproute2 python3");
-            }
-        }
-        tearDownSwitch(); // a run that was killed before its @AfterAll
-        Files.createDirectories(DIR.resolve("persist"));
-        Files.deleteIfExists(AGENT_LOG);
-        sh("ip", "netns", "add", NS);
-        ipn("link", "set", "lo", "up");
-        for (int v = 1; v <= 3; v++) {
-            ipn("link", "add", "br-v" + v, "type", "bridge", "stp_state", "0", "forward_delay", "0");
-            ipn("link", "set", "br-v" + v, "up");
-        }
-        for (int p = 1; p <= PORTS; p++) {
-            ipn("link", "add", "p" + p, "type", "veth", "peer", "name", "h" + p);
-            ipn("link", "set", "p" + p, "master", "br-v1", "up");
-            ipn("link", "set", "h" + p, "up");
-        }
-        sh("ip", "link", "add", HOST_IF, "type", "veth", "peer", "name", "ctl0", "netns", NS);
-        sh("ip", "addr", "add", HOST_ADDR + "/30", "dev", HOST_IF);
-        sh("ip", "link", "set", HOST_IF, "up");
-        ipn("addr", "add", AGENT_ADDR + "/30", "dev", "ctl0");
-        ipn("link", "set", "ctl0", "up");
-
-        rw = user("it-rw", "itrw");
-        ro = user("it-ro", "itro");
-        vmOnly = user("it-vm", "itvm");
-        String agent = "/usr/bin/python3 " + LabSupport.LAB.resolve("tools/qbridge-agent") + " --ports " + PORTS
-                + " --profile cisco --log " + AGENT_LOG;
+        rw = LabSupport.madeUpUser("it-rw", "itrw", SnmpCredential.AuthProtocol.SHA256, SnmpCredential.PrivProtocol.AES256);
+        ro = LabSupport.madeUpUser("it-ro", "itro", SnmpCredential.AuthProtocol.SHA256, SnmpCredential.PrivProtocol.AES256);
+        vmOnly = LabSupport.madeUpUser("it-vm", "itvm", SnmpCredential.AuthProtocol.SHA256,
+                SnmpCredential.PrivProtocol.AES256);
+        String agent = SWITCH.agent("--profile", "cisco");
         List<String> conf = new ArrayList<>(List.of(
-                "# written by CiscoLabIT for its private switch " + NS,
-                "agentAddress udp:" + AGENT_ADDR + ":" + SNMP_PORT,
-                "dontLogTCPWrappersConnects yes",
                 "sysName cisco-it",
                 "sysDescr session-migration CiscoLabIT switch (Net-SNMP + qbridge-agent --profile cisco)",
                 // a Catalyst 2960-X's sysObjectID (cisco.1.1208), as the LibreNMS recording has it
                 "sysObjectID .1.3.6.1.4.1.9.1.1208"));
         for (SnmpCredential c : List.of(rw, ro, vmOnly)) {
-            conf.add("createUser " + c.user() + " SHA-256 \"" + c.authPassphrase() + "\" AES-256 \"" + c.privPassphrase()
-                    + "\"");
+            conf.add(PrivateSwitch.createUser(c));
         }
         conf.add("rwuser " + rw.user() + " priv");
         conf.add("rouser " + ro.user() + " priv");
@@ -152,46 +110,7 @@ class CiscoLabIT {
                 "group itvmgroup usm " + vmOnly.user(), "access itvmgroup \"\" usm priv exact itall itvmvlan none"));
         conf.add("pass_persist .1.3.6.1.2.1.17 " + agent);
         conf.add("pass_persist .1.3.6.1.4.1.9 " + agent);
-        Path confFile = DIR.resolve("snmpd.conf");
-        Files.deleteIfExists(confFile);
-        Files.createFile(confFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.write(confFile, conf, StandardCharsets.UTF_8);
-
-        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", NS, "snmpd", "-f", "-C", "-c", confFile.toString(),
-                "-Lf", DIR.resolve("snmpd.log").toString(), "-p", PID_FILE.toString())
-                .redirectInput(new File("/dev/null"))
-                .redirectOutput(DIR.resolve("snmpd.out").toFile()).redirectErrorStream(true);
-        pb.environment().put("MIBS", "");
-        pb.environment().put("SNMP_PERSISTENT_DIR", DIR.resolve("persist").toString());
-        snmpd = pb.start();
-        // the first v3 request also starts both pass_persist programs
-        Instant deadline = Instant.now().plusSeconds(15);
-        String last = "";
-        try (QBridgeSwitcher probe = new QBridgeSwitcher(QBridgeLabIT.profiles(Map.of("probe",
-                profile("probe", "it-rw")), Map.of("it-rw", rw)))) {
-            while (Instant.now().isBefore(deadline)) {
-                Result<Map<AccessPort, VlanId>> r = probe.readVlans(List.of(new AccessPort("probe", "1")));
-                if (r.isOk()) {
-                    return;
-                }
-                last = r.failure().orElseThrow().cause();
-                if (!snmpd.isAlive()) {
-                    break;
-                }
-                Thread.sleep(200);
-            }
-        }
-        throw new IllegalStateException("snmpd in " + NS + " does not answer (" + last + "); see " + DIR);
-    }
-
-    private static SnmpCredential user(String name, String user) {
-        SecureRandom random = new SecureRandom();
-        byte[] a = new byte[12];
-        byte[] p = new byte[12];
-        random.nextBytes(a);
-        random.nextBytes(p);
-        return SnmpCredential.user(name, user, SnmpCredential.AuthProtocol.SHA256, HexFormat.of().formatHex(a),
-                SnmpCredential.PrivProtocol.AES256, HexFormat.of().formatHex(p));
+        SWITCH.up(conf, rw, DeviceProfile.Style.CISCO_VMVLAN);
     }
 
     /**
@@ -200,54 +119,7 @@ class CiscoLabIT {
      */
     @AfterAll
     static void tearDownSwitch() throws Exception {
-        List<Long> pids = new ArrayList<>();
-        if (snmpd != null) {
-            pids.add(snmpd.pid());
-        }
-        if (Files.exists(PID_FILE)) {
-            try {
-                pids.add(Long.parseLong(Files.readString(PID_FILE).trim()));
-            } catch (NumberFormatException e) {
-                // an empty pid file: snmpd died before writing it
-            }
-        }
-        for (long pid : pids) {
-            Optional<ProcessHandle> h = ProcessHandle.of(pid);
-            // only our snmpd: a stale pid file's number may belong to someone else by now
-            if (h.isPresent() && h.get().info().command().orElse("").endsWith("snmpd")
-                    || h.isPresent() && snmpd != null && pid == snmpd.pid()) {
-                stop(h.get());
-            }
-        }
-        snmpd = null;
-        if (sh("ip", "netns", "list").lines().anyMatch(l -> l.split(" ")[0].equals(NS))) {
-            for (String pid : sh("ip", "netns", "pids", NS).trim().split("\\s+")) {
-                if (!pid.isBlank()) {
-                    ProcessHandle.of(Long.parseLong(pid)).ifPresent(CiscoLabIT::stop);
-                }
-            }
-            sh("ip", "netns", "del", NS);
-        }
-        // deleting the namespace deletes the veth pair too (the kernel may take a moment)
-        sh("sh", "-c", "ip link del " + HOST_IF + " 2>/dev/null || true");
-        // the made-up users' passphrases (snmpd.conf) and keys (persist/) go; the logs stay for a look
-        Files.deleteIfExists(DIR.resolve("snmpd.conf"));
-        if (Files.isDirectory(DIR.resolve("persist"))) {
-            try (var files = Files.walk(DIR.resolve("persist"))) {
-                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(f);
-                }
-            }
-        }
-    }
-
-    private static void stop(ProcessHandle h) {
-        h.destroy();
-        try {
-            h.onExit().get(5, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            h.destroyForcibly();
-        }
+        SWITCH.down();
     }
 
     // ------------------------------------------------------------------ helpers
@@ -257,8 +129,7 @@ class CiscoLabIT {
     }
 
     static DeviceProfile profile(String name, String credential, DeviceProfile.Style style) {
-        return new DeviceProfile(name, AGENT_ADDR, SNMP_PORT, DeviceProfile.Version.V3, credential, Duration.ofMillis(1000),
-                1, 60, style, Map.of());
+        return SWITCH.profile(name, credential, style);
     }
 
     @BeforeEach
@@ -275,22 +146,18 @@ class CiscoLabIT {
     @AfterEach
     void putPortsBack() throws Exception {
         switcher.close();
-        if (snmpd == null) {
-            return;
-        }
-        for (int p = 1; p <= PORTS; p++) {
-            ipn("link", "set", "p" + p, "master", "br-v1");
+        if (SWITCH.running()) {
+            SWITCH.allPortsToVlan1();
         }
     }
 
     /** The bridge port pN is enslaved to, as the kernel says. */
     static String master(int port) throws Exception {
-        Matcher m = Pattern.compile(" master (\\S+) ").matcher(sh("ip", "-n", NS, "-o", "link", "show", "p" + port));
-        return m.find() ? m.group(1) : "none";
+        return SWITCH.master(port);
     }
 
     static int ifIndex(int port) throws Exception {
-        return Integer.parseInt(sh("ip", "-n", NS, "-o", "link", "show", "p" + port).split(":")[0].trim());
+        return SWITCH.ifIndex(port);
     }
 
     static PortMove move(String device, String port, VlanId from, VlanId to) {
@@ -298,17 +165,11 @@ class CiscoLabIT {
     }
 
     static String agentLog() throws IOException {
-        return Files.exists(AGENT_LOG) ? Files.readString(AGENT_LOG) : "";
+        return SWITCH.agentLogText();
     }
 
     private static void ipn(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("ip", "-n", NS));
-        cmd.addAll(List.of(args));
-        LabSupport.run(cmd, 20);
-    }
-
-    private static String sh(String... cmd) throws Exception {
-        return LabSupport.run(List.of(cmd), 20);
+        SWITCH.ipn(args);
     }
 
     // ------------------------------------------------------------------ tests

@@ -13,7 +13,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 
 import org.junit.jupiter.api.Test;
@@ -46,7 +45,8 @@ class CiscoVmVlanTest {
         final Deque<Integer> copyStates = new ArrayDeque<>();
         final List<List<OID>> gets = new ArrayList<>();
         final List<List<VariableBinding>> sets = new ArrayList<>();
-        final Map<Integer, Integer> cache = new ConcurrentHashMap<>();
+        final BridgePorts bridge = new BridgePorts();
+        final List<OID> bulks = new ArrayList<>();
         SnmpFailure refuseSets;
 
         FakeSwitch(DeviceProfile profile) {
@@ -81,9 +81,24 @@ class CiscoVmVlanTest {
             }
         }
 
+        /** GETBULK from the table in OID order, endOfMibView after its last object. */
         @Override
-        public Map<Integer, Integer> ifIndexCache() {
-            return cache;
+        public List<VariableBinding> getBulk(OID oid, int maxRepetitions) {
+            bulks.add(oid);
+            List<VariableBinding> out = new ArrayList<>();
+            for (Map.Entry<OID, Variable> e : new java.util.TreeMap<>(values).tailMap(oid, false).entrySet()) {
+                if (out.size() == maxRepetitions) {
+                    return out;
+                }
+                out.add(new VariableBinding(e.getKey(), e.getValue()));
+            }
+            out.add(new VariableBinding(out.isEmpty() ? oid : out.get(out.size() - 1).getOid(), Null.endOfMibView));
+            return out;
+        }
+
+        @Override
+        public BridgePorts bridgePorts() {
+            return bridge;
         }
     }
 
