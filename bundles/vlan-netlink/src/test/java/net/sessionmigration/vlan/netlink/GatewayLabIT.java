@@ -13,11 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -31,7 +29,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.driverkit.RecordingContext;
 import net.sessionmigration.api.model.AccessPort;
 import net.sessionmigration.api.model.OpReport;
 import net.sessionmigration.api.model.PortMove;
@@ -55,22 +53,8 @@ class GatewayLabIT {
     private static String port;
     private final Map<String, GatewayClient> clients = new HashMap<>();
     private NetlinkGatewaySwitcher switcher;
-    private final List<String> ops = new CopyOnWriteArrayList<>();
-    private final DriverContext ctx = new DriverContext() {
-        @Override
-        public String migrationId() {
-            return "it";
-        }
-
-        @Override
-        public void progress(String message) {
-        }
-
-        @Override
-        public void operation(String device, String operation, Instant start, Instant end, String outcome) {
-            ops.add(device + " " + operation + " " + Duration.between(start, end).toMillis() + "ms " + outcome);
-        }
-    };
+    private final RecordingContext ctx = new RecordingContext("it");
+    private final List<String> ops = ctx.operations();
 
     @BeforeAll
     static void labUp() throws Exception {

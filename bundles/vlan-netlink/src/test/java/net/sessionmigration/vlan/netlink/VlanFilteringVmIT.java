@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.driverkit.RecordingContext;
 import net.sessionmigration.api.model.AccessPort;
 import net.sessionmigration.api.model.OpReport;
 import net.sessionmigration.api.model.PortMove;
@@ -80,22 +77,8 @@ class VlanFilteringVmIT {
     private GatewayVm vm;
     private NetlinkGatewaySwitcher switcher;
     private final Map<String, Long> timings = new LinkedHashMap<>();
-    private final List<String> ops = new CopyOnWriteArrayList<>();
-    private final DriverContext ctx = new DriverContext() {
-        @Override
-        public String migrationId() {
-            return "vlan-filtering-vm-it";
-        }
-
-        @Override
-        public void progress(String message) {
-        }
-
-        @Override
-        public void operation(String device, String operation, Instant start, Instant end, String outcome) {
-            ops.add(device + " " + operation + " " + Duration.between(start, end).toMillis() + "ms " + outcome);
-        }
-    };
+    private final RecordingContext ctx = new RecordingContext("vlan-filtering-vm-it");
+    private final List<String> ops = ctx.operations();
 
     @BeforeAll
     void boot() throws Exception {

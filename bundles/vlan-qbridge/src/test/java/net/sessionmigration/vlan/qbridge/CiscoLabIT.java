@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -19,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.driverkit.RecordingContext;
 import net.sessionmigration.api.model.AccessPort;
 import net.sessionmigration.api.model.OpReport;
 import net.sessionmigration.api.model.PortMove;
@@ -67,24 +64,9 @@ class CiscoLabIT {
     private final Map<String, DeviceProfile> devices = new java.util.HashMap<>();
     private final Map<String, SnmpCredential> credentials = new java.util.HashMap<>();
     private QBridgeSwitcher switcher;
-    private final List<String> operations = new CopyOnWriteArrayList<>();
-    private final List<String> progress = new CopyOnWriteArrayList<>();
-    private final DriverContext context = new DriverContext() {
-        @Override
-        public String migrationId() {
-            return "cisco-it";
-        }
-
-        @Override
-        public void progress(String message) {
-            progress.add(message);
-        }
-
-        @Override
-        public void operation(String device, String operation, Instant start, Instant end, String outcome) {
-            operations.add(device + " " + operation + " " + Duration.between(start, end).toMillis() + "ms " + outcome);
-        }
-    };
+    private final RecordingContext context = new RecordingContext("cisco-it");
+    private final List<String> operations = context.operations();
+    private final List<String> progress = context.progress();
 
     // ------------------------------------------------------------------ the private switch
 

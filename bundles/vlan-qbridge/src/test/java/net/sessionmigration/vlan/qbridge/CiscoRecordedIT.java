@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -41,7 +40,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.driverkit.RecordingContext;
 import net.sessionmigration.api.model.AccessPort;
 import net.sessionmigration.api.model.OpReport;
 import net.sessionmigration.api.model.PortMove;
@@ -159,22 +158,8 @@ class CiscoRecordedIT {
 
     private final Map<String, DeviceProfile> devices = new HashMap<>();
     private QBridgeSwitcher switcher;
-    private final List<String> operations = new CopyOnWriteArrayList<>();
-    private final DriverContext context = new DriverContext() {
-        @Override
-        public String migrationId() {
-            return "cisco-recorded-it";
-        }
-
-        @Override
-        public void progress(String message) {
-        }
-
-        @Override
-        public void operation(String device, String operation, Instant start, Instant end, String outcome) {
-            operations.add(device + " " + operation + " " + Duration.between(start, end).toMillis() + "ms " + outcome);
-        }
-    };
+    private final RecordingContext context = new RecordingContext("cisco-recorded-it");
+    private final List<String> operations = context.operations();
 
     // ------------------------------------------------------------------ the recording
 

@@ -6,13 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +21,7 @@ import org.snmp4j.smi.OctetString;
 import org.snmp4j.smi.VariableBinding;
 
 import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.driverkit.RecordingContext;
 import net.sessionmigration.api.model.AccessPort;
 import net.sessionmigration.api.model.OpReport;
 import net.sessionmigration.api.model.PortMove;
@@ -54,22 +53,8 @@ class QBridgeLabIT {
     private final Map<String, DeviceProfile> devices = new HashMap<>();
     private final Map<String, SnmpCredential> credentials = new HashMap<>();
     private QBridgeSwitcher switcher;
-    private final List<String> operations = new CopyOnWriteArrayList<>();
-    private final DriverContext context = new DriverContext() {
-        @Override
-        public String migrationId() {
-            return "it";
-        }
-
-        @Override
-        public void progress(String message) {
-        }
-
-        @Override
-        public void operation(String device, String operation, Instant start, Instant end, String outcome) {
-            operations.add(device + " " + operation + " " + Duration.between(start, end).toMillis() + "ms " + outcome);
-        }
-    };
+    private final RecordingContext context = new RecordingContext("it");
+    private final List<String> operations = context.operations();
 
     @BeforeAll
     static void labUp() throws Exception {

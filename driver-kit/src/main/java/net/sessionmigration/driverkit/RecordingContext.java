@@ -1,0 +1,48 @@
+package net.sessionmigration.driverkit;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import net.sessionmigration.api.driver.DriverContext;
+
+/**
+ * A {@link DriverContext} for tests that keeps what the driver reported: each operation as
+ * {@code "DEVICE OPERATION Nms OUTCOME"} and each progress line, in order, safe to read while the
+ * driver works from several threads.
+ */
+public final class RecordingContext implements DriverContext {
+    private final String migrationId;
+    private final List<String> operations = new CopyOnWriteArrayList<>();
+    private final List<String> progress = new CopyOnWriteArrayList<>();
+
+    public RecordingContext(String migrationId) {
+        this.migrationId = migrationId;
+    }
+
+    @Override
+    public String migrationId() {
+        return migrationId;
+    }
+
+    @Override
+    public void progress(String message) {
+        progress.add(message);
+    }
+
+    @Override
+    public void operation(String device, String operation, Instant start, Instant end, String outcome) {
+        operations.add(device + " " + operation + " " + Duration.between(start, end).toMillis() + "ms " + outcome);
+    }
+
+    /** The operations so far (the live list: a test may clear it between steps). */
+    public List<String> operations() {
+        return operations;
+    }
+
+    /** The progress lines so far (the live list). */
+    public List<String> progress() {
+        return progress;
+    }
+}
