@@ -278,9 +278,9 @@ public class MigrationService {
 
     /**
      * A workload of {@link DaemonConfig.PageServer#minBytes} or more resident sends its pages
-     * through CRIU's page server at the target; the target starts it now (inside the freeze: one
-     * call and a criu start, far less than moving that memory through the daemons' HTTPS). Null:
-     * the pages go into the image, as for small workloads.
+     * through CRIU's page server at the target; the target starts it when asked: at S703 before
+     * the SIGSTOP ({@link #pagesBeforeTheFreeze}), else at S704 inside the freeze. Null: the pages
+     * go into the image (page server off, or a peer not named by an IPv4 address).
      */
     private Criu.PageServerTarget pageServerFor(String id, Migration m, MigrationRequest r)
             throws IOException, InterruptedException {
