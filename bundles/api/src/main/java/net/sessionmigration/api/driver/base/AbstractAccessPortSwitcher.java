@@ -97,7 +97,11 @@ public abstract class AbstractAccessPortSwitcher implements AccessPortSwitcher {
             if (r instanceof DeviceException e) {
                 return Result.failed(p.device(), e.getMessage());
             }
-            out.put(p, vlanOf(r, p.port()));
+            try {
+                out.put(p, vlanOf(r, p.port()));
+            } catch (IllegalStateException e) {
+                return Result.failed(p.device(), e.getMessage());
+            }
         }
         return Result.ok(out);
     }
