@@ -65,11 +65,14 @@ public final class Main {
         ControlServer server = new ControlServer(new InetSocketAddress(config.listenAddress(), config.listenPort()), ssl,
                 service, gateway, vms);
         server.start();
-        if (!config.workloads().isEmpty()) {
-            Thread warm = new Thread(service::warmUp, "sm-daemon-warm-up");
-            warm.setDaemon(true);
-            warm.start();
-        }
+        Thread warm = new Thread(() -> {
+            new ProbeService().warmUp(config.listenAddress(), server.port());
+            if (!config.workloads().isEmpty()) {
+                service.warmUp();
+            }
+        }, "sm-daemon-warm-up");
+        warm.setDaemon(true);
+        warm.start();
         Logger.getLogger("sm-daemon").info("daemon " + config.name() + " listening on " + config.listenAddress() + ":"
                 + server.port() + " (mTLS), workloads " + config.workloads().keySet()
                 + (gateway == null ? "" : ", gateway " + gateway.mode())

@@ -49,6 +49,20 @@ public final class ProbeService {
         }
     }
 
+    /**
+     * Once at start, on every daemon: one probe of this daemon's own control port, so the first
+     * real probe (at S708, inside the users' freeze) does not load and compile the socket code
+     * (measured cold on the lab: 41 ms against 8 warm).
+     */
+    public void warmUp(String listenAddress, int port) {
+        String self = listenAddress == null || listenAddress.isBlank() || listenAddress.equals("0.0.0.0")
+                ? "127.0.0.1" : listenAddress;
+        long t0 = System.nanoTime();
+        ProbeAnswer a = probe(new ProbeRequest(self, port, 1000));
+        LOG.info("warm-up: probe path in " + (System.nanoTime() - t0) / 1_000_000 + " ms ("
+                + (a.reachable() ? "connected to" : "could not connect to") + " " + self + ":" + port + ")");
+    }
+
     static Reason reason(IOException e) {
         String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
         if (e instanceof SocketTimeoutException) {
