@@ -744,6 +744,11 @@ public class MigrationService {
         try {
             Criu.Outcome c = criu.check();
             LOG.info("warm-up: criu check " + (c.ok() ? "ok" : "failed") + " in " + c.millis() + " ms");
+            Path empty = Path.of(config.imageRoot(), ".warm-up");
+            deleteTree(empty);
+            Files.createDirectories(empty);
+            LOG.info("warm-up: CRIU's RPC (a restore of nothing, refused) in " + criu.warmUpRestore(empty) + " ms");
+            deleteTree(empty);
         } catch (IOException | InterruptedException e) {
             LOG.warning("warm-up: criu check: " + e.getMessage());
         }
