@@ -82,7 +82,9 @@ class VlanFilteringVmIT {
 
     @BeforeAll
     void boot() throws Exception {
-        Path work = Path.of("target", "vlan-filtering-vm").toAbsolutePath();
+        // outside /tmp and /run (the guest mounts tmpfs there) wherever the build runs, also from a
+        // clone under /tmp; kept after the run for a look, emptied at the next start
+        Path work = Path.of(System.getProperty("vlan.vm.dir", "/var/tmp/sm-vlan-filtering-vm"));
         vm = GatewayVm.boot(work, SETUP, "{\"mode\": \"vlan-filtering\", \"bridge\": \"br0\"}");
         timings.put("boot_ms", vm.bootMs);
         timings.put("daemon_start_ms", vm.daemonMs);
