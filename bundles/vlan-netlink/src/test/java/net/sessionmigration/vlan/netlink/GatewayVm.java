@@ -96,6 +96,9 @@ final class GatewayVm implements AutoCloseable {
         // a copy: a daemon jar rebuilt meanwhile (mvn install elsewhere) must not change under the guest
         Files.copy(LabGateway.JAR, work.resolve("sm-daemon.jar"), StandardCopyOption.REPLACE_EXISTING);
         Files.copy(busybox, work.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
+        // the lab's JVM options, copied too: the build tree may lie under /tmp, which the guest cannot see
+        Files.copy(LabGateway.LAB.resolve("daemons/java-opts"), work.resolve("java-opts"),
+                StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(work.resolve("gw.json"), String.join("\n",
                 "{",
                 "  \"name\": \"gw\",",
@@ -177,7 +180,7 @@ final class GatewayVm implements AutoCloseable {
 
     /**
      * The guest's side (dash, chrooted into the host's root): the test's setup, the daemon with the
-     * lab's JVM options (lab/daemons/java-opts), then the command loop.
+     * lab's JVM options (a copy of lab/daemons/java-opts), then the command loop.
      */
     private static String guestScript(Path work) {
         return String.join("\n",
@@ -187,7 +190,7 @@ final class GatewayVm implements AutoCloseable {
                 "exec >>$W/guest.log 2>&1",
                 "echo \"guest: $(uname -r), setup\"",
                 "sh $W/setup.sh || { echo 'guest: setup FAILED'; echo 'guest: setup FAILED' >>$W/daemon.log; exit 1; }",
-                ". " + LabGateway.LAB.resolve("daemons/java-opts"),
+                ". $W/java-opts",
                 "echo \"guest: starting the daemon ($SM_DAEMON_JAVA_OPTS)\"",
                 // JNA unpacks its native part into a writable directory: the guest's tmpfs
                 "(java $SM_DAEMON_JAVA_OPTS -XX:-UsePerfData -Djna.tmpdir=/tmp -Djdk.net.hosts.file=/dev/null"
