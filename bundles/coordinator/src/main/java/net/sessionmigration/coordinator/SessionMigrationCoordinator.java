@@ -96,15 +96,32 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
     private final Map<String, MigrationRecord> awaitingDriver = new ConcurrentHashMap<>();
     private final List<MigrationListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean halted = new AtomicBoolean();
+    /** In a cluster: true while another member leads; runs then take no step, as when stopping. */
+    private final AtomicBoolean deposed = new AtomicBoolean();
+    private final Leadership leadership;
+    private volatile boolean opened;
+    private final ExecutorService takeOvers = Executors.newSingleThreadExecutor(daemon("sm-take-over"));
     private final Runnable onDriverChange = this::retryRecoveries;
     private final RunEnvironment env;
 
+    /** A coordinator that runs alone. */
     public SessionMigrationCoordinator(CoordinatorSettings settings, DriverRegistry drivers, Journal journal) {
+        this(settings, drivers, journal, Leadership.alone());
+    }
+
+    /**
+     * A coordinator that runs migrations only while {@code leadership} says it leads: one member of a
+     * cluster, whose {@code journal} is the cluster's shared one.
+     */
+    public SessionMigrationCoordinator(CoordinatorSettings settings, DriverRegistry drivers, Journal journal,
+                                       Leadership leadership) {
         this.settings = settings;
         this.drivers = drivers;
         this.journal = journal;
+        this.leadership = leadership;
         this.plans = new PlanFolder(settings.plansDir());
-        this.env = new RunEnvironment(drivers, journal, calls, settings.stepTimeout(), this::broadcast, halted::get);
+        this.env = new RunEnvironment(drivers, journal, calls, settings.stepTimeout(), this::broadcast,
+                () -> halted.get() || deposed.get());
     }
 
     /** Loads the plans, starts watching the folder and drives every unfinished migration to a safe end. */
@@ -115,11 +132,18 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
             poller.scheduleWithFixedDelay(plans::refresh, ms, ms, TimeUnit.MILLISECONDS);
         }
         drivers.onChange(onDriverChange);
-        List<MigrationRecord> unfinished = journal.unfinished();
-        if (!unfinished.isEmpty()) {
-            LOG.warn("journal {} holds {} unfinished migration(s); recovering", journal.location(), unfinished.size());
-        }
-        unfinished.forEach(this::recover);
+        deposed.set(true);
+        // leading already (alone, always): recover now, before open returns, as a restart always did;
+        // a leadership won later takes over on its own thread
+        Thread opener = Thread.currentThread();
+        leadership.listen(epoch -> {
+            if (Thread.currentThread() == opener && !opened) {
+                takeOver(epoch);
+            } else {
+                takeOvers.execute(() -> takeOver(epoch));
+            }
+        }, this::depose);
+        opened = true;
         if (!settings.keepWarm().isZero()) {
             long ms = Math.max(1, settings.keepWarm().toMillis());
             warmer.scheduleWithFixedDelay(this::keepWarm, ms, ms, TimeUnit.MILLISECONDS);
@@ -143,6 +167,7 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
         drivers.removeOnChange(onDriverChangeWarm);
         poller.shutdownNow();
         warmer.shutdownNow();
+        takeOvers.shutdownNow();
         journal.close();
         active.values().forEach(MigrationRun::halt);
         runPool.shutdownNow();
@@ -340,6 +365,10 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
         if (halted.get()) {
             return Result.failed("coordinator", "the coordinator is stopping");
         }
+        Optional<String> notLeading = leadership.whyNotLeading();
+        if (notLeading.isPresent() || deposed.get()) {
+            return Result.failed("coordinator", notLeading.orElse("this coordinator is taking over; try again shortly"));
+        }
         if (request == null || request.plan() == null) {
             return Result.failed("coordinator", "a start request needs a plan name");
         }
@@ -496,10 +525,56 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
         listeners.remove(listener);
     }
 
-    // ---- recovery ----
+    // ---- leadership and recovery ----
+
+    /**
+     * This coordinator leads (alone: at open): once the runs of an earlier leadership have ended, it
+     * reads the journal again and drives every unfinished migration to a safe end, exactly as after
+     * a restart.
+     */
+    private void takeOver(long epoch) {
+        long deadline = System.nanoTime() + settings.stepTimeout().plus(STOP_GRACE).toNanos();
+        while (!active.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return; // closing
+            }
+        }
+        if (!active.isEmpty()) {
+            LOG.error("not taking over (epoch {}): runs of an earlier leadership are still in driver calls: {}", epoch,
+                    active.keySet());
+            return;
+        }
+        synchronized (this) {
+            if (halted.get() || leadership.whyNotLeading().isPresent()) {
+                return;
+            }
+            planInUse.clear();
+            awaitingDriver.clear();
+            journal.reload();
+            deposed.set(false);
+        }
+        List<MigrationRecord> unfinished = journal.unfinished();
+        if (!unfinished.isEmpty()) {
+            LOG.warn("journal {} holds {} unfinished migration(s); recovering{}", journal.location(), unfinished.size(),
+                    epoch == 0 ? "" : " as the new leader (epoch " + epoch + ")");
+        }
+        unfinished.forEach(this::recover);
+    }
+
+    /** Another member leads now: every run stops where it is, calls no driver and writes nothing more. */
+    private void depose(String why) {
+        if (deposed.getAndSet(true)) {
+            return;
+        }
+        LOG.warn("coordinator deposed ({}): {} migration(s) stop where they are for the leader to recover: {}", why,
+                active.size(), active.keySet());
+        active.values().forEach(MigrationRun::halt);
+    }
 
     private synchronized void recover(MigrationRecord record) {
-        if (halted.get()) {
+        if (halted.get() || deposed.get()) {
             return;
         }
         Optional<MigrationPlan> plan = journal.planSource(record.id())
@@ -540,8 +615,8 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
 
     private void exited(MigrationRun run) {
         active.remove(run.id());
-        if (halted.get()) {
-            return; // its plan stays claimed until the coordinator restarts and recovers it
+        if (halted.get() || deposed.get()) {
+            return; // its plan stays claimed until this coordinator, restarted or leading again, recovers it
         }
         planInUse.remove(run.planName(), run.id());
         try {

@@ -69,9 +69,14 @@ final class Lab implements AutoCloseable {
     }
 
     SessionMigrationCoordinator open() {
-        journal = Journal.open(journalFile, false);
+        return open(Journal.open(journalFile, false), Leadership.alone());
+    }
+
+    /** A member of a cluster: the shared journal, migrations only while it leads. */
+    SessionMigrationCoordinator open(Journal shared, Leadership leadership) {
+        journal = shared;
         coordinator = new SessionMigrationCoordinator(new CoordinatorSettings(plansDir, stepTimeout, Duration.ZERO,
-                100, keepWarm), registry, journal);
+                100, keepWarm), registry, journal, leadership);
         coordinator.open();
         coordinator.addListener(events::add);
         return coordinator;

@@ -1,8 +1,5 @@
 package net.sessionmigration.coordinator.journal;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,8 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.h2.mvstore.MVMap;
-import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,90 +18,92 @@ import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 
 import net.sessionmigration.api.service.MigrationRecord;
 import net.sessionmigration.api.service.TriggerMemory;
+import net.sessionmigration.coordinator.journal.JournalStore.Table;
+import net.sessionmigration.coordinator.journal.JournalStore.Write;
 
 /**
- * The coordinator's persistent store, on H2 MVStore. Every {@link #save} is committed (and,
- * with {@code sync}, forced to the disk) before it returns, so a caller may take the step it
- * announces only after the journal holds it. Reads come from an in-memory copy.
+ * The coordinator's journal: migration records, their plans and ports, trigger memory and the
+ * backup-active flags, as JSON in a {@link JournalStore} (by default the embedded H2 MVStore file;
+ * in a cluster, ZooKeeper). Every {@link #save} is committed before it returns, so a caller may take
+ * the step it announces only after the journal holds it. Records are read from an in-memory copy,
+ * which a shared store keeps current with what other members write.
  */
 public final class Journal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
-    private final MVStore store;
-    private final boolean sync;
-    private final MVMap<String, String> records;
-    private final MVMap<String, String> planSources;
-    private final MVMap<String, String> portsTaken;
-    private final MVMap<String, String> backupActive;
-    private final MVMap<String, String> triggers;
-    private final MVMap<String, Long> meta;
+    private final JournalStore store;
     private final Map<String, MigrationRecord> cache = new ConcurrentHashMap<>();
     private final ObjectMapper json = new ObjectMapper().registerModule(new Jdk8Module())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private final String location;
     private boolean closed;
 
-    private Journal(MVStore store, boolean sync, String location) {
+    private Journal(JournalStore store) {
         this.store = store;
-        this.sync = sync;
-        this.location = location;
-        this.records = store.openMap("migrations");
-        this.planSources = store.openMap("planSources");
-        this.portsTaken = store.openMap("portsTaken");
-        this.backupActive = store.openMap("backupActive");
-        this.triggers = store.openMap("triggers");
-        this.meta = store.openMap("meta");
-        for (Map.Entry<String, String> e : records.entrySet()) {
-            try {
-                cache.put(e.getKey(), json.readValue(e.getValue(), MigrationRecord.class));
-            } catch (JsonProcessingException ex) {
-                LOG.error("journal {}: unreadable record of migration {}: {}", location, e.getKey(), ex.getMessage());
+        reload();
+        store.onChange((table, id) -> {
+            if (table == Table.MIGRATIONS && !isClosed()) {
+                try {
+                    store.read(Table.MIGRATIONS, id).ifPresentOrElse(text -> decode(id, text), () -> cache.remove(id));
+                } catch (RuntimeException e) {
+                    LOG.warn("journal {}: migration {} changed, but cannot be read now: {}", store.location(), id,
+                            e.getMessage());
+                }
             }
-        }
+        });
+    }
+
+    /** A journal on the given store, which it owns and closes. */
+    public static Journal on(JournalStore store) {
+        return new Journal(store);
     }
 
     /**
-     * Opens (or creates) the journal file.
+     * Opens (or creates) the embedded journal file.
      *
      * @param sync force every commit to the disk; without it a commit survives a crash of the
      *             JVM but not of the machine
      */
     public static Journal open(Path file, boolean sync) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the journal's folder for " + file, e);
-        }
-        MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
-        return new Journal(store, sync, file.toString());
+        return new Journal(MvStoreJournalStore.open(file, sync));
     }
 
     /** A journal that survives nothing; for tests and for measuring the disk's share. */
     public static Journal inMemory() {
-        return new Journal(new MVStore.Builder().autoCommitDisabled().open(), false, "memory");
+        return new Journal(MvStoreJournalStore.inMemory());
     }
 
     public String location() {
-        return location;
+        return store.location();
+    }
+
+    /**
+     * Reads every record from the store again: a member that becomes the leader does this before it
+     * recovers, so that it acts on what the old leader last committed.
+     */
+    public void reload() {
+        Map<String, String> all = store.readAll(Table.MIGRATIONS);
+        cache.keySet().retainAll(all.keySet());
+        all.forEach(this::decode);
+    }
+
+    private void decode(String id, String text) {
+        try {
+            cache.put(id, json.readValue(text, MigrationRecord.class));
+        } catch (JsonProcessingException ex) {
+            LOG.error("journal {}: unreadable record of migration {}: {}", store.location(), id, ex.getMessage());
+        }
     }
 
     /** Writes and commits one migration's record; throws {@link JournalClosedException} once closed. */
     public synchronized void save(MigrationRecord record) {
-        requireOpen();
-        records.put(record.id(), write(record));
-        commit();
+        commit(Write.put(Table.MIGRATIONS, record.id(), write(record)));
         cache.put(record.id(), record);
     }
 
     /** Stored together with the first record of a migration, in the same commit. */
     public synchronized void saveNew(MigrationRecord record, PlanSource plan) {
-        requireOpen();
-        planSources.put(record.id(), write(plan));
-        records.put(record.id(), write(record));
-        commit();
+        commit(Write.put(Table.PLAN_SOURCES, record.id(), write(plan)),
+                Write.put(Table.MIGRATIONS, record.id(), write(record)));
         cache.put(record.id(), record);
     }
 
@@ -115,7 +112,7 @@ public final class Journal implements AutoCloseable {
     }
 
     public synchronized Optional<PlanSource> planSource(String id) {
-        return read(planSources, id, PlanSource.class, "plan of migration");
+        return read(Table.PLAN_SOURCES, id, PlanSource.class, "plan of migration");
     }
 
     /**
@@ -124,13 +121,11 @@ public final class Journal implements AutoCloseable {
      * back exactly there.
      */
     public synchronized void savePortsTaken(String id, PortsTaken ports) {
-        requireOpen();
-        portsTaken.put(id, write(ports));
-        commit();
+        commit(Write.put(Table.PORTS_TAKEN, id, write(ports)));
     }
 
     public synchronized Optional<PortsTaken> portsTaken(String id) {
-        return read(portsTaken, id, PortsTaken.class, "ports of migration");
+        return read(Table.PORTS_TAKEN, id, PortsTaken.class, "ports of migration");
     }
 
     /** Newest first. */
@@ -150,36 +145,24 @@ public final class Journal implements AutoCloseable {
     /** A number never handed out before by this journal; committed with the record that uses it. */
     public synchronized long nextSequence() {
         requireOpen();
-        long next = meta.getOrDefault("sequence", 0L) + 1;
-        meta.put("sequence", next);
-        return next;
+        return store.nextSequence();
     }
 
-    public boolean backupActive(String plan) {
-        synchronized (this) {
-            return !closed && backupActive.containsKey(plan);
-        }
+    public synchronized boolean backupActive(String plan) {
+        return !closed && store.read(Table.BACKUP_ACTIVE, plan).isPresent();
     }
 
     public synchronized void setBackupActive(String plan, boolean active) {
-        requireOpen();
-        if (active) {
-            backupActive.put(plan, "true");
-        } else {
-            backupActive.remove(plan);
-        }
-        commit();
+        commit(active ? Write.put(Table.BACKUP_ACTIVE, plan, "true") : Write.remove(Table.BACKUP_ACTIVE, plan));
     }
 
     /** A trigger rule's memory (fired, when, which migration), by rule name. */
     public synchronized Optional<TriggerMemory> triggerMemory(String rule) {
-        return read(triggers, rule, TriggerMemory.class, "memory of trigger rule");
+        return read(Table.TRIGGERS, rule, TriggerMemory.class, "memory of trigger rule");
     }
 
     public synchronized void rememberTrigger(TriggerMemory memory) {
-        requireOpen();
-        triggers.put(memory.rule(), write(memory));
-        commit();
+        commit(Write.put(Table.TRIGGERS, memory.rule(), write(memory)));
     }
 
     /** Keeps the newest {@code keep} finished migrations; unfinished ones are never dropped. */
@@ -191,13 +174,18 @@ public final class Journal implements AutoCloseable {
         if (finished.size() <= keep) {
             return;
         }
+        List<Write> writes = new ArrayList<>();
         for (MigrationRecord r : finished.subList(keep, finished.size())) {
-            records.remove(r.id());
-            planSources.remove(r.id());
-            portsTaken.remove(r.id());
-            cache.remove(r.id());
+            for (Table t : List.of(Table.MIGRATIONS, Table.PLAN_SOURCES, Table.PORTS_TAKEN)) {
+                writes.add(Write.remove(t, r.id()));
+            }
         }
-        commit();
+        try {
+            store.commit(writes);
+            finished.subList(keep, finished.size()).forEach(r -> cache.remove(r.id()));
+        } catch (JournalClosedException e) {
+            LOG.warn("journal {}: old migrations not pruned: {}", store.location(), e.getMessage());
+        }
     }
 
     /**
@@ -213,14 +201,14 @@ public final class Journal implements AutoCloseable {
         try {
             store.close();
         } catch (RuntimeException e) {
-            LOG.warn("journal {}: close failed: {}", location, e.toString());
+            LOG.warn("journal {}: close failed: {}", store.location(), e.toString());
         }
     }
 
     /** Drops the store without writing anything, as a crash would; for tests. */
     public synchronized void closeAbruptly() {
         closed = true;
-        store.closeImmediately();
+        store.closeAbruptly();
     }
 
     public synchronized boolean isClosed() {
@@ -233,20 +221,18 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    private void commit() {
-        store.commit();
-        if (sync) {
-            store.sync();
-        }
+    private void commit(Write... writes) {
+        requireOpen();
+        store.commit(List.of(writes));
     }
 
     /** One stored value, or empty when closed, absent or unreadable (logged: {@code what} and the key). */
-    private <T> Optional<T> read(MVMap<String, String> map, String key, Class<T> type, String what) {
-        String s = closed ? null : map.get(key);
+    private <T> Optional<T> read(Table table, String key, Class<T> type, String what) {
+        Optional<String> s = closed ? Optional.empty() : store.read(table, key);
         try {
-            return s == null ? Optional.empty() : Optional.of(json.readValue(s, type));
+            return s.isEmpty() ? Optional.empty() : Optional.of(json.readValue(s.get(), type));
         } catch (JsonProcessingException e) {
-            LOG.error("journal {}: unreadable {} {}: {}", location, what, key, e.getMessage());
+            LOG.error("journal {}: unreadable {} {}: {}", store.location(), what, key, e.getMessage());
             return Optional.empty();
         }
     }

@@ -1,0 +1,176 @@
+package net.sessionmigration.coordinator.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real ZooKeeper ensemble for tests: {@code n} servers, each its own JVM running ZooKeeper's
+ * {@code QuorumPeerMain} from the ZooKeeper jar on this module's test classpath, on 127.0.0.1 with
+ * free ports, data under a temporary folder. Servers are stopped by their pid (kill -9 when asked,
+ * as a crashed machine) and can be started again on the same data.
+ */
+public final class ZooKeeperEnsemble implements AutoCloseable {
+    private final Path dir;
+    private final int[] clientPorts;
+    private final Process[] servers;
+    private final String classpath;
+
+    public ZooKeeperEnsemble(int n) throws IOException {
+        dir = Files.createTempDirectory("sm-zk-");
+        clientPorts = new int[n];
+        servers = new Process[n];
+        int[][] peerPorts = new int[n][2];
+        for (int i = 0; i < n; i++) {
+            clientPorts[i] = freePort();
+            peerPorts[i][0] = freePort();
+            peerPorts[i][1] = freePort();
+        }
+        StringBuilder peers = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            peers.append("server.").append(i + 1).append("=127.0.0.1:").append(peerPorts[i][0]).append(':')
+                    .append(peerPorts[i][1]).append('\n');
+        }
+        for (int i = 0; i < n; i++) {
+            Path data = Files.createDirectories(dir.resolve("s" + (i + 1)));
+            Files.writeString(data.resolve("myid"), Integer.toString(i + 1));
+            Files.writeString(dir.resolve("zoo" + (i + 1) + ".cfg"), String.join("\n",
+                    "tickTime=500", "initLimit=20", "syncLimit=4", "dataDir=" + data,
+                    "clientPort=" + clientPorts[i], "clientPortAddress=127.0.0.1",
+                    "admin.enableServer=false", "4lw.commands.whitelist=ruok,srvr", "") + peers);
+        }
+        classpath = classpathOf(org.apache.zookeeper.server.quorum.QuorumPeerMain.class, org.apache.jute.Record.class,
+                org.slf4j.Logger.class, org.slf4j.impl.SimpleLogger.class,
+                org.apache.yetus.audience.InterfaceAudience.class, org.apache.commons.io.FileUtils.class, com.codahale.metrics.Reservoir.class,
+                org.xerial.snappy.SnappyInputStream.class,
+                io.netty.channel.Channel.class, io.netty.handler.ssl.SslContext.class, io.netty.buffer.ByteBuf.class,
+                io.netty.util.concurrent.Future.class, io.netty.resolver.AddressResolver.class,
+                io.netty.handler.codec.ByteToMessageDecoder.class);
+        for (int i = 0; i < n; i++) {
+            start(i);
+        }
+    }
+
+    /** {@code 127.0.0.1:p1,127.0.0.1:p2,…} */
+    public String connect() {
+        StringJoiner j = new StringJoiner(",");
+        for (int p : clientPorts) {
+            j.add("127.0.0.1:" + p);
+        }
+        return j.toString();
+    }
+
+    public void start(int i) throws IOException {
+        servers[i] = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+                dir.resolve("zoo" + (i + 1) + ".cfg").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("s" + (i + 1) + ".log").toFile()).start();
+    }
+
+    /** Kills server {@code i} (0-based) with SIGKILL, as a machine that dies. */
+    public void kill(int i) throws InterruptedException {
+        Process p = servers[i];
+        if (p != null) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            servers[i] = null;
+        }
+    }
+
+    /** Waits until {@code count} servers answer {@code srvr} as leader or follower. */
+    public void awaitServing(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            int serving = 0;
+            for (int p : clientPorts) {
+                String mode = fourLetters(p, "srvr");
+                if (mode.contains("Mode: leader") || mode.contains("Mode: follower")) {
+                    serving++;
+                }
+            }
+            if (serving >= count) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("ZooKeeper ensemble " + connect() + ": fewer than " + count
+                + " servers serving after " + timeout + "; the end of each server's log:\n" + logTails());
+    }
+
+    private String logTails() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 1; i <= servers.length; i++) {
+            try {
+                List<String> lines = Files.readAllLines(dir.resolve("s" + i + ".log"));
+                b.append("server ").append(i).append(":\n")
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()))).append('\n');
+            } catch (IOException e) {
+                b.append("server ").append(i).append(": ").append(e).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static String fourLetters(int port, String cmd) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(1_000);
+            s.getOutputStream().write(cmd.getBytes(StandardCharsets.US_ASCII));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (int i = 0; i < servers.length; i++) {
+            kill(i);
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String classpathOf(Class<?>... classes) {
+        Set<String> jars = new LinkedHashSet<>();
+        for (Class<?> c : classes) {
+            try {
+                jars.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(c + ": " + e, e);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, new ArrayList<>(jars));
+    }
+
+    List<Integer> clientPorts() {
+        List<Integer> l = new ArrayList<>();
+        for (int p : clientPorts) {
+            l.add(p);
+        }
+        return l;
+    }
+}
