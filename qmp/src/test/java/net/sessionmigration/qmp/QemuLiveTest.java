@@ -219,8 +219,10 @@ class QemuLiveTest {
         dest.qmp().announceSelf();
         assertEquals("RESUME", dest.qmp().awaitEvent(destEvents, e -> e.name().equals("RESUME"), Duration.ofSeconds(2)).name());
         assertEquals(new VmStatus("running", true), dest.qmp().queryStatus());
-        assertTrue(client.awaitSeq(seqBefore + 50, Duration.ofSeconds(10)),
-                "stream continues from the destination: last seq " + client.lastSeq() + " before " + seqBefore);
+        if (!client.awaitSeq(seqBefore + 50, Duration.ofSeconds(10))) {
+            fail("stream continues from the destination: last seq " + client.lastSeq() + " before " + seqBefore
+                    + "\n" + pathEvidence(dest));
+        }
         System.out.printf("migration: first line after cont %d ms; stream seq %d -> %d, no hole: %s; largest gap %d ms%n",
                 client.firstArrivalAfter(contMs) - contMs, seqBefore, client.lastSeq(), client.noHole(),
                 client.largestGapMs());
@@ -242,6 +244,30 @@ class QemuLiveTest {
     }
 
     // ---- helpers ----
+
+    /** What a stalled stream leaves behind: the guest's state and console, and the user's side of the path. */
+    private String pathEvidence(QemuProcess q) {
+        StringBuilder b = new StringBuilder();
+        try {
+            b.append("status: ").append(q.qmp().queryStatus()).append('\n');
+        } catch (QmpException e) {
+            b.append("status: ").append(e.getMessage()).append('\n');
+        }
+        String console = q.console();
+        b.append("console (end): ").append(console.substring(Math.max(0, console.length() - 800))).append('\n');
+        for (List<String> cmd : List.of(List.of("ip", "-n", ns, "-s", "link"), List.of("bridge", "-n", ns, "fdb", "show", "br", "br0"),
+                List.of("ip", "-n", ns, "neigh"), List.of("ip", "netns", "exec", ns, "ss", "-tino"))) {
+            try {
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+                b.append("$ ").append(String.join(" ", cmd)).append('\n')
+                        .append(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (IOException | InterruptedException e) {
+                b.append(cmd).append(": ").append(e).append('\n');
+            }
+        }
+        return b.toString();
+    }
 
     private QemuProcess start(VmSpec spec) throws IOException {
         assertTrue(started.size() < 2, "at most two QEMUs at once");
