@@ -4,6 +4,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
+import net.sessionmigration.api.service.ClusterStatus;
+
 /**
  * Whether this coordinator may run migrations: always when it runs alone (the default), only while
  * it leads when it is one member of a cluster ({@code net.sessionmigration.coordinator.cluster}).
@@ -16,6 +18,9 @@ public interface Leadership {
 
     /** The current leader's epoch (0 alone): it rises with every new leader. */
     long epoch();
+
+    /** What this member knows about the cluster now, for {@code migration:cluster}. */
+    ClusterStatus status();
 
     /**
      * Calls {@code leading} with the epoch whenever this coordinator becomes the leader, and
@@ -34,6 +39,11 @@ public interface Leadership {
             @Override
             public long epoch() {
                 return 0;
+            }
+
+            @Override
+            public ClusterStatus status() {
+                return ClusterStatus.alone();
             }
 
             @Override

@@ -38,6 +38,7 @@ import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.UserSideProbe;
 import net.sessionmigration.api.model.Step;
+import net.sessionmigration.api.service.ClusterStatus;
 import net.sessionmigration.api.service.DriverStatus;
 import net.sessionmigration.api.service.DryRunReport;
 import net.sessionmigration.api.service.MigrationAdminService;
@@ -319,6 +320,11 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
     }
 
     @Override
+    public ClusterStatus cluster() {
+        return leadership.status();
+    }
+
+    @Override
     public List<MigrationRecord> running() {
         List<MigrationRecord> list = new ArrayList<>();
         active.values().forEach(r -> list.add(r.snapshot()));
@@ -550,9 +556,16 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
             if (halted.get() || leadership.whyNotLeading().isPresent()) {
                 return;
             }
+            try {
+                journal.reload();
+            } catch (RuntimeException e) {
+                LOG.warn("elected (epoch {}) but the shared journal cannot be read ({}); trying again in 1 s", epoch,
+                        e.getMessage());
+                retryTakeOver(epoch);
+                return;
+            }
             planInUse.clear();
             awaitingDriver.clear();
-            journal.reload();
             deposed.set(false);
         }
         List<MigrationRecord> unfinished = journal.unfinished();
@@ -561,6 +574,14 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
                     epoch == 0 ? "" : " as the new leader (epoch " + epoch + ")");
         }
         unfinished.forEach(this::recover);
+    }
+
+    private void retryTakeOver(long epoch) {
+        try {
+            warmer.schedule(() -> takeOvers.execute(() -> takeOver(epoch)), 1, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
     }
 
     /** Another member leads now: every run stops where it is, calls no driver and writes nothing more. */

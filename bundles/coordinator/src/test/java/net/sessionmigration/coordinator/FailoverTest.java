@@ -129,7 +129,7 @@ class FailoverTest {
         Member a = member("site-a");
         await(a.cluster()::leading, "site-a leads");
         Member b = member("site-b");
-        await(() -> b.cluster().view().leader().isPresent(), "site-b sees the leader");
+        await(() -> b.cluster().status().leader().isPresent(), "site-b sees the leader");
         String why = b.lab().coordinator.start(StartRequest.of(PLAN, "t"), e -> { }).failure().orElseThrow().toString();
         assertTrue(why.contains("site-b") && why.contains("the leader is site-a"), why);
         String id = a.lab().start(PLAN);

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import net.sessionmigration.api.service.ClusterStatus;
 import net.sessionmigration.api.service.DriverStatus;
 import net.sessionmigration.api.service.DryRunReport;
 import net.sessionmigration.api.service.MigrationRecord;
@@ -90,5 +91,12 @@ final class FakeMigrationService implements MigrationService {
     @Override
     public List<DriverStatus> drivers() {
         return List.copyOf(drivers);
+    }
+
+    ClusterStatus cluster = ClusterStatus.alone();
+
+    @Override
+    public ClusterStatus cluster() {
+        return cluster;
     }
 }

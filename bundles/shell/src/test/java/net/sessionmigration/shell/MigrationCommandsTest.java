@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.service.ClusterStatus;
 import net.sessionmigration.api.service.DriverStatus;
 
 /** status, abort, history, reset-backup, drivers and the two completers. */
@@ -206,6 +207,39 @@ class MigrationCommandsTest {
         c.json = true;
         c.execute();
         assertEquals(false, reader.readTree(json.text()).get(0).get("installed").asBoolean());
+    }
+
+    @Test
+    void clusterShowsAloneOrMembersLeaderEpochAndWhyNotHere() throws Exception {
+        ClusterCommand c = wire(new ClusterCommand());
+        c.migrations = service;
+        c.execute();
+        assertEquals(List.of("alone: this coordinator runs every migration itself, with its own journal"
+                + " (journal.store = local)"), capture.lines());
+
+        service.cluster = new ClusterStatus("site-b", true, false, java.util.Optional.of("site-a"), 7, "CONNECTED",
+                List.of("site-a", "site-b"), "zk1:2181,zk2:2181,zk3:2181",
+                java.util.Optional.of("this coordinator (site-b) follows; the leader is site-a: start migrations there"));
+        Fixtures.Capture table = new Fixtures.Capture();
+        c.output = table.output;
+        c.execute();
+        List<String> lines = table.lines();
+        assertEquals("member site-b, following; leader site-a, epoch 7; ZooKeeper CONNECTED (zk1:2181,zk2:2181,zk3:2181)",
+                lines.get(0));
+        assertEquals("no migration starts here: this coordinator (site-b) follows; the leader is site-a: start"
+                + " migrations there", lines.get(1));
+        assertTrue(lines.get(2).matches("Member\\s+\\| Role\\s+\\| This one"), lines.get(2));
+        assertTrue(lines.get(4).matches("site-a\\s+\\| leader\\s+\\|\\s*"), lines.get(4));
+        assertTrue(lines.get(5).matches("site-b\\s+\\| follower \\| \\*"), lines.get(5));
+
+        Fixtures.Capture json = new Fixtures.Capture();
+        c.output = json.output;
+        c.json = true;
+        c.execute();
+        var tree = reader.readTree(json.text());
+        assertEquals("site-a", tree.get("leader").asText());
+        assertEquals(7, tree.get("epoch").asLong());
+        assertEquals(2, tree.get("members").size());
     }
 
     @Test

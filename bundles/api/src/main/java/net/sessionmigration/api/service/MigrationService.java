@@ -25,4 +25,9 @@ public interface MigrationService {
     List<MigrationRecord> running();
 
     List<DriverStatus> drivers();
+
+    /** This coordinator's cluster: alone (the default), or its members, leader and epoch on ZooKeeper. */
+    default ClusterStatus cluster() {
+        return ClusterStatus.alone();
+    }
 }

@@ -26,6 +26,7 @@ import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import net.sessionmigration.api.service.ClusterStatus;
 import net.sessionmigration.coordinator.Leadership;
 
 /**
@@ -38,23 +39,6 @@ import net.sessionmigration.coordinator.Leadership;
  */
 public final class ClusterMember implements AutoCloseable, Leadership {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
-
-    /** What the member knows about the cluster now; {@link #why()} says why it may not lead, or is empty. */
-    public record View(String member, Optional<String> leader, boolean leading, long epoch, String zookeeper,
-                       List<String> members, String connect, String root) {
-        public Optional<String> why() {
-            if (leading) {
-                return Optional.empty();
-            }
-            if (!"CONNECTED".equals(zookeeper) && !"RECONNECTED".equals(zookeeper)) {
-                return Optional.of("no ZooKeeper quorum reachable from " + member + " (ZooKeeper " + connect + ": "
-                        + zookeeper + "); no migration starts without it");
-            }
-            return Optional.of(leader.map(l -> "this coordinator (" + member + ") follows; the leader is " + l
-                            + ": start migrations there")
-                    .orElse("no leader elected yet"));
-        }
-    }
 
     private final ClusterSettings settings;
     private final CuratorFramework client;
@@ -111,7 +95,7 @@ public final class ClusterMember implements AutoCloseable, Leadership {
 
     @Override
     public Optional<String> whyNotLeading() {
-        return leading() ? Optional.empty() : view().why();
+        return leading() ? Optional.empty() : status().whyNotLeading();
     }
 
     @Override
@@ -149,7 +133,8 @@ public final class ClusterMember implements AutoCloseable, Leadership {
         return Optional.ofNullable(fencePath.get());
     }
 
-    public View view() {
+    @Override
+    public ClusterStatus status() {
         ConnectionState s = state.get();
         Optional<String> leader = Optional.empty();
         List<String> members = new ArrayList<>();
@@ -160,11 +145,21 @@ public final class ClusterMember implements AutoCloseable, Leadership {
                 members.addAll(client.getChildren().forPath(settings.root() + "/members"));
                 members.sort(null);
             } catch (Exception e) {
-                LOG.debug("cluster {}: view incomplete: {}", settings.member(), e.toString());
+                LOG.debug("cluster {}: status incomplete: {}", settings.member(), e.toString());
             }
         }
-        return new View(settings.member(), leader, leading(), epoch.get(), s.name(), members, settings.connect(),
-                settings.root());
+        boolean leads = leading();
+        return new ClusterStatus(settings.member(), true, leads, leader, epoch.get(), s.name(), members,
+                settings.connect(), leads ? Optional.empty() : Optional.of(whyNot(s, leader)));
+    }
+
+    private String whyNot(ConnectionState s, Optional<String> leader) {
+        if (!s.isConnected()) {
+            return "no ZooKeeper quorum reachable from " + settings.member() + " (ZooKeeper " + settings.connect() + ": "
+                    + s + "); no migration starts without it";
+        }
+        return leader.map(l -> "this coordinator (" + settings.member() + ") follows; the leader is " + l
+                + ": start migrations there").orElse("no leader elected yet");
     }
 
     private void registerMember() {

@@ -35,27 +35,32 @@ public final class ZooKeeperJournalStore implements JournalStore {
     private final String base;
     private final CuratorCache cache;
     private volatile boolean closed;
+    private volatile boolean znodesMade;
 
     public ZooKeeperJournalStore(ClusterMember member) {
         this.member = member;
         this.client = member.client();
         this.base = member.settings().root() + "/journal";
-        try {
+        this.cache = CuratorCache.build(client, base);
+        this.cache.start(); // in the background: ZooKeeper may be unreachable now
+    }
+
+    /** The table and sequence znodes, made once, when ZooKeeper is first reached. */
+    private void ensureZnodes() throws Exception {
+        if (!znodesMade) {
             for (Table t : Table.values()) {
                 client.createContainers(tablePath(t));
             }
             client.createContainers(base + "/sequence");
-        } catch (Exception e) {
-            throw new IllegalStateException("journal " + location() + ": cannot create its znodes: " + e, e);
+            znodesMade = true;
         }
-        this.cache = CuratorCache.build(client, base);
-        this.cache.start();
     }
 
     @Override
     public Map<String, String> readAll(Table table) {
         Map<String, String> all = new HashMap<>();
         try {
+            ensureZnodes();
             for (String child : client.getChildren().forPath(tablePath(table))) {
                 read(table, decode(child)).ifPresent(v -> all.put(decode(child), v));
             }
@@ -84,6 +89,7 @@ public final class ZooKeeperJournalStore implements JournalStore {
         String fence = member.fencePath().orElseThrow(() -> new JournalClosedException(
                 "journal " + location() + ": " + member.settings().member() + " is not the leader; it may not write"));
         try {
+            ensureZnodes();
             List<CuratorOp> ops = new ArrayList<>();
             ops.add(client.transactionOp().check().forPath(fence));
             for (Write w : writes) {
@@ -109,6 +115,7 @@ public final class ZooKeeperJournalStore implements JournalStore {
     @Override
     public long nextSequence() {
         try {
+            ensureZnodes();
             return client.setData().forPath(base + "/sequence", new byte[0]).getVersion();
         } catch (Exception e) {
             throw new JournalClosedException("journal " + location() + ": no sequence number: " + e);

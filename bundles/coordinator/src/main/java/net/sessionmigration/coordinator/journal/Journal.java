@@ -39,7 +39,12 @@ public final class Journal implements AutoCloseable {
 
     private Journal(JournalStore store) {
         this.store = store;
-        reload();
+        try {
+            reload();
+        } catch (RuntimeException e) {
+            // a shared store not reachable yet: its change reports fill the copy once it is
+            LOG.warn("journal {}: not read at start: {}", store.location(), e.getMessage());
+        }
         store.onChange((table, id) -> {
             if (table == Table.MIGRATIONS && !isClosed()) {
                 try {

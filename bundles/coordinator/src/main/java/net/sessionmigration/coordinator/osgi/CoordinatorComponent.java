@@ -20,6 +20,7 @@ import net.sessionmigration.api.driver.AccessPortSwitcher;
 import net.sessionmigration.api.driver.ReachabilityProbe;
 import net.sessionmigration.api.driver.WorkloadMover;
 import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.service.ClusterStatus;
 import net.sessionmigration.api.service.DriverStatus;
 import net.sessionmigration.api.service.DryRunReport;
 import net.sessionmigration.api.service.MigrationAdminService;
@@ -49,6 +50,8 @@ public class CoordinatorComponent implements MigrationService, MigrationAdminSer
 
     private final DriverRegistry drivers = new DriverRegistry();
     private volatile SessionMigrationCoordinator coordinator;
+    /** In a cluster: this member's ZooKeeper connection, closed after the coordinator. */
+    private volatile AutoCloseable cluster;
 
     @Activate
     void activate(CoordinatorConfig config) {
@@ -58,8 +61,18 @@ public class CoordinatorComponent implements MigrationService, MigrationAdminSer
                 Duration.ofSeconds(Math.max(1, config.step_timeout_seconds())),
                 Duration.ofMillis(Math.max(0, config.plans_poll_millis())),
                 config.history_keep(), Duration.ofSeconds(Math.max(0, config.keep_warm_seconds())));
-        SessionMigrationCoordinator c = new SessionMigrationCoordinator(settings, drivers,
-                Journal.open(journalFile, config.journal_sync()));
+        SessionMigrationCoordinator c;
+        switch (config.journal_store().trim()) {
+            case "local" -> c = new SessionMigrationCoordinator(settings, drivers,
+                    Journal.open(journalFile, config.journal_sync()));
+            case "zookeeper" -> {
+                Clustered clustered = Clustered.join(config);
+                cluster = clustered;
+                c = new SessionMigrationCoordinator(settings, drivers, clustered.journal(), clustered.member());
+            }
+            default -> throw new IllegalArgumentException("journal.store '" + config.journal_store()
+                    + "' is neither local nor zookeeper");
+        }
         c.open();
         coordinator = c;
     }
@@ -69,6 +82,14 @@ public class CoordinatorComponent implements MigrationService, MigrationAdminSer
         SessionMigrationCoordinator c = coordinator;
         if (c != null) {
             c.close();
+        }
+        AutoCloseable cl = cluster;
+        if (cl != null) {
+            try {
+                cl.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(CoordinatorComponent.class).warn("cluster close: {}", e.toString());
+            }
         }
     }
 
@@ -130,6 +151,11 @@ public class CoordinatorComponent implements MigrationService, MigrationAdminSer
     @Override
     public DryRunReport dryRun(String plan) {
         return coordinator.dryRun(plan);
+    }
+
+    @Override
+    public ClusterStatus cluster() {
+        return coordinator.cluster();
     }
 
     @Override

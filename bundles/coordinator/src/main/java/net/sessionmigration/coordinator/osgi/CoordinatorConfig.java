@@ -37,4 +37,28 @@ public @interface CoordinatorConfig {
             + " while no migration runs, and soon after drivers come or go, so that the first migration after a"
             + " start or a long idle is not the slow one; 0 = off", min = "0")
     long keep_warm_seconds() default 300;
+
+    @AttributeDefinition(name = "Journal store", description = "local: this coordinator alone, its journal in"
+            + " the file above (the default). zookeeper: one member of a cluster of coordinators whose journal is"
+            + " in ZooKeeper; only the elected leader runs migrations", options = {
+                @org.osgi.service.metatype.annotations.Option(label = "local", value = "local"),
+                @org.osgi.service.metatype.annotations.Option(label = "zookeeper", value = "zookeeper")})
+    String journal_store() default "local";
+
+    @AttributeDefinition(name = "ZooKeeper ensemble", description = "host:port,host:port,… of the ZooKeeper"
+            + " servers (journal.store = zookeeper); give every server of the ensemble")
+    String zookeeper_connect() default "";
+
+    @AttributeDefinition(name = "ZooKeeper root", description = "znode under which the cluster keeps its"
+            + " journal, leader election and members; the same on every member")
+    String zookeeper_root() default "/session-migration";
+
+    @AttributeDefinition(name = "Member name", description = "this coordinator's name in the cluster, unique;"
+            + " empty means the host name")
+    String cluster_member() default "";
+
+    @AttributeDefinition(name = "ZooKeeper session timeout (ms)", description = "how long a silent member keeps"
+            + " its session and so its leadership; a leader cut off stops calling devices after about two"
+            + " thirds of it, another member leads after it", min = "2000", max = "120000")
+    long zookeeper_session_timeout_millis() default 10_000;
 }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import net.sessionmigration.api.model.MigrationMode;
+import net.sessionmigration.api.service.ClusterStatus;
 import net.sessionmigration.api.service.MigrationRecord;
 import net.sessionmigration.api.service.MigrationState;
 import net.sessionmigration.api.service.TriggerMemory;
@@ -90,13 +91,13 @@ class ZooKeeperClusterTest {
         ClusterMember leader = a.leading() ? a : b;
         ClusterMember follower = a.leading() ? b : a;
         assertTrue(leader.epoch() >= 1, "the leader has an epoch: " + leader.epoch());
-        await(() -> follower.view().leader().isPresent() && follower.view().members().size() == 2,
-                "the follower sees the leader and both members: " + follower.view());
-        ClusterMember.View v = follower.view();
+        await(() -> follower.status().leader().isPresent() && follower.status().members().size() == 2,
+                "the follower sees the leader and both members: " + follower.status());
+        ClusterStatus v = follower.status();
         assertEquals(Optional.of(leader.settings().member()), v.leader());
         assertEquals(List.of("site-a", "site-b"), v.members());
-        assertTrue(v.why().orElseThrow().contains("the leader is " + leader.settings().member()), v.why().toString());
-        assertTrue(leader.view().why().isEmpty());
+        assertTrue(v.whyNotLeading().orElseThrow().contains("the leader is " + leader.settings().member()), v.whyNotLeading().toString());
+        assertTrue(leader.status().whyNotLeading().isEmpty());
     }
 
     @Test
@@ -170,7 +171,7 @@ class ZooKeeperClusterTest {
             zk.kill(2); // one of three left: no quorum
             await(() -> !a.leading(), "site-a stops leading without a quorum");
             assertFalse(lost.isEmpty(), "site-a was told that it lost the leadership");
-            String why = a.view().why().orElseThrow();
+            String why = a.status().whyNotLeading().orElseThrow();
             assertTrue(why.contains("no ZooKeeper quorum reachable from site-a"), why);
             assertThrows(JournalClosedException.class, () -> j.save(record("m-x", MigrationState.RUNNING, 1)));
         } finally {
