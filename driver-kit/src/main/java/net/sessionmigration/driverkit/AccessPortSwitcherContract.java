@@ -61,7 +61,9 @@ import net.sessionmigration.api.model.VlanId;
  * stops and reports, naming the device and the port, without putting anything back; {@code restore}
  * gets the same moves, puts back exactly the ports on their {@code to} VLAN, leaves ports on
  * {@code from} alone, leaves a port on a third VLAN alone and names it (not a failure), and is
- * idempotent. Undo is the coordinator's: it calls {@code restore} after a failed {@code move}.
+ * idempotent. Undo is the coordinator's: it calls {@code restore} after a failed {@code move}. A move
+ * whose context says the caller is fenced ({@link DriverContext#fenced()}: a cluster leader that was
+ * deposed) changes nothing and fails with the context's reason.
  */
 public abstract class AccessPortSwitcherContract {
 
@@ -192,6 +194,42 @@ public abstract class AccessPortSwitcherContract {
         Problem p = failed(switcher.move(away(List.of(refused)), context()), "move of " + refused + " refused by the device");
         assertCarriesDeviceAndCause(p, "move of a refused port");
         assertAllOn(List.of(refused), homeVlan(), "after a failed move");
+    }
+
+    @Test
+    void aFencedMoveChangesNothingAndSaysWhy() {
+        String why = "fenced by the driver kit: epoch 1 is below the cluster's 2";
+        DriverContext fenced = new DriverContext() {
+            @Override
+            public String migrationId() {
+                return context().migrationId();
+            }
+
+            @Override
+            public void progress(String message) {
+                context().progress(message);
+            }
+
+            @Override
+            public void operation(String device, String operation, java.time.Instant start, java.time.Instant end,
+                                  String outcome) {
+                context().operation(device, operation, start, end, outcome);
+            }
+
+            @Override
+            public long epoch() {
+                return 1;
+            }
+
+            @Override
+            public Optional<String> fenced() {
+                return Optional.of(why);
+            }
+        };
+        Problem p = failed(switcher.move(away(ports), fenced), "move with a context that says the caller is fenced");
+        assertTrue(p.toString().contains(why), "the failure should carry the context's reason '" + why + "': " + p);
+        assertAllOn(ports, homeVlan(), "after a move whose context was fenced (ask DriverContext.fenced() before each"
+                + " change on a device, and send nothing once it says why not)");
     }
 
     @Test

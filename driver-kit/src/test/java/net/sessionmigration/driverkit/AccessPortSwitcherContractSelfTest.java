@@ -37,7 +37,7 @@ class AccessPortSwitcherContractSelfTest {
         TestExecutionSummary s = run(Correct.class);
         assertEquals(List.of(), failed(s), "failures");
         assertEquals(0, s.getTestsSkippedCount() + s.getTestsAbortedCount(), "skipped");
-        assertEquals(14, s.getTestsSucceededCount(), "passed");
+        assertEquals(15, s.getTestsSucceededCount(), "passed");
     }
 
     @Test
@@ -45,7 +45,7 @@ class AccessPortSwitcherContractSelfTest {
         TestExecutionSummary s = run(NoHooks.class);
         assertEquals(List.of(), failed(s), "failures");
         assertEquals(5, s.getTestsAbortedCount(), "tests skipped by an assumption");
-        assertEquals(9, s.getTestsSucceededCount(), "passed");
+        assertEquals(10, s.getTestsSucceededCount(), "passed");
     }
 
     @Test
@@ -74,6 +74,11 @@ class AccessPortSwitcherContractSelfTest {
     @Test
     void aSwitcherThatMovesTheWholeVlanFailsTheBystanderTest() {
         assertEquals(List.of("moveLeavesOtherPortsAlone()"), failed(run(WholeVlan.class)));
+    }
+
+    @Test
+    void aSwitcherThatIgnoresTheFenceFailsTheFenceTest() {
+        assertEquals(List.of("aFencedMoveChangesNothingAndSaysWhy()"), failed(run(IgnoresFence.class)));
     }
 
     private static TestExecutionSummary run(Class<?> contract) {
@@ -201,6 +206,15 @@ class AccessPortSwitcherContractSelfTest {
         }
     }
 
+    static class IgnoresFence extends Correct {
+        @Override
+        MemorySwitcher newSwitcher() {
+            MemorySwitcher s = new MemorySwitcher();
+            s.honoursFence = false;
+            return s;
+        }
+    }
+
     /** A switcher in memory, correct unless told otherwise. */
     static class MemorySwitcher implements AccessPortSwitcher {
         final Map<AccessPort, VlanId> vlans = new LinkedHashMap<>();
@@ -216,6 +230,8 @@ class AccessPortSwitcherContractSelfTest {
         boolean idempotent = true;
         /** Moves every port of the device that is on the from VLAN, not just the one asked for. */
         boolean wholeVlan;
+        /** Asks the context whether it is fenced before it writes (false: writes regardless). */
+        boolean honoursFence = true;
 
         @Override
         public synchronized Result<Preflight> preflight(List<PortMove> moves) {
@@ -248,6 +264,9 @@ class AccessPortSwitcherContractSelfTest {
                     return Result.failed(m.port().device(), "port " + m.port().port() + " is on VLAN " + now
                             + ", the plan expects " + m.from() + "; nothing was set");
                 }
+            }
+            if (honoursFence && context.fenced().isPresent()) {
+                return Result.failed(moves.get(0).port().device(), "nothing set: " + context.fenced().get());
             }
             List<String> moved = new ArrayList<>();
             for (PortMove m : moves) {

@@ -122,7 +122,7 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
         this.leadership = leadership;
         this.plans = new PlanFolder(settings.plansDir());
         this.env = new RunEnvironment(drivers, journal, calls, settings.stepTimeout(), this::broadcast,
-                () -> halted.get() || deposed.get());
+                () -> halted.get() || deposed.get(), leadership);
     }
 
     /** Loads the plans, starts watching the folder and drives every unfinished migration to a safe end. */

@@ -9,7 +9,7 @@
  * compatibility"): a minor step for additions drivers survive unchanged, a major one for anything
  * that can break a driver.
  */
-@Version("0.1.0")
+@Version("0.2.0")
 package net.sessionmigration.api.driver;
 
 import org.osgi.annotation.versioning.Version;

@@ -677,6 +677,19 @@ public final class MigrationRun implements Runnable {
         }
 
         @Override
+        public long epoch() {
+            return env.leadership().epoch();
+        }
+
+        @Override
+        public Optional<String> fenced() {
+            if (env.halted().getAsBoolean()) {
+                return Optional.of("coordinator stopping or no longer the cluster's leader");
+            }
+            return env.leadership().whyNotLeading();
+        }
+
+        @Override
         public void operation(String device, String operation, Instant start, Instant end, String outcome) {
             Instant now = Instant.now();
             rec.operation(new OperationRecord(step, driverType, device == null ? "" : device,

@@ -111,6 +111,12 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
             throws GatewayException {
         GatewayClient c = gateways.apply(device).orElseThrow();
         Instant start = Instant.now();
+        if (op.equals("move") && ctx != null && ctx.fenced().isPresent()) {
+            GatewayException e = new GatewayException("fenced", null, device + ": " + what + " not sent: "
+                    + ctx.fenced().get(), null);
+            ctx.operation(device, what, start, Instant.now(), e.getMessage());
+            throw e;
+        }
         try {
             T n = c.post(op, body, answer);
             if (ctx != null) {

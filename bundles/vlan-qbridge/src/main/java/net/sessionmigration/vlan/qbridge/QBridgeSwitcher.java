@@ -602,6 +602,13 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
             Instant start = Instant.now();
             String op = "SET " + summary(vbs, ports) + (pdus.get(k).port() != null && portOf(vbs.get(0), ports).isEmpty()
                     ? " for port " + pdus.get(k).port().move().port().port() : "");
+            Optional<String> fenced = ctx.fenced();
+            if (fenced.isPresent()) {
+                SnmpFailure f = new SnmpFailure(SnmpFailure.Kind.FENCED, 0, device + " (" + s.profile().target()
+                        + "): SET not sent: " + fenced.get());
+                record(ctx, s, op, start, f.getMessage());
+                return new SetOutcome(f, pdus.get(k).port(), sent, already, elsewhere, ports);
+            }
             try {
                 sent++;
                 s.set(vbs, i -> describe(vbs, ports, i));

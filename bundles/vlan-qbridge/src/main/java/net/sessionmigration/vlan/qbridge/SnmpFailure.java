@@ -27,6 +27,8 @@ public final class SnmpFailure extends Exception {
         NO_CREATION("noCreation"),
         INCONSISTENT("inconsistentValue"),
         AGENT_ERROR("agent error"),
+        /** Not sent: the coordinator may no longer change devices (a deposed cluster leader). */
+        FENCED("fenced"),
         TRANSPORT("transport error");
 
         private final String label;

@@ -237,6 +237,10 @@ public abstract class AbstractAccessPortSwitcher implements AccessPortSwitcher {
 
     /** One write and its read back; what is on its target VLAN afterwards counts as moved. */
     private DeviceMove writeAndVerify(String d, Map<String, VlanId> target, DriverContext context, int already) {
+        java.util.Optional<String> fenced = context.fenced();
+        if (fenced.isPresent()) {
+            return new DeviceMove(List.of(), already, "nothing written to " + d + ": " + fenced.get());
+        }
         String failure = null;
         try {
             write(d, target, context);
