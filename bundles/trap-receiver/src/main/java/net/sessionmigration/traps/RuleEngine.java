@@ -10,6 +10,7 @@ import java.util.function.LongSupplier;
 
 import net.sessionmigration.api.model.MigrationMode;
 import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.service.ClusterStatus;
 import net.sessionmigration.api.service.MigrationAdminService;
 import net.sessionmigration.api.service.MigrationRecord;
 import net.sessionmigration.api.service.MigrationService;
@@ -244,7 +245,28 @@ public final class RuleEngine {
         return TrapOutcome.IGNORED;
     }
 
+    /**
+     * Alone: always. In a cluster every coordinator receives the traps (the NMS sends to all), and
+     * only the leader acts: first it takes the rule's memory from the shared journal again, so that
+     * a rule an earlier leader fired stays fired (one migration per alarm, across a failover).
+     */
+    private boolean actsHere(RuleState s) {
+        ClusterStatus c = migrations.cluster();
+        if (!c.clustered()) {
+            return true;
+        }
+        if (!c.leading()) {
+            s.note = "not acted on by this coordinator: " + c.whyNotLeading().orElse("it does not lead");
+            return false;
+        }
+        recall(s);
+        return true;
+    }
+
     private TrapOutcome onDisaster(RuleState s, DisasterRule d, ReceivedTrap trap) {
+        if (!actsHere(s)) {
+            return TrapOutcome.IGNORED;
+        }
         long now = nanoClock.getAsLong();
         if (s.hasFired && now - s.lastFiredNanos < d.holddown().toNanos()) {
             return TrapOutcome.DUPLICATES;
@@ -269,6 +291,9 @@ public final class RuleEngine {
 
     private TrapOutcome onLoad(RuleState s, LoadRule l, double count, String from) {
         s.lastCount = count;
+        if (!actsHere(s)) {
+            return TrapOutcome.IGNORED;
+        }
         if (!(count > l.threshold())) {
             s.note = (s.hasFired ? "fired; " : "armed; ") + "count " + fmt(count) + " <= threshold " + fmt(l.threshold());
             return TrapOutcome.IGNORED;

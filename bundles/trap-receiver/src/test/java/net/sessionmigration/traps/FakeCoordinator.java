@@ -18,6 +18,7 @@ import net.sessionmigration.api.model.VirtualIp;
 import net.sessionmigration.api.model.Workload;
 import net.sessionmigration.api.service.DriverStatus;
 import net.sessionmigration.api.service.DryRunReport;
+import net.sessionmigration.api.service.ClusterStatus;
 import net.sessionmigration.api.service.MigrationAdminService;
 import net.sessionmigration.api.service.TriggerMemory;
 import net.sessionmigration.api.service.MigrationListener;
@@ -110,6 +111,14 @@ class FakeCoordinator implements MigrationAdminService, MigrationService {
     public Result<String> abort(String migrationId) {
         finish(migrationId, MigrationState.ROLLED_BACK);
         return Result.ok(migrationId);
+    }
+
+    /** Alone unless a test makes this coordinator a cluster member. */
+    volatile ClusterStatus cluster = ClusterStatus.alone();
+
+    @Override
+    public ClusterStatus cluster() {
+        return cluster;
     }
 
     /** The journal's trigger memories, by rule name. */

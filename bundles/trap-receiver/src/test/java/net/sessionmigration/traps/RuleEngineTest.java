@@ -12,7 +12,9 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 import net.sessionmigration.api.model.MigrationMode;
+import net.sessionmigration.api.service.ClusterStatus;
 import net.sessionmigration.api.service.MigrationState;
+import net.sessionmigration.api.service.TriggerMemory;
 import net.sessionmigration.api.service.TriggerRuleStatus;
 
 import org.junit.jupiter.api.BeforeEach;
@@ -110,6 +112,40 @@ class RuleEngineTest {
         assertEquals(49, counters.get(SnmpVersion.V2C, TrapOutcome.DUPLICATES));
         assertTrue(engine.statuses().get(0).state().startsWith("fired at"), engine.statuses()::toString);
         assertEquals(1, engine.statuses().get(0).fired());
+    }
+
+    static ClusterStatus member(String name, boolean leading) {
+        return new ClusterStatus(name, true, leading, Optional.of(leading ? name : "site-a"), 3, "CONNECTED",
+                List.of("site-a", "site-b"), "zk:2181", leading ? Optional.empty()
+                        : Optional.of("this coordinator (" + name + ") follows; the leader is site-a: start migrations there"));
+    }
+
+    @Test
+    void inAClusterAFollowerDoesNotActAndSaysWhoDoes() {
+        coordinator.cluster = member("site-b", false);
+        disasterRule(Map.of());
+        assertEquals(TrapOutcome.IGNORED, engine.onTrap(ups("192.0.2.10")));
+        assertEquals(0, coordinator.starts.size());
+        assertTrue(coordinator.triggers.isEmpty(), "a follower writes nothing");
+        assertTrue(engine.statuses().get(0).state().contains("the leader is site-a"), engine.statuses()::toString);
+    }
+
+    @Test
+    void aNewLeaderTakesTheRulesMemoryFromTheSharedJournal() {
+        // site-b's engine has had the rule since start, armed; then site-a, the leader, fired it and died
+        coordinator.cluster = member("site-b", false);
+        Map<String, Object> m = new HashMap<>(RuleValidationTest.disaster());
+        m.put("holddown.seconds", "60");
+        TriggerRule rule = TriggerRule.disaster(m);
+        engine.putRule("pid.disaster", rule);
+        coordinator.triggers.put(rule.name(), new TriggerMemory(rule.name(), RuleEngine.fingerprint(rule), 1, false,
+                epochMicros(), "m-site-a"));
+        advanceSeconds(10);
+        coordinator.cluster = member("site-b", true);
+        assertEquals(TrapOutcome.DUPLICATES, engine.onTrap(ups("192.0.2.10")), "the alarm site-a acted on, held down");
+        assertEquals(0, coordinator.starts.size(), "one alarm, one migration across the failover");
+        advanceSeconds(60);
+        assertEquals(TrapOutcome.MATCHED, engine.onTrap(ups("192.0.2.10")), "after the hold-down the new leader acts");
     }
 
     /** The receiver reconfigured, its bundle or Karaf restarted: a new engine over the same journal. */
