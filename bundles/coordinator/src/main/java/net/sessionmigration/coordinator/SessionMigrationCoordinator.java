@@ -321,7 +321,13 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
 
     @Override
     public ClusterStatus cluster() {
-        return leadership.status();
+        ClusterStatus s = leadership.status();
+        if (s.leading() && deposed.get() && !halted.get()) {
+            return new ClusterStatus(s.member(), s.clustered(), false, s.leader(), s.epoch(), s.zookeeper(), s.members(),
+                    s.connect(), Optional.of("elected (epoch " + s.epoch() + "), taking over: reading the journal and"
+                            + " recovering its unfinished migrations"));
+        }
+        return s;
     }
 
     @Override

@@ -101,7 +101,7 @@ class FailoverTest {
                                                                          WorkloadState state, MigrationState expected)
             throws Exception {
         Member a = member("site-a");
-        await(a.cluster()::leading, "site-a leads");
+        await(() -> a.lab().coordinator.cluster().leading(), "site-a leads and has taken over");
         Member b = member("site-b");
         b.lab().mover.state = state;
 
@@ -110,6 +110,9 @@ class FailoverTest {
         gate.awaitEntered();
 
         a.cluster().close(); // site-a's session ends: b leads, a is deposed
+        // b takes over on its own thread: until then its journal shows the migration RUNNING
+        await(() -> b.lab().coordinator.migration(id).map(m -> m.state().finished()).orElse(false),
+                "site-b drives " + id + " to an end");
         MigrationRecord r = b.lab().await(id);
         assertEquals(expected, r.state(), r::toString);
         assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("recovery after a coordinator restart (RUNNING at "
@@ -127,7 +130,7 @@ class FailoverTest {
     @Test
     void onlyTheLeaderStartsAndAFollowerSaysWhoLeads() throws Exception {
         Member a = member("site-a");
-        await(a.cluster()::leading, "site-a leads");
+        await(() -> a.lab().coordinator.cluster().leading(), "site-a leads and has taken over");
         Member b = member("site-b");
         await(() -> b.cluster().status().leader().isPresent(), "site-b sees the leader");
         String why = b.lab().coordinator.start(StartRequest.of(PLAN, "t"), e -> { }).failure().orElseThrow().toString();
@@ -140,12 +143,6 @@ class FailoverTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(50);
-        }
+        ZooKeeperEnsemble.await(WAIT, condition, what);
     }
 }

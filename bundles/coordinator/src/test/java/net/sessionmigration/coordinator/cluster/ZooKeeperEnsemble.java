@@ -92,6 +92,18 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         }
     }
 
+    /** Polls {@code condition} every 50 ms until it holds; fails naming {@code what} after {@code timeout}. */
+    public static void await(Duration timeout, java.util.function.BooleanSupplier condition, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + timeout.toSeconds() + " s: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** Waits until {@code count} servers answer {@code srvr} as leader or follower. */
     public void awaitServing(int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
