@@ -7,6 +7,8 @@
 #
 # usage: lab/tests/daemon-system-test.sh            (the shared lab; brought up if it is down)
 #        DEVLAB=1 lab/tests/daemon-system-test.sh   (a private mini lab, lab/tests/daemon-devlab.sh)
+# Also runs the driver contract kit (driver-kit) against CriuDaemonMover and DaemonProbe on the
+# real daemons (case 5).
 # Prints "N passed, M failed"; exit status 0 only if nothing failed. Needs root, java 17,
 # keytool, python3, the built modules (mvn -B -q install in daemon/ and bundles/daemon-driver)
 # and CRIU 4.2.1 (lab/setup).
@@ -42,16 +44,21 @@ else
   TEST_CTL_SRC=$LAB_CTL_MAIN_SERVER TEST_CTL_DST=$LAB_CTL_BACKUP_SERVER TEST_MIG_SRC=$LAB_MIG_MAIN TEST_MIG_DST=$LAB_MIG_BACKUP
   TEST_SW_NS=sm-sw1 TEST_BR_BACKUP=br-v$LAB_VLAN_BACKUP BR_MAIN=br-v$LAB_VLAN_MAIN
   U1_NS=sm-u1 U2_NS=sm-u2 U1_ADDR=10.10.1.1 U2_ADDR=10.10.1.2 P1=p1 P2=p2
+  # the probe host's daemon probe1 for DaemonProbe's contract (case 5): lab/daemons/daemons, given
+  # a TEST_* layout, starts and stops it only when told its namespace (empty: no probe host)
+  export PROBE_NS=${LAB_NS_PROBE:-} PROBE_CTL=${LAB_CTL_PROBE:-}
+  TEST_CTL_PROBE=$PROBE_CTL
   export DAEMONS_RUN=${DAEMONS_RUN:-$LAB/run/daemons}
 fi
-export TEST_SRC_NS TEST_DST_NS TEST_VIP TEST_SERVER_IF TEST_CTL_SRC TEST_CTL_DST TEST_MIG_SRC TEST_MIG_DST TEST_SW_NS TEST_BR_BACKUP
+TEST_CTL_PROBE=${TEST_CTL_PROBE:-}    # the private mini lab has no probe host
+export TEST_SRC_NS TEST_DST_NS TEST_VIP TEST_SERVER_IF TEST_CTL_SRC TEST_CTL_DST TEST_MIG_SRC TEST_MIG_DST TEST_SW_NS TEST_BR_BACKUP TEST_CTL_PROBE
 export TEST_SERVICE_PORT=${TEST_SERVICE_PORT:-7001}
 DRV=$MAIN/bundles/daemon-driver
-[[ -f $MAIN/daemon/target/sm-daemon-0.1.0-SNAPSHOT-exec.jar && -d $DRV/target/test-classes ]] ||
+[[ -f $MAIN/daemon/target/sm-daemon-0.1.0-SNAPSHOT-exec.jar && -d $DRV/target/test-classes && -d $MAIN/driver-kit/target/classes ]] ||
   { echo "daemon-system-test: build first: (cd daemon && mvn -B -q install) && (cd bundles/daemon-driver && mvn -B -q install)" >&2; exit 1; }
 # the driver's classes and ours from this build, then the third-party jars (target/cp.txt, written by mvn verify)
 [[ -f $DRV/target/cp.txt ]] || { echo "$(basename "$0"): no $DRV/target/cp.txt: build first (mvn -B verify, as ./run-tests does)"; echo "0 passed, 1 failed"; exit 1; }
-CP=$DRV/target/classes:$DRV/target/test-classes:$MAIN/bundles/api/target/classes:$MAIN/bundles/daemon-protocol/target/classes:$(cat "$DRV/target/cp.txt")
+CP=$DRV/target/classes:$DRV/target/test-classes:$MAIN/bundles/api/target/classes:$MAIN/bundles/daemon-protocol/target/classes:$MAIN/driver-kit/target/classes:$(cat "$DRV/target/cp.txt")
 OUT=$DAEMONS_RUN/results
 mkdir -p "$OUT"
 
@@ -69,6 +76,8 @@ cleanup() {
 trap cleanup EXIT
 
 scenario() { java -XX:TieredStopAtLevel=1 -cp "$CP" net.sessionmigration.daemondriver.DaemonScenario "$@"; }
+# the driver contract kit's runner: one PASS/FAIL/SKIP line per test, then "N passed, M failed, K skipped"
+contracts() { java -XX:TieredStopAtLevel=1 -cp "$CP" net.sessionmigration.driverkit.ContractRunner "$@"; }
 
 # Our workload copies are named smstream (lab/daemons/daemons); stop them in both server
 # namespaces by pid. The daemons reap the ones that are their children.
@@ -203,7 +212,30 @@ for step in S703 S704 S705; do
   run_rollback; result "abort after $step leaves a running source serving the user" $?
 done
 
-# ---- 5. the pages' two paths: case 2 sent them through CRIU's page server (TLS with the daemons'
+# ---- 5. the driver contract kit (driver-kit), as an integrator's driver must pass it, against the
+# real daemons: CriuDaemonMover moving the stream main-srv -> bak-srv (CriuDaemonMoverContractLab:
+# before each test the lab is reset as reset does; its failed migrate is the stream's port taken
+# at bak-srv, so CRIU cannot restore there) and DaemonProbe through the probe host's daemon
+# probe1 (DaemonProbeContractLab). No skip is allowed. The cases after this one reset the lab.
+run_contracts() {
+  reset || return 1
+  local classes=(net.sessionmigration.daemondriver.CriuDaemonMoverContractLab) rc
+  [[ -n $TEST_CTL_PROBE ]] && classes+=(net.sessionmigration.daemondriver.DaemonProbeContractLab)
+  contracts "${classes[@]}" >"$OUT/contracts.txt" 2>"$OUT/contracts.err"; rc=$?
+  sed 's/^/   /' "$OUT/contracts.txt"
+  ((rc == 0)) || tail -5 "$OUT/contracts.err" | sed 's/^/   /'
+  return $rc
+}
+run_contracts; rc=$?
+# the number of tests, from the runner's summary (N passed, M failed, K skipped)
+tests=$(tail -1 "$OUT/contracts.txt" 2>/dev/null | awk '/passed, .* failed, .* skipped$/ {print $1 + $3 + $5}')
+if [[ -n $TEST_CTL_PROBE ]]; then
+  result "the driver contract kit: CriuDaemonMover and DaemonProbe against the real daemons (${tests:-0} tests)" $rc
+else
+  result "the driver contract kit: CriuDaemonMover against the real daemons (${tests:-0} tests; no probe host in this lab, so DaemonProbe's contract did not run)" $rc
+fi
+
+# ---- 6. the pages' two paths: case 2 sent them through CRIU's page server (TLS with the daemons'
 # certificates; the default for every size); the daemons again with the page server off, so the
 # pages travel in the image the daemons send over their HTTPS
 [[ $(grep -c '"pages_path":"page-server"' "$OUT/move.txt" 2>/dev/null) == 1 ]] && ! grep -q '"pages_bytes":"0"' "$OUT/move.txt"
@@ -217,7 +249,7 @@ run_move_image() {
 }
 run_move_image; result "MOVE with the pages in the daemons' image archive (page server off) keeps the user's TCP session" $?
 
-# ---- 6. post-copy (workload.options.postCopy): the dump leaves the memory behind, the target's
+# ---- 7. post-copy (workload.options.postCopy): the dump leaves the memory behind, the target's
 # criu lazy-pages fetches it from the still frozen source over CRIU's TLS; the source copy ends
 # only after its last page has left. Then an abort after S704 with the lazy dump still serving:
 # the source runs again and serves the user.

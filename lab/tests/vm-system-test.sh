@@ -4,6 +4,7 @@
 # (lab/vm) is live-migrated between the server namespaces through BOTH daemons with the driver's
 # Java client (QemuDaemonMover), the user's access port moved between the end of the migration
 # and `cont`; the user's record must show the TCP connection kept with no lost or duplicated line.
+# Also runs the driver contract kit (driver-kit) against QemuDaemonMover on the real daemons (case 7).
 #
 # usage: lab/tests/vm-system-test.sh
 # Prints "N passed, M failed"; exit status 0 only if nothing failed. Needs root, java 17, keytool,
@@ -18,7 +19,7 @@ for t in java keytool python3 ip; do
   command -v $t >/dev/null || { echo "vm-system-test: missing $t (apt-get install openjdk-17-jdk-headless python3 iproute2)"; echo "0 passed, 1 failed"; exit 1; }
 done
 DRV=$MAIN/bundles/daemon-driver
-[[ -f $MAIN/daemon/target/sm-daemon-0.1.0-SNAPSHOT-exec.jar && -f $DRV/target/test-classes/net/sessionmigration/daemondriver/VmScenario.class ]] ||
+[[ -f $MAIN/daemon/target/sm-daemon-0.1.0-SNAPSHOT-exec.jar && -f $DRV/target/test-classes/net/sessionmigration/daemondriver/VmScenario.class && -d $MAIN/driver-kit/target/classes ]] ||
   { echo "vm-system-test: build first: mvn -B -o package -pl daemon,bundles/daemon-driver -am -DskipTests"; echo "0 passed, 1 failed"; exit 1; }
 "$LAB/vm/build-image" >/dev/null || { echo "vm-system-test: lab/vm/build-image failed (QEMU and the VM image are needed)"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -40,7 +41,7 @@ export DAEMONS_RUN=${DAEMONS_RUN:-$LAB/run/daemons}
 VM_PORT=${VM_SERVICE_PORT:-7000}
 # the driver's classes and ours from this build, then the third-party jars (target/cp.txt, written by mvn verify)
 [[ -f $DRV/target/cp.txt ]] || { echo "$(basename "$0"): no $DRV/target/cp.txt: build first (mvn -B verify, as ./run-tests does)"; echo "0 passed, 1 failed"; exit 1; }
-CP=$DRV/target/classes:$DRV/target/test-classes:$MAIN/bundles/api/target/classes:$MAIN/bundles/daemon-protocol/target/classes:$(cat "$DRV/target/cp.txt")
+CP=$DRV/target/classes:$DRV/target/test-classes:$MAIN/bundles/api/target/classes:$MAIN/bundles/daemon-protocol/target/classes:$MAIN/driver-kit/target/classes:$(cat "$DRV/target/cp.txt")
 OUT=$DAEMONS_RUN/vm-results
 mkdir -p "$OUT"
 
@@ -71,6 +72,8 @@ grep -q 'VMs \[vm1\]' "$DAEMONS_RUN/main-srv.log" "$DAEMONS_RUN/bak-srv.log" ||
   { echo "vm-system-test: the daemons have no VM configured (see lab/daemons/daemons)"; echo "0 passed, 1 failed"; exit 1; }
 
 scenario() { java -XX:TieredStopAtLevel=1 -cp "$CP" net.sessionmigration.daemondriver.VmScenario "$@"; }
+# the driver contract kit's runner: one PASS/FAIL/SKIP line per test, then "N passed, M failed, K skipped"
+contracts() { java -XX:TieredStopAtLevel=1 -cp "$CP" net.sessionmigration.driverkit.ContractRunner "$@"; }
 
 client() { # NS LABEL [USER-CLIENT ARGS]: runs until stop_clients (SIGTERM); default the guest's stream
   rm -f "$OUT/$2.json"
@@ -166,7 +169,27 @@ run_dest_dies() {
 }
 run_dest_dies; result "the destination QEMU dies midway: the migration fails, the source keeps serving, nothing left at the target" $?
 
-# ---- 7. the daemons stop their QEMUs: none is left in either namespace
+# ---- 7. the driver contract kit (driver-kit), as an integrator's driver must pass it, against the
+# real daemons: QemuDaemonMover migrating vm1 (QemuDaemonMoverContractLab: each test moves it from
+# wherever it runs, no QEMU of it left at the other daemon; its failed migrate is the target's
+# incoming migration port taken, so the destination QEMU cannot listen). No skip is allowed. The
+# VM may end at either daemon: the next case only stops the daemons.
+run_contracts() {
+  local rc
+  # the server namespaces for the fault, to the runner only: exported, TEST_SRC_NS would make
+  # lab/daemons/daemons take a TEST_* layout instead of lab.env's
+  TEST_SRC_NS=$LAB_NS_MAIN_SERVER TEST_DST_NS=$LAB_NS_BACKUP_SERVER \
+    contracts net.sessionmigration.daemondriver.QemuDaemonMoverContractLab >"$OUT/contracts.txt" 2>"$OUT/contracts.err"; rc=$?
+  sed 's/^/   /' "$OUT/contracts.txt"
+  ((rc == 0)) || tail -5 "$OUT/contracts.err" | sed 's/^/   /'
+  return $rc
+}
+run_contracts; rc=$?
+# the number of tests, from the runner's summary (N passed, M failed, K skipped)
+tests=$(tail -1 "$OUT/contracts.txt" 2>/dev/null | awk '/passed, .* failed, .* skipped$/ {print $1 + $3 + $5}')
+result "the driver contract kit: QemuDaemonMover against the real daemons moving a QEMU VM (${tests:-0} tests)" $rc
+
+# ---- 8. the daemons stop their QEMUs: none is left in either namespace
 run_stop() {
   "$LAB/daemons/daemons" stop >/dev/null
   local left

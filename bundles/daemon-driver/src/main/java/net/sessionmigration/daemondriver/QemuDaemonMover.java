@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import net.sessionmigration.api.driver.DriverContext;
 import net.sessionmigration.api.driver.MoverCapabilities;
@@ -166,6 +167,15 @@ public final class QemuDaemonMover implements WorkloadMover {
                 OperationAnswer n = daemons.post(source, CriuDaemonMover.path(task, "migrate"), body, OperationAnswer.class);
                 if (n.finished()) {
                     Map<String, String> meas = new LinkedHashMap<>(n.measured());
+                    long completed = System.nanoTime();
+                    Optional<String> notReady = awaitDestination(task, deadline);
+                    if (notReady.isPresent()) {
+                        String why = "S704 migrate: QEMU at " + source + " completed the migration, but at "
+                                + task.target().name() + " " + notReady.get();
+                        context.operation(task.target().name(), "migrate", start, Instant.now(), "failed: " + why);
+                        return Result.failed(task.target().name(), why);
+                    }
+                    meas.put("destination_ready_wait_ms", Long.toString((System.nanoTime() - completed) / 1_000_000));
                     String summary = "S704 " + n.summary() + " (QEMU: total "
                             + meas.getOrDefault("qemu_total_ms", "?") + " ms, downtime "
                             + meas.getOrDefault("qemu_downtime_ms", "?") + " ms)";
@@ -187,6 +197,43 @@ public final class QemuDaemonMover implements WorkloadMover {
             context.operation(source, "migrate", start, Instant.now(), "failed: " + e.getMessage());
             return Result.failed(source, "S704 migrate: " + e.getMessage());
         }
+    }
+
+    /**
+     * S704 ends when the target's copy is one: QEMU's source reports "completed" once it has sent
+     * everything, a few milliseconds before the destination has loaded it and left "inmigrate" for
+     * "paused" (the daemon's resume waits for that too), and until then {@link #state} rightly sees
+     * no copy at the target. Empty when the destination waits, paused, for S710; else why not.
+     */
+    private Optional<String> awaitDestination(WorkloadTask task, Instant deadline) {
+        String q = "/v1/workloads/" + task.workload() + "/state";
+        try {
+            while (true) {
+                Optional<String> notReady = notReady(daemons.get(task.target().name(), q, WorkloadStateAnswer.class));
+                if (!notReady.equals(Optional.of(LOADING)) || Instant.now().isAfter(deadline)) {
+                    return notReady;
+                }
+                Thread.sleep(2);
+            }
+        } catch (DaemonClient.DaemonException e) {
+            return Optional.of("its daemon did not say whether the destination is ready: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("the wait for the destination was interrupted");
+        }
+    }
+
+    static final String LOADING = "the destination is still loading the guest (inmigrate)";
+
+    /** Why a destination is not a copy S710 can run: {@link #LOADING} while it receives; empty when paused. */
+    static Optional<String> notReady(WorkloadStateAnswer t) {
+        if (t.incoming()) {
+            return Optional.of(LOADING);
+        }
+        if (!t.found()) {
+            return Optional.of("no destination QEMU is there");
+        }
+        return t.stoppedHere() ? Optional.empty() : Optional.of("the destination is " + t.status() + ", not paused");
     }
 
     /** "RAM 40 of 135 MB sent (active, 1.2 s)". */

@@ -24,7 +24,6 @@ import net.sessionmigration.api.model.Step;
 import net.sessionmigration.api.model.VirtualIp;
 import net.sessionmigration.api.model.WorkloadState;
 import net.sessionmigration.daemon.protocol.DaemonClient;
-import net.sessionmigration.daemon.protocol.MutualTls;
 import net.sessionmigration.daemon.protocol.OperationAnswer;
 import net.sessionmigration.daemon.protocol.StartAnswer;
 import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
@@ -49,19 +48,15 @@ public final class DaemonScenario {
     }
 
     static String env(String k, String def) {
-        String v = System.getenv(k);
-        return v == null || v.isEmpty() ? def : v;
+        return LabDaemons.env(k, def);
     }
 
     public static void main(String[] args) throws Exception {
         String scenario = args[0];
-        Path pki = Path.of(env("DAEMONS_RUN", "lab/run/daemons"), "pki");
-        char[] pw = java.nio.file.Files.readString(pki.resolve("store.pass")).strip().toCharArray();
-        SSLContext ssl = MutualTls.sslContext(pki.resolve("coordinator.p12"), pw, pki.resolve("truststore.p12"), pw);
-        String port = env("DAEMON_PORT", "7443");
-        Map<String, String> urls = Map.of("main-srv", "https://" + env("TEST_CTL_SRC", "10.99.0.11") + ":" + port,
-                "bak-srv", "https://" + env("TEST_CTL_DST", "10.99.0.12") + ":" + port);
-        DaemonClient client = new DaemonClient(ssl, urls, Duration.ofSeconds(60));
+        Path pki = LabDaemons.pki();
+        char[] pw = LabDaemons.storePassword();
+        Map<String, String> urls = LabDaemons.servers();
+        DaemonClient client = LabDaemons.client(Duration.ofSeconds(60));
         CriuDaemonMover mover = new CriuDaemonMover(client);
         MigrationMode mode = scenario.equals("replicate") ? MigrationMode.REPLICATE : MigrationMode.MOVE;
         WorkloadTask task = new WorkloadTask(env("MIGRATION_ID", "m" + System.currentTimeMillis()), "stream",

@@ -24,6 +24,7 @@ import net.sessionmigration.api.model.VirtualIp;
 import net.sessionmigration.daemon.protocol.DaemonClient;
 import net.sessionmigration.daemon.protocol.MigrationRequest;
 import net.sessionmigration.daemon.protocol.OperationAnswer;
+import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
 
 class QemuDaemonMoverTest {
 
@@ -46,6 +47,21 @@ class QemuDaemonMoverTest {
         assertFalse(caps.canReplicate());
         assertFalse(caps.canMoveVirtualIp());
         assertFalse(caps.targetAnswersWhileFrozen(), "a paused guest cannot answer the user-side probe");
+    }
+
+    /** S704 is done when the destination waits, paused: not while it still loads the guest, nor if it is gone. */
+    @Test
+    void onlyAPausedDestinationEndsTheMigration() {
+        assertEquals(java.util.Optional.of(QemuDaemonMover.LOADING), QemuDaemonMover.notReady(vmAt("inmigrate", true)));
+        assertEquals(java.util.Optional.empty(), QemuDaemonMover.notReady(vmAt("paused", true)));
+        assertEquals(java.util.Optional.of("the destination is running, not paused"),
+                QemuDaemonMover.notReady(vmAt("running", false)));
+        assertEquals(java.util.Optional.of("no destination QEMU is there"), QemuDaemonMover.notReady(
+                new WorkloadStateAnswer("bak-srv", "vm1", WorkloadStateAnswer.VM, false, null, null, null, null)));
+    }
+
+    private static WorkloadStateAnswer vmAt(String status, boolean stopped) {
+        return new WorkloadStateAnswer("bak-srv", "vm1", WorkloadStateAnswer.VM, true, 4242, status, stopped, null);
     }
 
     @Test

@@ -1,7 +1,5 @@
 package net.sessionmigration.daemondriver;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,8 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-
-import javax.net.ssl.SSLContext;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -25,7 +21,6 @@ import net.sessionmigration.api.model.Step;
 import net.sessionmigration.api.model.VirtualIp;
 import net.sessionmigration.api.model.WorkloadState;
 import net.sessionmigration.daemon.protocol.DaemonClient;
-import net.sessionmigration.daemon.protocol.MutualTls;
 import net.sessionmigration.daemon.protocol.StartAnswer;
 import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
 
@@ -47,7 +42,7 @@ public final class VmScenario {
     }
 
     private static String env(String k, String def) {
-        return DaemonScenario.env(k, def);
+        return LabDaemons.env(k, def);
     }
 
     /** Keeps every progress line the mover reports. */
@@ -77,13 +72,7 @@ public final class VmScenario {
 
     public static void main(String[] args) throws Exception {
         String scenario = args[0];
-        Path pki = Path.of(env("DAEMONS_RUN", "lab/run/daemons"), "pki");
-        char[] pw = Files.readString(pki.resolve("store.pass")).strip().toCharArray();
-        SSLContext ssl = MutualTls.sslContext(pki.resolve("coordinator.p12"), pw, pki.resolve("truststore.p12"), pw);
-        String port = env("DAEMON_PORT", "7443");
-        Map<String, String> urls = Map.of("main-srv", "https://" + env("TEST_CTL_SRC", "10.99.0.11") + ":" + port,
-                "bak-srv", "https://" + env("TEST_CTL_DST", "10.99.0.12") + ":" + port);
-        DaemonClient client = new DaemonClient(ssl, urls, Duration.ofSeconds(120));
+        DaemonClient client = LabDaemons.client(Duration.ofSeconds(120));
         QemuDaemonMover mover = new QemuDaemonMover(client);
         String from = env("FROM", "main-srv");
         String to = env("TO", "bak-srv");

@@ -19,7 +19,12 @@ public interface WorkloadMover {
     /** Both daemons reachable and authenticated, workload found, target ready. */
     Result<Preflight> preflight(WorkloadTask task);
 
-    /** S703: stop the workload at the source so that nothing changes while it is copied. */
+    /**
+     * S703: stop the workload at the source so that nothing changes while it is copied; then
+     * {@link #state} says {@code FROZEN_AT_SOURCE}. A mover that migrates live (a VM) may do nothing
+     * here and let the hypervisor stop the guest for S704's last pass; its {@code state} then says
+     * {@code RUNNING_AT_SOURCE} until S704, which recovery treats alike (both roll back).
+     */
     Result<OpReport> freeze(WorkloadTask task, DriverContext context);
 
     /**
