@@ -1,6 +1,5 @@
 package net.sessionmigration.benchmarks;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,13 +25,12 @@ import net.sessionmigration.api.service.StartRequest;
 import net.sessionmigration.coordinator.CoordinatorSettings;
 import net.sessionmigration.coordinator.DriverRegistry;
 import net.sessionmigration.coordinator.SessionMigrationCoordinator;
-import net.sessionmigration.coordinator.journal.Journal;
 
 /**
  * The coordinator's own cost for one complete MOVE migration (S701-S711, freeze and VIP move,
  * 3 users on 2 switch drivers) with drivers that answer at once. The journal parameter shows
- * the store's share: {@code memory} (no file), {@code file} (committed to the OS, survives a
- * JVM crash) and {@code file-fsync} (forced to the disk at each commit, the default setting).
+ * the store's share ({@link Journals}): {@code memory}, {@code file}, {@code file-fsync} (the
+ * default setting) and {@code zookeeper} (a cluster's journal on a real three-server ensemble).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -50,15 +48,16 @@ public class MigrationBenchmark {
                {"name": "u3", "device": "gw1", "port": "eth1", "fromVlan": 10, "toVlan": 20}]}
             """;
 
-    @Param({"memory", "file", "file-fsync"})
+    @Param({"memory", "file", "file-fsync", "zookeeper"})
     public String journal;
 
     private Path dir;
     private SessionMigrationCoordinator coordinator;
+    private Journals journals;
     private final StartRequest request = StartRequest.of("bench", "benchmark");
 
     @Setup(Level.Trial)
-    public void setUp() throws IOException {
+    public void setUp() throws Exception {
         dir = Files.createTempDirectory("sm-bench");
         Path plans = Files.createDirectories(dir.resolve("plans"));
         Files.writeString(plans.resolve("bench.json"), PLAN);
@@ -66,20 +65,17 @@ public class MigrationBenchmark {
         drivers.addMover(new NoOpDrivers.Mover(), DriverRegistry.properties("noop-mover", "bench"));
         drivers.addSwitcher(new NoOpDrivers.Switcher(), DriverRegistry.properties("noop-switch", "bench"));
         drivers.addSwitcher(new NoOpDrivers.Switcher(), DriverRegistry.properties("noop-gateway", "bench"));
-        Journal j = switch (journal) {
-            case "memory" -> Journal.inMemory();
-            case "file" -> Journal.open(dir.resolve("journal.mv"), false);
-            case "file-fsync" -> Journal.open(dir.resolve("journal.mv"), true);
-            default -> throw new IllegalArgumentException(journal);
-        };
+        journals = Journals.open(journal, dir);
         coordinator = new SessionMigrationCoordinator(
-                new CoordinatorSettings(plans, Duration.ofSeconds(30), Duration.ZERO, 100), drivers, j);
+                new CoordinatorSettings(plans, Duration.ofSeconds(30), Duration.ZERO, 100), drivers, journals.journal,
+                journals.leadership);
         coordinator.open();
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws IOException {
+    public void tearDown() throws Exception {
         coordinator.close();
+        journals.close();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

@@ -54,7 +54,7 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
                     "admin.enableServer=false", "4lw.commands.whitelist=ruok,srvr", "") + peers);
         }
         classpath = classpathOf(org.apache.zookeeper.server.quorum.QuorumPeerMain.class, org.apache.jute.Record.class,
-                org.slf4j.Logger.class, org.slf4j.impl.SimpleLogger.class,
+                org.slf4j.Logger.class, loggerBinding(),
                 org.apache.yetus.audience.InterfaceAudience.class, org.apache.commons.io.FileUtils.class, com.codahale.metrics.Reservoir.class,
                 org.xerial.snappy.SnappyInputStream.class,
                 io.netty.channel.Channel.class, io.netty.handler.ssl.SslContext.class, io.netty.buffer.ByteBuf.class,
@@ -163,6 +163,15 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
+        }
+    }
+
+    /** Whichever SLF4J 1.7 binding the caller has (slf4j-simple in tests, slf4j-nop in the benchmarks). */
+    private static Class<?> loggerBinding() {
+        try {
+            return Class.forName("org.slf4j.impl.StaticLoggerBinder");
+        } catch (ClassNotFoundException e) {
+            return org.slf4j.Logger.class; // none: the servers log nothing
         }
     }
 
