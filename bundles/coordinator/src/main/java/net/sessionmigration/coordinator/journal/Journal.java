@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
@@ -33,6 +34,8 @@ public final class Journal implements AutoCloseable {
 
     private final JournalStore store;
     private final Map<String, MigrationRecord> cache = new ConcurrentHashMap<>();
+    /** Plans whose backup is active, kept here too: plan status reads them, also while a shared store is unreachable. */
+    private final Set<String> backupActive = ConcurrentHashMap.newKeySet();
     private final ObjectMapper json = new ObjectMapper().registerModule(new Jdk8Module())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private boolean closed;
@@ -46,9 +49,14 @@ public final class Journal implements AutoCloseable {
             LOG.warn("journal {}: not read at start: {}", store.location(), e.getMessage());
         }
         store.onChange((table, id) -> {
-            if (table == Table.MIGRATIONS && !isClosed()) {
+            if ((table == Table.MIGRATIONS || table == Table.BACKUP_ACTIVE) && !isClosed()) {
                 try {
-                    store.read(Table.MIGRATIONS, id).ifPresentOrElse(text -> decode(id, text), () -> cache.remove(id));
+                    Optional<String> now = store.read(table, id);
+                    if (table == Table.BACKUP_ACTIVE) {
+                        now.ifPresentOrElse(v -> backupActive.add(id), () -> backupActive.remove(id));
+                    } else {
+                        now.ifPresentOrElse(text -> decode(id, text), () -> cache.remove(id));
+                    }
                 } catch (RuntimeException e) {
                     LOG.warn("journal {}: migration {} changed, but cannot be read now: {}", store.location(), id,
                             e.getMessage());
@@ -87,8 +95,11 @@ public final class Journal implements AutoCloseable {
      */
     public void reload() {
         Map<String, String> all = store.readAll(Table.MIGRATIONS);
+        Set<String> active = store.readAll(Table.BACKUP_ACTIVE).keySet();
         cache.keySet().retainAll(all.keySet());
         all.forEach(this::decode);
+        backupActive.retainAll(active);
+        backupActive.addAll(active);
     }
 
     private void decode(String id, String text) {
@@ -153,12 +164,17 @@ public final class Journal implements AutoCloseable {
         return store.nextSequence();
     }
 
-    public synchronized boolean backupActive(String plan) {
-        return !closed && store.read(Table.BACKUP_ACTIVE, plan).isPresent();
+    public boolean backupActive(String plan) {
+        return !isClosed() && backupActive.contains(plan);
     }
 
     public synchronized void setBackupActive(String plan, boolean active) {
         commit(active ? Write.put(Table.BACKUP_ACTIVE, plan, "true") : Write.remove(Table.BACKUP_ACTIVE, plan));
+        if (active) {
+            backupActive.add(plan);
+        } else {
+            backupActive.remove(plan);
+        }
     }
 
     /** A trigger rule's memory (fired, when, which migration), by rule name. */
