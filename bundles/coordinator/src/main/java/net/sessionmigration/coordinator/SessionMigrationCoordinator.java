@@ -554,8 +554,9 @@ public final class SessionMigrationCoordinator implements MigrationService, Migr
             }
         }
         if (!active.isEmpty()) {
-            LOG.error("not taking over (epoch {}): runs of an earlier leadership are still in driver calls: {}", epoch,
-                    active.keySet());
+            LOG.error("not taking over yet (epoch {}): runs of an earlier leadership have not ended: {}; trying again"
+                    + " in 1 s", epoch, active.keySet());
+            retryTakeOver(epoch);
             return;
         }
         synchronized (this) {

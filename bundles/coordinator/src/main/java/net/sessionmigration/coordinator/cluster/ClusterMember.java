@@ -46,6 +46,12 @@ public final class ClusterMember implements AutoCloseable, Leadership {
     private final AtomicReference<ConnectionState> state = new AtomicReference<>(ConnectionState.LOST);
     private final AtomicLong epoch = new AtomicLong();
     private final AtomicReference<String> fencePath = new AtomicReference<>();
+    private final java.util.concurrent.ScheduledExecutorService retry =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sm-cluster-retry");
+                t.setDaemon(true);
+                return t;
+            });
     private final List<LongConsumer> onLeading = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> onLost = new CopyOnWriteArrayList<>();
 
@@ -190,7 +196,14 @@ public final class ClusterMember implements AutoCloseable, Leadership {
             epoch.set(stat.getVersion());
             fencePath.set(ours);
         } catch (Exception e) {
-            LOG.warn("cluster {}: elected, but could not take an epoch ({}); not leading", settings.member(), e.toString());
+            // still elected: try again, or the cluster would have a leader that does not act
+            LOG.warn("cluster {}: elected, but could not take an epoch ({}); trying again in 1 s", settings.member(),
+                    e.toString());
+            retry.schedule(() -> {
+                if (latch.hasLeadership() && fencePath.get() == null) {
+                    onLeader();
+                }
+            }, 1, TimeUnit.SECONDS);
             return;
         }
         LOG.info("cluster {}: leading, epoch {}", settings.member(), epoch.get());
@@ -208,6 +221,7 @@ public final class ClusterMember implements AutoCloseable, Leadership {
 
     @Override
     public void close() {
+        retry.shutdownNow();
         try {
             latch.close();
         } catch (Exception e) {
