@@ -8,7 +8,7 @@
 # usage: lab/tests/daemon-system-test.sh            (the shared lab; brought up if it is down)
 #        DEVLAB=1 lab/tests/daemon-system-test.sh   (a private mini lab, lab/tests/daemon-devlab.sh)
 # Also runs the driver contract kit (driver-kit) against CriuDaemonMover and DaemonProbe on the
-# real daemons (case 5).
+# real daemons (case 5), and fences a deposed coordinator's calls by their epoch (case 8).
 # Prints "N passed, M failed"; exit status 0 only if nothing failed. Needs root, java 17,
 # keytool, python3, the built modules (mvn -B -q install in daemon/ and bundles/daemon-driver)
 # and CRIU 4.2.1 (lab/setup).
@@ -205,7 +205,7 @@ for step in S703 S704 S705; do
     ((drops == 0)) || { echo "   $drops CRIU lock rules left at the source"; return 1; }
     ip -n "$TEST_DST_NS" addr show dev "$TEST_SERVER_IF" | grep -q "$TEST_VIP/" && { echo "   VIP left at the target"; return 1; }
     # (each daemon's certificates for CRIU's TLS stay in .criu-tls: not an image)
-    [[ -z $(find /dev/shm/sm-daemon-main-srv /dev/shm/sm-daemon-bak-srv -type f -not -path '*/.criu-tls/*' 2>/dev/null) ]] \
+    [[ -z $(find /dev/shm/sm-daemon-main-srv /dev/shm/sm-daemon-bak-srv -type f -not -path '*/.criu-tls/*' -not -name highest-epoch 2>/dev/null) ]] \
       || { echo "   images left"; return 1; }
     return 0
   }
@@ -266,6 +266,36 @@ run_move_post_copy() {
 run_move_post_copy; result "MOVE with post-copy (lazy pages over TLS) keeps the user's TCP session" $?
 step=S704
 POST_COPY=true run_rollback; result "abort after S704 with post-copy (lazy dump still serving) leaves a running source serving the user" $?
+
+# ---- 8. coordinator epochs (daemon/README.md, "Coordinator epochs"): a cluster's leader at epoch 7
+# has called bak-srv already (a discard with nothing to discard), then moves the stream through both
+# daemons: main-srv's calls to bak-srv pass as it sends the move's epoch on; then a deposed leader
+# at epoch 6 calls: its rollback is
+# refused (409 fenced) straight and through the driver, each daemon counts each refusal once, logs it,
+# and the stream stays at the backup. The daemons keep 7 in their image root; lab/daemons/daemons
+# start forgets it, and a coordinator alone (epoch 0: reset starts the workload) acts again.
+run_fenced() {
+  local id=fenced-$$ name
+  reset || return 1
+  MIGRATION_ID=$id-before EPOCH=7 scenario discard-at-target >"$OUT/fenced-before.txt" 2>&1 &&
+    grep -q '"epoch":7' "$OUT/fenced-before.txt" || { cat "$OUT/fenced-before.txt"; return 1; }
+  MIGRATION_ID=$id EPOCH=7 MOVE_PORTS=$P1 scenario move >"$OUT/fenced-move.txt" 2>&1 || { cat "$OUT/fenced-move.txt"; return 1; }
+  MIGRATION_ID=$id EPOCH=6 scenario fenced >"$OUT/fenced.txt" 2>&1 || { cat "$OUT/fenced.txt"; return 1; }
+  sed 's/^/   /' "$OUT/fenced.txt"
+  ip -n "$TEST_DST_NS" addr show dev "$TEST_SERVER_IF" | grep -q "$TEST_VIP/" || { echo "   the VIP left the backup"; return 1; }
+  ip -n "$TEST_SRC_NS" addr show dev "$TEST_SERVER_IF" | grep -q "$TEST_VIP/" && { echo "   the VIP came back to main"; return 1; }
+  for name in main-srv bak-srv; do
+    [[ $(cat "/dev/shm/sm-daemon-$name/highest-epoch" 2>/dev/null) == 7 ]] || { echo "   $name did not keep epoch 7"; return 1; }
+    grep -q "refused POST /v1/migrations/$id/.*: epoch 6 is below 7" "$DAEMONS_RUN/$name.log" || { echo "   $name logged no refusal"; return 1; }
+  done
+  "$LAB/daemons/daemons" stop >/dev/null
+  "$LAB/daemons/daemons" start >/dev/null || return 1
+  scenario health >"$OUT/fenced-health.txt" 2>&1 || { cat "$OUT/fenced-health.txt"; return 1; }
+  sed 's/^/   after the restart: /' "$OUT/fenced-health.txt"
+  [[ $(grep -o '"epoch":0' "$OUT/fenced-health.txt" | wc -l) == 2 ]] || { echo "   a restarted daemon kept its epoch"; return 1; }
+  reset || { echo "   a coordinator alone was refused after the restart"; return 1; }
+}
+run_fenced; result "a deposed leader's late calls (epoch 6 after 7) are refused, counted, change nothing; the lab's daemons start without an epoch" $?
 
 echo "$PASS passed, $FAIL failed"
 ((FAIL == 0))

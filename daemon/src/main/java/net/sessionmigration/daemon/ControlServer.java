@@ -25,6 +25,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 
+import net.sessionmigration.daemon.protocol.DaemonClient;
 import net.sessionmigration.daemon.protocol.ErrorAnswer;
 import net.sessionmigration.daemon.protocol.GatewayRequest;
 import net.sessionmigration.daemon.protocol.HealthAnswer;
@@ -47,6 +48,8 @@ import net.sessionmigration.daemon.protocol.ProbeRequest;
  * POST /v1/migrations/{id}/incoming                                      (target, VMs only)
  * POST /gateway/v1/{vlans|move|preflight}     (gateway role, only when configured)
  * </pre>
+ * The changing requests ({@link #changes}) carry the coordinator's epoch ({@code X-SM-Epoch}); one
+ * below the highest this daemon has seen is refused with 409 before it is routed ({@link EpochFence}).
  */
 public final class ControlServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger("sm-daemon");
@@ -71,6 +74,7 @@ public final class ControlServer implements AutoCloseable {
     private final MigrationService service;
     private final GatewayService gateway;
     private final VmBackend vms;
+    private final EpochFence fence;
     private final ProbeService probes = new ProbeService();
 
     public ControlServer(InetSocketAddress address, SSLContext ssl, MigrationService service) throws IOException {
@@ -83,12 +87,19 @@ public final class ControlServer implements AutoCloseable {
         this(address, ssl, service, gateway, null);
     }
 
-    /** Workloads that {@code vms} handles (VMs) go to it; the others to the CRIU backend. */
+    /** Workloads that {@code vms} handles (VMs) go to it; the others to the CRIU backend. The highest epoch in memory only. */
     public ControlServer(InetSocketAddress address, SSLContext ssl, MigrationService service, GatewayService gateway,
                          VmBackend vms) throws IOException {
+        this(address, ssl, service, gateway, vms, EpochFence.inMemory());
+    }
+
+    /** With the epochs kept by {@code fence}. */
+    ControlServer(InetSocketAddress address, SSLContext ssl, MigrationService service, GatewayService gateway,
+                  VmBackend vms, EpochFence fence) throws IOException {
         this.service = service;
         this.gateway = gateway;
         this.vms = vms;
+        this.fence = fence;
         server = HttpsServer.create(address, 64);
         server.setHttpsConfigurator(new HttpsConfigurator(ssl) {
             @Override
@@ -125,16 +136,26 @@ public final class ControlServer implements AutoCloseable {
         pool.shutdownNow();
     }
 
+    /** A changing request's epoch (0 without the header; 0 for the others) goes on with the calls it makes to peers. */
     @FunctionalInterface
     private interface Router {
-        Object route(HttpExchange ex) throws Exception;
+        Object route(HttpExchange ex, long epoch) throws Exception;
     }
 
     private void handle(HttpExchange ex, Router router) throws IOException {
         int status = 200;
         Object body;
         try {
-            body = router.route(ex);
+            long epoch = 0;
+            String path = ex.getRequestURI().getRawPath();
+            if (changes(ex.getRequestMethod(), path)) {
+                epoch = EpochFence.parse(ex.getRequestHeaders().get(DaemonClient.EPOCH_HEADER));
+                fence.admit(epoch, "POST " + (path.length() > 200 ? path.substring(0, 200) + "…" : path));
+            }
+            body = router.route(ex, epoch);
+        } catch (EpochFence.Fenced e) {
+            status = 409;
+            body = e.answer();
         } catch (GatewayFailure e) {
             status = 409;
             body = e.body();
@@ -169,13 +190,29 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    private Object route(HttpExchange ex) throws Exception {
+    /**
+     * The requests that change something here, which the epoch fences: every migration operation
+     * (the commit checks too: steps of a migration), a workload's start, a gateway move. Reads
+     * (GET, the probe, a gateway's vlans and preflight) are never refused.
+     */
+    static boolean changes(String method, String rawPath) {
+        if (!method.equals("POST")) {
+            return false;
+        }
+        String[] p = rawPath.split("/", -1); // "", "v1", ...
+        boolean migration = p.length == 5 && p[1].equals("v1") && p[2].equals("migrations");
+        boolean start = p.length == 5 && p[1].equals("v1") && p[2].equals("workloads") && p[4].equals("start");
+        return migration || start || rawPath.equals("/gateway/v1/move");
+    }
+
+    private Object route(HttpExchange ex, long epoch) throws Exception {
         String path = ex.getRequestURI().getRawPath();
         String method = ex.getRequestMethod();
         Map<String, String> query = query(ex.getRequestURI().getRawQuery());
         String[] p = path.split("/", -1); // "", "v1", ...
         if (p.length == 3 && p[2].equals("health") && method.equals("GET")) {
-            return new HealthAnswer(true, service != null ? service.config().name() : gateway.name());
+            return new HealthAnswer(true, service != null ? service.config().name() : gateway.name(), fence.highest(),
+                    fence.refusals());
         }
         if (p.length == 3 && p[2].equals("probe") && method.equals("POST")) {
             return probes.probe(JSON.readValue(readLimited(ex.getRequestBody()), ProbeRequest.class));
@@ -223,11 +260,11 @@ public final class ControlServer implements AutoCloseable {
             }
             MigrationRequest r = Requests.check(JSON.readValue(readLimited(ex.getRequestBody()), MigrationRequest.class));
             if (vms != null && vms.handles(r.workload())) {
-                return vms.operation(op, id, r);
+                return vms.operation(op, id, r, epoch);
             }
             switch (op) {
-                case "freeze": return service.freeze(id, r);
-                case "migrate": return service.migrate(id, r);
+                case "freeze": return service.freeze(id, r, epoch);
+                case "migrate": return service.migrate(id, r, epoch);
                 case "move-vip": return service.moveVip(id, r);
                 case "release": return service.release(id, r);
                 case "rollback": return service.rollbackSource(id, r);
@@ -244,7 +281,7 @@ public final class ControlServer implements AutoCloseable {
         throw new NotFound();
     }
 
-    private Object routeGateway(HttpExchange ex) throws Exception {
+    private Object routeGateway(HttpExchange ex, long epoch) throws Exception {
         String[] p = ex.getRequestURI().getRawPath().split("/", -1); // "", "gateway", "v1", op
         if (p.length != 4 || !p[2].equals("v1") || !ex.getRequestMethod().equals("POST")) {
             throw new NotFound();

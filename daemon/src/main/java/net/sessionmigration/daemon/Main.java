@@ -62,8 +62,10 @@ public final class Main {
             // stopping the daemon stops its QEMUs: no VM is left running unmanaged
             Runtime.getRuntime().addShutdownHook(new Thread(vms::close, "sm-daemon-vm-stop"));
         }
+        // the highest coordinator epoch seen, beside the images (a restart must not forget it)
+        EpochFence fence = EpochFence.keptIn(Path.of(config.imageRoot()));
         ControlServer server = new ControlServer(new InetSocketAddress(config.listenAddress(), config.listenPort()), ssl,
-                service, gateway, vms);
+                service, gateway, vms, fence);
         server.start();
         Thread warm = new Thread(() -> {
             new ProbeService().warmUp(config.listenAddress(), server.port());
@@ -76,7 +78,8 @@ public final class Main {
         Logger.getLogger("sm-daemon").info("daemon " + config.name() + " listening on " + config.listenAddress() + ":"
                 + server.port() + " (mTLS), workloads " + config.workloads().keySet()
                 + (gateway == null ? "" : ", gateway " + gateway.mode())
-                + (vms == null ? "" : ", VMs " + config.qemu().vms().keySet() + " (" + vms.accelerator().accelerator() + ")"));
+                + (vms == null ? "" : ", VMs " + config.qemu().vms().keySet() + " (" + vms.accelerator().accelerator() + ")")
+                + ", coordinator epoch " + fence.highest());
         Thread.currentThread().join();
     }
 }

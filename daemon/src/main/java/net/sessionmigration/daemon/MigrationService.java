@@ -169,14 +169,15 @@ public class MigrationService {
 
     // ------------------------------------------------------------------ source side
 
-    public OperationAnswer freeze(String id, MigrationRequest r) throws IOException {
+    /** S703. {@code epoch}: the request's, sent on with the call for the target's page server. */
+    public OperationAnswer freeze(String id, MigrationRequest r, long epoch) throws IOException {
         Migration m = migration(id);
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
             if (m.sourceRoot < 0) {
                 m.sourceRoot = ProcessTree.findRoot(spec).orElseThrow(() -> new IOException("workload " + r.workload() + " not running"));
             }
-            pagesBeforeTheFreeze(id, m, r);
+            pagesBeforeTheFreeze(id, m, r, epoch);
             long t0 = System.nanoTime();
             ProcessTree.signalTree(m.sourceRoot, LibC.SIGSTOP);
             if (!awaitStopped(m.sourceRoot)) {
@@ -188,7 +189,8 @@ public class MigrationService {
         }
     }
 
-    public OperationAnswer migrate(String id, MigrationRequest r) throws IOException, InterruptedException {
+    /** S704. {@code epoch}: the request's, sent on with every call to the target. */
+    public OperationAnswer migrate(String id, MigrationRequest r, long epoch) throws IOException, InterruptedException {
         if (r.target() == null) {
             throw new RequestNames.BadRequest("migrate needs a target");
         }
@@ -198,7 +200,7 @@ public class MigrationService {
                 return report("already migrated to " + r.target(), m.measurements);
             }
             if (m.sourceRoot < 0 || !ProcessTree.stopped(m.sourceRoot)) {
-                freeze(id, r); // the checkpoint is of a stopped tree, and it stays stopped and locked
+                freeze(id, r, epoch); // the checkpoint is of a stopped tree, and it stays stopped and locked
             }
             Path dir = imageDir(id);
             if (!m.dumped && r.lazyPages()) {
@@ -209,7 +211,7 @@ public class MigrationService {
             if (!m.dumped) {
                 deleteTree(dir);
                 Files.createDirectories(dir);
-                Criu.PageServerTarget pages = m.pages != null ? m.pages : pageServerFor(id, m, r);
+                Criu.PageServerTarget pages = m.pages != null ? m.pages : pageServerFor(id, m, r, epoch);
                 m.pages = null;
                 Criu.Outcome d = criu.dump(m.sourceRoot, dir, pages);
                 if (!d.ok()) {
@@ -230,7 +232,7 @@ public class MigrationService {
             if (!m.transferred) {
                 long t0 = System.nanoTime();
                 ImageAnswer n = peers.post(r.target(), "/v1/migrations/" + id + "/image?workload=" + r.workload(),
-                        ImageArchive.publisher(dir), "application/octet-stream", ImageAnswer.class);
+                        ImageArchive.publisher(dir), "application/octet-stream", ImageAnswer.class, epoch);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 m.transferred = true;
                 m.measurements.put("transfer_ms", Long.toString(ms));
@@ -241,7 +243,7 @@ public class MigrationService {
             String lazy = m.lazyFrom == null ? "" : "?lazyPagesFrom=" + m.lazyFrom.getAddress().getHostAddress()
                     + "&lazyPagesPort=" + m.lazyFrom.getPort();
             OperationAnswer n = peers.postJson(r.target(), "/v1/migrations/" + id + "/restore" + lazy, r,
-                    OperationAnswer.class);
+                    OperationAnswer.class, epoch);
             m.measurements.put("restore_ms", n.measured().getOrDefault("restore_ms", ""));
             m.measurements.put("target_restore_call_ms", Long.toString((System.nanoTime() - t0) / 1_000_000));
             m.restored = true;
@@ -256,13 +258,13 @@ public class MigrationService {
      * still runs: that call and CRIU's start (~100 ms) are then outside the users' freeze. A
      * failure here is only logged: S704 asks again and fails there with the target's words.
      */
-    private void pagesBeforeTheFreeze(String id, Migration m, MigrationRequest r) {
+    private void pagesBeforeTheFreeze(String id, Migration m, MigrationRequest r, long epoch) {
         if (m.pages != null || m.dumped || r.target() == null || r.lazyPages()) {
             return;
         }
         long t0 = System.nanoTime();
         try {
-            m.pages = pageServerFor(id, m, r);
+            m.pages = pageServerFor(id, m, r, epoch);
         } catch (IOException e) {
             LOG.warning("S703 migration " + id + ": the target's page server, asked for before the freeze: "
                     + e.getMessage() + " (S704 asks again)");
@@ -282,7 +284,7 @@ public class MigrationService {
      * the SIGSTOP ({@link #pagesBeforeTheFreeze}), else at S704 inside the freeze. Null: the pages
      * go into the image (page server off, or a peer not named by an IPv4 address).
      */
-    private Criu.PageServerTarget pageServerFor(String id, Migration m, MigrationRequest r)
+    private Criu.PageServerTarget pageServerFor(String id, Migration m, MigrationRequest r, long epoch)
             throws IOException, InterruptedException {
         long resident = ProcessTree.residentBytes(ProcessTree.tree(m.sourceRoot));
         m.measurements.put("resident_bytes", Long.toString(resident));
@@ -296,7 +298,7 @@ public class MigrationService {
         }
         String host = target.get();
         PageServerAnswer n = peers.postJson(r.target(), "/v1/migrations/" + id + "/page-server?address=" + host, r,
-                PageServerAnswer.class);
+                PageServerAnswer.class, epoch);
         return new Criu.PageServerTarget(host, n.port(), criuTls().args());
     }
 

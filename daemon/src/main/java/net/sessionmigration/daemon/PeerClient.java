@@ -14,7 +14,9 @@ import net.sessionmigration.daemon.protocol.HealthAnswer;
 /**
  * Talks to another daemon over the same mutually authenticated TLS ({@code daemon-protocol}'s
  * client). A peer the request names but the config does not is a bad request; every other
- * failure names the peer.
+ * failure names the peer. Every changing call carries the epoch of the request it serves
+ * ({@code X-SM-Epoch}), so a peer that has seen a newer coordinator refuses a deposed one's
+ * migration here as well, and accepts the current one's.
  */
 public final class PeerClient {
     /** One operation (an image transfer, a restore). */
@@ -34,20 +36,22 @@ public final class PeerClient {
         }
     }
 
-    public <T> T post(String peer, String path, HttpRequest.BodyPublisher body, String contentType, Class<T> answer)
-            throws IOException {
+    /** A changing call for a request at {@code epoch}: the peer fences it as it fenced that request here. */
+    public <T> T post(String peer, String path, HttpRequest.BodyPublisher body, String contentType, Class<T> answer,
+                      long epoch) throws IOException {
         url(peer);
         try {
-            return daemons.post(peer, path, body, contentType, answer, CALL_TIMEOUT);
+            return daemons.withEpoch(epoch).post(peer, path, body, contentType, answer, CALL_TIMEOUT);
         } catch (DaemonClient.DaemonException e) {
             throw named(e);
         }
     }
 
-    public <T> T postJson(String peer, String path, Object body, Class<T> answer) throws IOException {
+    /** A changing call for a request at {@code epoch}, as {@link #post}. */
+    public <T> T postJson(String peer, String path, Object body, Class<T> answer, long epoch) throws IOException {
         url(peer);
         try {
-            return daemons.post(peer, path, body, answer);
+            return daemons.withEpoch(epoch).post(peer, path, body, answer);
         } catch (DaemonClient.DaemonException e) {
             throw named(e);
         }

@@ -203,14 +203,16 @@ public final class VmBackend implements AutoCloseable {
 
     // ------------------------------------------------------------------ the operations
 
-    public OperationAnswer operation(String op, String id, MigrationRequest r) throws IOException, InterruptedException {
+    /** {@code epoch}: the request's, sent on with the call that starts the destination at the target. */
+    public OperationAnswer operation(String op, String id, MigrationRequest r, long epoch)
+            throws IOException, InterruptedException {
         vm(r.workload());
         if (r.replicate()) {
             throw new RequestNames.BadRequest("a VM cannot be replicated: QEMU hands the guest over, it does not copy it; use MOVE");
         }
         return switch (op) {
             case "freeze" -> MigrationService.report("live migration: the guest runs until QEMU stops it for the last pass (S704)", Map.of());
-            case "migrate" -> migrate(id, r);
+            case "migrate" -> migrate(id, r, epoch);
             case "move-vip" -> MigrationService.report("the virtual IP travels inside the guest; nothing to move", Map.of());
             case "release" -> release(id, r);
             case "rollback" -> rollback(id, r);
@@ -228,7 +230,7 @@ public final class VmBackend implements AutoCloseable {
      * answers {@code done:false} with progress, or {@code done:true} with QEMU's own total time
      * and downtime (S706). The wait holds no lock, so a rollback can cancel meanwhile.
      */
-    OperationAnswer migrate(String id, MigrationRequest r) throws IOException, InterruptedException {
+    OperationAnswer migrate(String id, MigrationRequest r, long epoch) throws IOException, InterruptedException {
         if (r.target() == null) {
             throw new RequestNames.BadRequest("migrate needs a target");
         }
@@ -242,7 +244,8 @@ public final class VmBackend implements AutoCloseable {
                     throw new IOException("VM " + vm + " is not running here (" + st.status() + ")");
                 }
                 long t0 = System.nanoTime();
-                OperationAnswer n = peers.postJson(r.target(), "/v1/migrations/" + id + "/incoming", r, OperationAnswer.class);
+                OperationAnswer n = peers.postJson(r.target(), "/v1/migrations/" + id + "/incoming", r, OperationAnswer.class,
+                        epoch);
                 String uri = n.uri() == null ? "" : n.uri();
                 if (!TCP_URI.matcher(uri).matches()) {
                     throw new IOException("target " + r.target() + " gave no tcp:ADDRESS:PORT to migrate to");

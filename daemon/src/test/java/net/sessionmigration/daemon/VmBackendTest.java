@@ -33,7 +33,7 @@ class VmBackendTest {
     void aVmIsNeverReplicatedWhateverTheOperation() {
         MigrationRequest r = new MigrationRequest("vm1", "10.20.0.100", "bak-srv", "REPLICATE", List.of("10.10.1.2"));
         for (String op : List.of("freeze", "migrate", "incoming", "resume", "release", "rollback")) {
-            RequestNames.BadRequest e = assertThrows(RequestNames.BadRequest.class, () -> vms.operation(op, "m1", r), op);
+            RequestNames.BadRequest e = assertThrows(RequestNames.BadRequest.class, () -> vms.operation(op, "m1", r, 0), op);
             assertTrue(e.getMessage().startsWith("a VM cannot be replicated"), e.getMessage());
         }
     }
@@ -43,9 +43,9 @@ class VmBackendTest {
         assertTrue(vms.handles("vm1"));
         assertFalse(vms.handles("stream"));
         MigrationRequest move = new MigrationRequest("vm1", "10.20.0.100", "bak-srv", "MOVE", List.of());
-        assertThrows(RequestNames.BadRequest.class, () -> vms.operation("restore", "m1", move));
+        assertThrows(RequestNames.BadRequest.class, () -> vms.operation("restore", "m1", move, 0));
         assertThrows(RequestNames.BadRequest.class, () -> vms.operation("migrate", "m1",
-                new MigrationRequest("vm1", "10.20.0.100", null, "MOVE", List.of())), "migrate needs a target");
+                new MigrationRequest("vm1", "10.20.0.100", null, "MOVE", List.of()), 0), "migrate needs a target");
         assertThrows(RequestNames.BadRequest.class, () -> vms.state("vm2"));
     }
 

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import net.sessionmigration.api.driver.DriverContext;
@@ -39,6 +40,9 @@ import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
  * still frozen source, on demand and in the background, and the source copy ends (MOVE) or
  * continues (REPLICATE) only once the last page has left. The price: from the resume until then,
  * the workload depends on both sites.
+ *
+ * <p>Every operation carries the coordinator's epoch ({@code X-SM-Epoch}, {@link DriverContext#epoch()});
+ * preflight and state are reads and carry none.
  */
 public final class CriuDaemonMover implements WorkloadMover {
     public static final String DRIVER_TYPE = "criu-daemon";
@@ -127,12 +131,21 @@ public final class CriuDaemonMover implements WorkloadMover {
         return call(daemons, server, t, op, body(t), step, ctx);
     }
 
-    /** One daemon operation, recorded in the flight recorder; a refusal becomes a failed result naming the server. */
+    /**
+     * One daemon operation, with the caller's epoch ({@link DriverContext#epoch()}: a daemon that has
+     * seen a newer coordinator refuses it), recorded in the flight recorder; a refusal becomes a
+     * failed result naming the server. Not sent at all once the context says the caller is fenced.
+     */
     static Result<OpReport> call(DaemonClient daemons, String server, WorkloadTask t, String op, MigrationRequest body,
                                  Step step, DriverContext ctx) {
         Instant start = Instant.now();
+        Optional<String> fenced = ctx.fenced();
+        if (fenced.isPresent()) {
+            ctx.operation(server, op, start, Instant.now(), "not sent: " + fenced.get());
+            return Result.failed(server, step.name() + " " + op + " not sent: " + fenced.get());
+        }
         try {
-            OperationAnswer n = daemons.post(server, path(t, op), body, OperationAnswer.class);
+            OperationAnswer n = daemons.withEpoch(ctx.epoch()).post(server, path(t, op), body, OperationAnswer.class);
             String summary = step.name() + " " + n.summary();
             ctx.operation(server, op, start, Instant.now(), summary);
             return Result.ok(new OpReport(summary, new LinkedHashMap<>(n.measured())));

@@ -35,6 +35,9 @@ import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
  *
  * <p>Task options: {@code downtimeLimitMs} and {@code maxBandwidth} (bytes/s) for QEMU
  * (else the daemons' configuration), {@code migrationTimeoutSeconds} (default 100; keep it below the coordinator's step timeout).
+ *
+ * <p>Every operation carries the coordinator's epoch ({@code X-SM-Epoch}, {@link DriverContext#epoch()});
+ * preflight and state, and the wait for the destination, are reads and carry none.
  */
 public final class QemuDaemonMover implements WorkloadMover {
     public static final String DRIVER_TYPE = "qemu-daemon";
@@ -162,9 +165,14 @@ public final class QemuDaemonMover implements WorkloadMover {
         String source = task.source().name();
         context.progress("live migration of VM " + task.workload() + " from " + source + " to " + task.target().name());
         String last = "";
+        DaemonClient atEpoch = daemons.withEpoch(context.epoch());
         try {
             while (true) {
-                OperationAnswer n = daemons.post(source, CriuDaemonMover.path(task, "migrate"), body, OperationAnswer.class);
+                Optional<String> fenced = context.fenced();
+                if (fenced.isPresent()) {
+                    return Result.failed(source, "S704 migrate not sent: " + fenced.get());
+                }
+                OperationAnswer n = atEpoch.post(source, CriuDaemonMover.path(task, "migrate"), body, OperationAnswer.class);
                 if (n.finished()) {
                     Map<String, String> meas = new LinkedHashMap<>(n.measured());
                     long completed = System.nanoTime();

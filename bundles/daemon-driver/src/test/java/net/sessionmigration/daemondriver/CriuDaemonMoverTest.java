@@ -88,6 +88,45 @@ class CriuDaemonMoverTest {
         assertEquals("bak-srv", late.failure().orElseThrow().device(), "from S704 on the target discards first");
     }
 
+    /** The coordinator's epoch goes with every operation, to whichever daemon; preflight and state send none. */
+    @Test
+    void everyOperationCarriesTheCallersEpochAndNoReadDoes() throws Exception {
+        try (RecordingDaemons daemons = new RecordingDaemons()) {
+            CriuDaemonMover mover = new CriuDaemonMover(daemons.client());
+            WorkloadTask t = task(MigrationMode.MOVE, "");
+            DriverContext ctx = RecordingDaemons.atEpoch(7);
+            mover.preflight(t);
+            for (Result<OpReport> r : List.of(mover.freeze(t, ctx), mover.migrate(t, ctx), mover.moveVirtualIp(t, ctx),
+                    mover.checkSessions(t, ctx), mover.resume(t, ctx), mover.announce(t, ctx),
+                    mover.rollback(t, Step.S704, ctx))) {
+                assertTrue(r.isOk(), r::toString);
+            }
+            assertTrue(mover.state(t).isOk());
+            assertEquals(java.util.Set.of("freeze", "migrate", "move-vip", "sessions", "held", "resume", "release",
+                            "announce", "discard", "rollback").stream().map(op -> "POST /v1/migrations/m1/" + op + " epoch=7")
+                            .collect(java.util.stream.Collectors.toSet()),
+                    java.util.Set.copyOf(daemons.of("POST")));
+            assertEquals(10, daemons.of("POST").size(), daemons.requests::toString);
+            assertEquals(List.of("GET /v1/workloads/stream/preflight epoch=none", "GET /v1/workloads/stream/preflight epoch=none",
+                    "GET /v1/workloads/stream/state epoch=none", "GET /v1/workloads/stream/state epoch=none"), daemons.of("GET"));
+        }
+    }
+
+    @Test
+    void aFencedContextSendsNothingAndSaysWhy() throws Exception {
+        try (RecordingDaemons daemons = new RecordingDaemons()) {
+            CriuDaemonMover mover = new CriuDaemonMover(daemons.client());
+            WorkloadTask t = task(MigrationMode.MOVE, "");
+            DriverContext ctx = RecordingDaemons.atEpoch(3, java.util.Optional.of("site-a lost the leadership"));
+            for (Result<OpReport> r : List.of(mover.freeze(t, ctx), mover.migrate(t, ctx), mover.resume(t, ctx),
+                    mover.rollback(t, Step.S704, ctx))) {
+                assertTrue(r.failure().orElseThrow().toString().contains("not sent: site-a lost the leadership"),
+                        r::toString);
+            }
+            assertEquals(List.of(), daemons.of("POST"), "no request reached a daemon");
+        }
+    }
+
     @Test
     void capabilities() {
         var caps = new CriuDaemonMover(null).capabilities();

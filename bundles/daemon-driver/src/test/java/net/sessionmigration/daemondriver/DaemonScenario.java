@@ -24,6 +24,8 @@ import net.sessionmigration.api.model.Step;
 import net.sessionmigration.api.model.VirtualIp;
 import net.sessionmigration.api.model.WorkloadState;
 import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.ErrorAnswer;
+import net.sessionmigration.daemon.protocol.HealthAnswer;
 import net.sessionmigration.daemon.protocol.OperationAnswer;
 import net.sessionmigration.daemon.protocol.StartAnswer;
 import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
@@ -37,10 +39,18 @@ import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
  * <pre>
  * java -cp ... DaemonScenario SCENARIO   with environment:
  *   SCENARIO  start | move | replicate | wrong-order | rollback-S703 | rollback-S704 | rollback-S705
- *             | state | unauth | badnames
+ *             | state | unauth | badnames | discard-at-target | fenced | health
  *   DAEMONS_RUN (pki), TEST_CTL_SRC, TEST_CTL_DST, TEST_VIP, TEST_SW_NS, MOVE_PORTS="p1 p2",
- *   TEST_BR_BACKUP, TARGET_CLIENTS="10.x.y.z,...", MIGRATION_ID
+ *   TEST_BR_BACKUP, TARGET_CLIENTS="10.x.y.z,...", MIGRATION_ID,
+ *   EPOCH (the coordinator's epoch the driver is given, default 0: a coordinator alone)
  * </pre>
+ * {@code discard-at-target}: bak-srv's discard of MIGRATION_ID at EPOCH (nothing there to discard
+ * after a reset): the target has seen EPOCH before a move, whose calls from main-srv to bak-srv
+ * (page server, image, restore) then pass only if main-srv sends the move's epoch on.
+ * {@code fenced}: after a move of MIGRATION_ID at a higher epoch, a deposed leader at EPOCH calls
+ * again: its rollback is refused by both daemons (409 {@code fenced} naming both epochs), each
+ * counts one refusal per call, and the workload still runs at the target. {@code health}: each
+ * daemon's highest epoch and refusals.
  * Prints one JSON line of timings; exits 1 on any failure.
  */
 public final class DaemonScenario {
@@ -63,7 +73,7 @@ public final class DaemonScenario {
                 new Server("main-srv", "main"), new Server("bak-srv", "backup"), new VirtualIp(env("TEST_VIP", "10.20.0.100")),
                 mode, true, true, Map.of(CriuDaemonMover.OPTION_TARGET_CLIENTS, env("TARGET_CLIENTS", ""),
                 CriuDaemonMover.OPTION_POST_COPY, env("POST_COPY", "false")));
-        DriverContext ctx = DriverContext.detached(task.migrationId());
+        DriverContext ctx = atEpoch(task.migrationId(), Long.parseLong(env("EPOCH", "0")));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("scenario", scenario);
         long t0 = System.nanoTime();
@@ -120,6 +130,18 @@ public final class DaemonScenario {
                     throw new IllegalStateException("after rollback the state is " + s);
                 }
             }
+            case "health" -> {
+                for (String server : List.of(LabDaemons.MAIN, LabDaemons.BACKUP)) {
+                    HealthAnswer h = client.get(server, "/v1/health", HealthAnswer.class);
+                    out.put(server, Map.of("epoch", h.epoch(), "fencedRefusals", h.fencedRefusals()));
+                }
+            }
+            case "discard-at-target" -> {
+                out.put("discard", client.withEpoch(ctx.epoch()).post(LabDaemons.BACKUP,
+                        CriuDaemonMover.path(task, "discard"), CriuDaemonMover.body(task), OperationAnswer.class).summary());
+                out.put("epoch", health(client, LabDaemons.BACKUP).epoch());
+            }
+            case "fenced" -> fenced(client, mover, task, ctx, out);
             case "unauth" -> {
                 // No client certificate: trusts the CA, but has no key.
                 SSLContext noCert = SSLContext.getInstance("TLSv1.3");
@@ -175,6 +197,90 @@ public final class DaemonScenario {
         out.put("total_ms", (System.nanoTime() - t0) / 1_000_000);
         out.put("t_end_unix", System.currentTimeMillis() / 1000.0);
         System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(out));
+    }
+
+    /** The context of a coordinator at {@code epoch} (0: alone) that drops progress and operations. */
+    static DriverContext atEpoch(String migrationId, long epoch) {
+        DriverContext detached = DriverContext.detached(migrationId);
+        return new DriverContext() {
+            @Override
+            public String migrationId() {
+                return migrationId;
+            }
+
+            @Override
+            public void progress(String message) {
+                detached.progress(message);
+            }
+
+            @Override
+            public void operation(String device, String operation, java.time.Instant start, java.time.Instant end,
+                                  String outcome) {
+                detached.operation(device, operation, start, end, outcome);
+            }
+
+            @Override
+            public long epoch() {
+                return epoch;
+            }
+        };
+    }
+
+    /**
+     * A deposed leader (at {@code ctx}'s epoch, below the one the daemons have seen) calls after
+     * the move: first the source's rollback straight through the client (409, kind fenced, both
+     * epochs named; main-srv counts one refusal, bak-srv none), then the driver's whole rollback
+     * (each daemon refuses its part and counts one more). The workload still runs at the target.
+     */
+    private static void fenced(DaemonClient client, CriuDaemonMover mover, WorkloadTask task, DriverContext ctx,
+                               Map<String, Object> out) throws Exception {
+        long main0 = health(client, LabDaemons.MAIN).fencedRefusals();
+        long backup0 = health(client, LabDaemons.BACKUP).fencedRefusals();
+        long highest = health(client, LabDaemons.MAIN).epoch();
+        if (highest <= ctx.epoch()) {
+            throw new IllegalStateException("main-srv's epoch is " + highest + ", not above " + ctx.epoch() + ": run a move"
+                    + " at a higher EPOCH first");
+        }
+        String words = "epoch " + ctx.epoch() + " is below " + highest;
+        try {
+            client.withEpoch(ctx.epoch()).post(LabDaemons.MAIN, CriuDaemonMover.path(task, "rollback"),
+                    CriuDaemonMover.body(task), OperationAnswer.class);
+            throw new IllegalStateException("main-srv accepted a rollback at epoch " + ctx.epoch());
+        } catch (DaemonClient.DaemonException e) {
+            String kind = e.answer().map(ErrorAnswer::kind).orElse(null);
+            if (e.status() != 409 || !ErrorAnswer.FENCED.equals(kind) || !e.getMessage().contains(words)) {
+                throw new IllegalStateException("not a refusal of a lower epoch: " + e.getMessage(), e);
+            }
+            out.put("refused", e.getMessage());
+        }
+        expectRefusals(client, main0 + 1, backup0, highest);
+        Result<OpReport> r = mover.rollback(task, Step.S705, ctx);
+        if (r.isOk() || !r.failure().orElseThrow().cause().contains(words)) {
+            throw new IllegalStateException("the driver's rollback at epoch " + ctx.epoch() + ": " + r);
+        }
+        out.put("driver", r.failure().orElseThrow().toString());
+        expectRefusals(client, main0 + 2, backup0 + 1, highest);
+        WorkloadState s = mover.state(task).orElseThrow();
+        out.put("state", s);
+        if (s != WorkloadState.RUNNING_AT_TARGET) {
+            throw new IllegalStateException("after the refused calls the state is " + s);
+        }
+    }
+
+    private static HealthAnswer health(DaemonClient client, String server) throws DaemonClient.DaemonException {
+        return client.get(server, "/v1/health", HealthAnswer.class);
+    }
+
+    /** Each daemon's refusals since it started are these, and neither forgot the highest epoch. */
+    private static void expectRefusals(DaemonClient client, long main, long backup, long highest)
+            throws DaemonClient.DaemonException {
+        for (Map.Entry<String, Long> e : Map.of(LabDaemons.MAIN, main, LabDaemons.BACKUP, backup).entrySet()) {
+            HealthAnswer h = health(client, e.getKey());
+            if (h.fencedRefusals() != e.getValue().longValue() || h.epoch() != highest) {
+                throw new IllegalStateException(e.getKey() + " says epoch " + h.epoch() + ", " + h.fencedRefusals()
+                        + " refusal(s); expected epoch " + highest + ", " + e.getValue());
+            }
+        }
     }
 
     private static void step(Map<String, Object> out, String name, Result<OpReport> r) {

@@ -102,6 +102,27 @@ class QemuDaemonMoverTest {
         assertEquals("RAM 40 of 135 MB sent (active, 1.2 s)", QemuDaemonMover.progress(m));
     }
 
+    /** The coordinator's epoch goes with every operation; preflight, state and the wait for the destination send none. */
+    @Test
+    void everyOperationCarriesTheCallersEpochAndNoReadDoes() throws Exception {
+        try (RecordingDaemons daemons = new RecordingDaemons()) {
+            QemuDaemonMover mover = new QemuDaemonMover(daemons.client());
+            WorkloadTask t = task(MigrationMode.MOVE, Map.of());
+            var ctx = RecordingDaemons.atEpoch(7);
+            mover.preflight(t);
+            for (Result<?> r : java.util.List.of(mover.freeze(t, ctx), mover.migrate(t, ctx), mover.resume(t, ctx),
+                    mover.announce(t, ctx), mover.rollback(t, net.sessionmigration.api.model.Step.S704, ctx))) {
+                assertTrue(r.isOk(), r::toString);
+            }
+            assertTrue(mover.state(t).isOk());
+            assertEquals(java.util.List.of("freeze", "migrate", "resume", "release", "announce", "rollback", "discard").stream()
+                    .map(op -> "POST /v1/migrations/m1/" + op + " epoch=7").toList(), daemons.of("POST"));
+            assertEquals(java.util.List.of("GET /v1/workloads/vm1/preflight epoch=none", "GET /v1/workloads/vm1/preflight epoch=none",
+                    "GET /v1/workloads/vm1/state epoch=none", "GET /v1/workloads/vm1/state epoch=none",
+                    "GET /v1/workloads/vm1/state epoch=none"), daemons.of("GET"));
+        }
+    }
+
     @Test
     void theAddressStepIsANoOpAndAnUnreachableDaemonFailsTheStep() throws Exception {
         QemuDaemonMover mover = unreachable();

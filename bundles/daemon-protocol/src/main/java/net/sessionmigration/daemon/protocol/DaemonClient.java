@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 import javax.net.ssl.SSLContext;
@@ -20,8 +21,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * daemons: {@code name → https://address:port}. Requests are sent as JSON; a 200's answer is
  * read into the record asked for; anything else is a {@link DaemonException} that names the
  * daemon and says why. Used by the drivers and by the daemons among themselves.
+ *
+ * <p>A caller that may be fenced (a coordinator in a cluster) sends its epoch with each request
+ * through {@link #withEpoch}: the header {@value #EPOCH_HEADER}; this client itself sends none.
  */
 public final class DaemonClient {
+    /**
+     * The header that carries the caller's epoch ({@code X-SM-Epoch: 7}, a whole number): a daemon
+     * refuses a changing request whose epoch is below the highest it has seen (409, kind
+     * {@value ErrorAnswer#FENCED}); a request without it is epoch 0, a coordinator alone.
+     */
+    public static final String EPOCH_HEADER = "X-SM-Epoch";
+    /** {@link #epoch}: no header. */
+    private static final long NO_EPOCH = -1;
+
     /** Answers are read leniently: a field this side does not know is skipped. */
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -31,6 +44,7 @@ public final class DaemonClient {
     private final HttpClient http;
     private final Map<String, String> servers;
     private final Duration timeout;
+    private final long epoch;
 
     /** A daemon's refusal or an unreachable daemon, with the daemon's name. */
     public static final class DaemonException extends IOException {
@@ -71,6 +85,34 @@ public final class DaemonClient {
                 .version(HttpClient.Version.HTTP_1_1).build();
         this.servers = Map.copyOf(servers);
         this.timeout = timeout;
+        this.epoch = NO_EPOCH;
+    }
+
+    private DaemonClient(DaemonClient of, long epoch) {
+        this.http = of.http;
+        this.servers = of.servers;
+        this.timeout = of.timeout;
+        this.epoch = epoch;
+    }
+
+    /**
+     * This client for the calls of a caller at {@code epoch}: every request it sends carries
+     * {@code X-SM-Epoch: epoch}. The same connections, daemons and timeout; this client is unchanged
+     * (it still sends no epoch), so one client serves many migrations at once, each with its own.
+     * Cheap: make one per call.
+     *
+     * @throws IllegalArgumentException when {@code epoch} is negative
+     */
+    public DaemonClient withEpoch(long epoch) {
+        if (epoch < 0) {
+            throw new IllegalArgumentException("an epoch is 0 or more, not " + epoch);
+        }
+        return new DaemonClient(this, epoch);
+    }
+
+    /** The epoch this client's requests carry; empty: they carry none. */
+    public OptionalLong epoch() {
+        return epoch == NO_EPOCH ? OptionalLong.empty() : OptionalLong.of(epoch);
     }
 
     public boolean knows(String server) {
@@ -116,7 +158,8 @@ public final class DaemonClient {
 
     private HttpRequest.Builder request(String server, String path, Duration callTimeout) throws DaemonException {
         try {
-            return HttpRequest.newBuilder(URI.create(url(server) + path)).timeout(callTimeout);
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(server) + path)).timeout(callTimeout);
+            return epoch == NO_EPOCH ? b : b.header(EPOCH_HEADER, Long.toString(epoch));
         } catch (IllegalArgumentException e) {
             throw new DaemonException(server, "bad URL: " + e.getMessage(), e);
         }

@@ -38,6 +38,12 @@ class WireFormatTest {
         assertEquals("{\"ok\":true,\"summary\":\"page server listening\",\"port\":7450,\"start_ms\":3}",
                 json.writeValueAsString(new PageServerAnswer(true, "page server listening", 7450, 3)));
         assertEquals("{\"ok\":false,\"error\":\"no such endpoint\"}", json.writeValueAsString(ErrorAnswer.of("no such endpoint")));
+        assertEquals("{\"ok\":false,\"kind\":\"fenced\",\"error\":\"epoch 3 is below 5\"}",
+                json.writeValueAsString(ErrorAnswer.of(ErrorAnswer.FENCED, "epoch 3 is below 5")));
+        assertEquals("{\"ok\":true,\"server\":\"main-srv\",\"epoch\":5,\"fencedRefusals\":1}",
+                json.writeValueAsString(new HealthAnswer(true, "main-srv", 5L, 1L)));
+        assertEquals("{\"ok\":true,\"server\":\"main-srv\"}", json.writeValueAsString(new HealthAnswer(true, "main-srv")),
+                "the answer of a daemon older than epochs");
         assertEquals("{\"ok\":true,\"summary\":\"frozen\",\"measurements\":{\"freeze_us\":\"12\"},\"done\":true}",
                 json.writeValueAsString(OperationAnswer.of("frozen", Map.of("freeze_us", "12")).withDone(true)));
         assertEquals("{\"server\":\"main-srv\",\"workload\":\"stream\",\"found\":true,\"pid\":42,\"stopped\":false,"

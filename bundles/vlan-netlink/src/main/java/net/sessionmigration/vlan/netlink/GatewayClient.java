@@ -28,7 +28,7 @@ public final class GatewayClient {
 
     /** What went wrong talking to a gateway, in an operator's words. */
     public static final class GatewayException extends Exception {
-        /** unreachable, timeout, tls, refused (400), no-gateway-role (404), or the daemon's kind (409). */
+        /** unreachable, timeout, tls, refused (400), no-gateway-role (404), or the daemon's kind (409; fenced: a lower epoch). */
         private final String kind;
         private final String port;
 
@@ -67,10 +67,22 @@ public final class GatewayClient {
         return base;
     }
 
-    /** POST {@code /gateway/v1/OP}; the answer of a 200, else a GatewayException. */
+    /** POST {@code /gateway/v1/OP} of a read (vlans, preflight); the answer of a 200, else a GatewayException. */
     public <T> T post(String op, GatewayRequest body, Class<T> answer) throws GatewayException {
+        return post(daemon, op, body, answer);
+    }
+
+    /**
+     * POST {@code /gateway/v1/OP} of a change (move) by a coordinator at {@code epoch}: a daemon
+     * that has seen a higher one refuses it, kind {@code fenced}.
+     */
+    public <T> T post(String op, GatewayRequest body, Class<T> answer, long epoch) throws GatewayException {
+        return post(daemon.withEpoch(epoch), op, body, answer);
+    }
+
+    private <T> T post(DaemonClient client, String op, GatewayRequest body, Class<T> answer) throws GatewayException {
         try {
-            return daemon.post(name, "/gateway/v1/" + op, body, answer);
+            return client.post(name, "/gateway/v1/" + op, body, answer);
         } catch (DaemonClient.DaemonException e) {
             throw failure(e);
         }

@@ -118,7 +118,8 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
             throw e;
         }
         try {
-            T n = c.post(op, body, answer);
+            // a move carries the caller's epoch: a gateway that has seen a newer coordinator refuses it
+            T n = op.equals("move") && ctx != null ? c.post(op, body, answer, ctx.epoch()) : c.post(op, body, answer);
             if (ctx != null) {
                 ctx.operation(device, what, start, Instant.now(), "ok");
             }

@@ -36,6 +36,8 @@ import net.sessionmigration.api.model.Result;
 import net.sessionmigration.api.model.VlanId;
 import net.sessionmigration.daemon.GatewayTestServer;
 import net.sessionmigration.daemon.TestPki;
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.HealthAnswer;
 import net.sessionmigration.daemon.protocol.MutualTls;
 
 /**
@@ -105,6 +107,61 @@ class NetlinkGatewaySwitcherTest {
 
     static String cause(Result<?> r) {
         return r.failure().orElseThrow().cause();
+    }
+
+    /** The context of a coordinator at {@code epoch}, recording as {@link #ctx} does. */
+    DriverContext at(long epoch) {
+        return new DriverContext() {
+            @Override
+            public String migrationId() {
+                return "t";
+            }
+
+            @Override
+            public void progress(String message) {
+            }
+
+            @Override
+            public void operation(String device, String operation, Instant start, Instant end, String outcome) {
+                ops.add(device + " " + operation + " " + outcome);
+            }
+
+            @Override
+            public long epoch() {
+                return epoch;
+            }
+        };
+    }
+
+    /** What gw1's daemon says of the epochs: the highest it has seen and its refusals. */
+    HealthAnswer health(GatewayTestServer gw) throws Exception {
+        return new DaemonClient(clientSsl, Map.of("gw", gw.url()), Duration.ofSeconds(5)).get("gw", "/v1/health",
+                HealthAnswer.class);
+    }
+
+    /**
+     * A move and a restore carry the caller's epoch to the gateway's daemon: a leader at 5 moves;
+     * the deposed leader at 3 then restores, and the daemon refuses it (kind fenced, both epochs
+     * named) with the port where the leader put it; the leader's own restore goes through.
+     */
+    @Test
+    void aMoveCarriesTheCallersEpochAndAGatewayRefusesALowerOne() throws Exception {
+        assertTrue(switcher.move(List.of(mv("gw1", "p1", 1, 2)), at(5)).isOk());
+        assertEquals(5L, health(gw1).epoch().longValue());
+        Result<OpReport> late = switcher.restore(List.of(mv("gw1", "p1", 1, 2)), at(3));
+        assertEquals("gw1", late.failure().orElseThrow().device());
+        assertTrue(cause(late).startsWith("epoch 3 is below 5, the highest this daemon has seen: another coordinator"
+                + " leads now"), cause(late));
+        assertEquals(2, gw1.vlans.get("p1"), "the deposed leader's restore moved the port");
+        assertEquals(1L, health(gw1).fencedRefusals().longValue());
+        Result<OpReport> alone = switcher.move(List.of(mv("gw1", "p2", 1, 2)), null);
+        assertTrue(cause(alone).startsWith("epoch 0 is below 5"), "no context is a coordinator alone: " + cause(alone));
+        assertEquals(1, gw1.vlans.get("p2"));
+        assertTrue(switcher.restore(List.of(mv("gw1", "p1", 1, 2)), at(5)).isOk());
+        assertEquals(1, gw1.vlans.get("p1"));
+        assertEquals(Map.of(new AccessPort("gw1", "p1"), VlanId.of(1)),
+                switcher.readVlans(List.of(new AccessPort("gw1", "p1"))).orElseThrow(), "a read is never refused");
+        assertEquals(0L, health(gw2).epoch().longValue(), "gw2 was not called");
     }
 
     @Test
