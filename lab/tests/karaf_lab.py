@@ -100,11 +100,13 @@ def take_lab_lock(name):
 
 # ---- lab, daemons, Karaf ----
 
-def lab_up(*plans, lab_args=()):
+def lab_up(*plans, lab_args=(), karaf=True):
+    """The lab, the daemons and (karaf=False: not) the one Karaf of SM_KARAF_HOME with PLANS."""
     sh(os.path.join(LAB, "lab"), "up", *lab_args, timeout=300)
     sh(DAEMONS, "certs", timeout=300)
     sh(DAEMONS, "start", timeout=120)
-    sh(KARAF_LAB, "start", *plans, timeout=300)
+    if karaf:
+        sh(KARAF_LAB, "start", *plans, timeout=300)
 
 
 def lab_down():
@@ -119,12 +121,13 @@ def lab_down():
             log(f"   (tidying: {e})")
 
 
-def karaf(command, check=True, timeout=60):
-    return sh(KARAF_LAB, "cmd", command, check=check, timeout=timeout).stdout
+def karaf(command, check=True, timeout=60, env=None):
+    """One shell command over SSH; env: another Karaf's lab/karaf-lab environment (SM_KARAF_HOME, ...)."""
+    return sh(KARAF_LAB, "cmd", command, check=check, timeout=timeout, env=env).stdout
 
 
-def karaf_json(command):
-    out = karaf(command)
+def karaf_json(command, env=None):
+    out = karaf(command, env=env)
     start = min([i for i in (out.find("["), out.find("{")) if i >= 0], default=-1)
     if start < 0:
         raise Failure(f"no JSON from `{command}`: {out.strip()[:300]}")
@@ -163,17 +166,17 @@ def wait_log(pattern, since, path=KARAF_LOG, timeout=60):
     raise Failure(f"no line /{pattern}/ in {path} within {timeout} s")
 
 
-def start_migration(plan, mode=None):
+def start_migration(plan, mode=None, env=None):
     cmd = "migration:start --no-wait --json " + (f"--mode {mode} " if mode else "") + plan
-    return karaf_json(cmd)["id"]
+    return karaf_json(cmd, env=env)["id"]
 
 
-def wait_terminal(mig_id, timeout=240):
+def wait_terminal(mig_id, timeout=240, env=None):
     end = time.time() + timeout
     last = None
     while time.time() < end:
         try:
-            last = karaf_json(f"migration:history --json {mig_id}")
+            last = karaf_json(f"migration:history --json {mig_id}", env=env)
             if last["state"] in TERMINAL:
                 return last
         except (Failure, ValueError, KeyError):
@@ -242,15 +245,16 @@ def listening(port, site="main"):
     return bool(r.stdout.strip())
 
 
-def reset_lab(workload="stream"):
+def reset_lab(workload="stream", env=None):
     """Before each scenario: no copy of any workload anywhere, v only at main, every user on VLAN 1,
-    WORKLOAD started at main through its daemon and listening; the probe host on VLAN 1 too."""
+    WORKLOAD started at main through its daemon and listening; the probe host on VLAN 1 too.
+    env: lab/karaf-lab's environment for workload-start (SM_DAEMON_EPOCH: a cluster leader's epoch)."""
     kill_copies()
     sh("ip", "-n", SITES["backup"], "addr", "del", f"{VIP}/32", "dev", "eth0", check=False)
     sh("ip", "-n", SITES["main"], "addr", "replace", f"{VIP}/32", "dev", "eth0")
     for port in [*USERS.values(), PROBE_PORT]:
         sh("ip", "-n", SWITCH_NS, "link", "set", port, "master", "br-v1")
-    sh(KARAF_LAB, "workload-start", workload, "main")
+    sh(KARAF_LAB, "workload-start", workload, "main", env=env)
     end = time.time() + 10
     while time.time() < end:
         if listening(WORKLOADS[workload].port):

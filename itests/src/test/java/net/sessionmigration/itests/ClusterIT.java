@@ -11,7 +11,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,7 +59,7 @@ import net.sessionmigration.coordinator.cluster.ZooKeeperEnsemble;
  * the history it reloaded from ZooKeeper.
  * <p>
  * Pax Exam runs the test method inside Karaf, which has neither the ensemble's class nor the servers' jars:
- * the ensemble runs in the test driver's JVM ({@link Ensemble}), started when Pax Exam asks for the
+ * the ensemble runs in the test driver's JVM ({@link ZooKeeperEnsemble.Control}), started when Pax Exam asks for the
  * configuration, and the test kills and starts its servers by one-line commands on a socket bound to
  * 127.0.0.1. Waits are bounded polls; nothing asserts a duration.
  */
@@ -79,7 +78,7 @@ public class ClusterIT extends SessionMigrationTestSupport {
     @Configuration
     @Override
     public Option[] config() {
-        Ensemble ensemble = Ensemble.started(); // in the test driver, before Karaf starts
+        ZooKeeperEnsemble.Control ensemble = Ensemble.started(); // in the test driver, before Karaf starts
         return OptionUtils.combine(super.config(),
                 systemProperty(CONNECT).value(ensemble.connect()),
                 systemProperty(CONTROL).value(Integer.toString(ensemble.port())));
@@ -227,98 +226,25 @@ public class ClusterIT extends SessionMigrationTestSupport {
     }
 
     /**
-     * The ensemble in the test driver's JVM (never loaded inside Karaf): three servers serving before Karaf
-     * starts, and a control socket on 127.0.0.1 that takes one command per connection: {@code kill N},
-     * {@code start N} (N = 0, 1, 2) and {@code close}. Closed by the test's {@code close}, or when the
-     * driver's JVM exits if the test never got there.
+     * The ensemble in the test driver's JVM (never loaded inside Karaf): {@link ZooKeeperEnsemble.Control}, three
+     * servers serving before Karaf starts and its control socket on 127.0.0.1 ({@code kill N}, {@code start N},
+     * {@code close}). Closed by the test's {@code close}, or when the driver's JVM exits if the test never got there.
      */
     static final class Ensemble {
-        private static Ensemble started;
+        private static ZooKeeperEnsemble.Control started;
 
-        private final ZooKeeperEnsemble servers;
-        private final ServerSocket control;
-        private boolean closed;
-
-        private Ensemble() throws Exception {
-            servers = new ZooKeeperEnsemble(3);
-            try {
-                servers.awaitServing(3, WAIT);
-                control = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-            } catch (Exception e) {
-                servers.close();
-                throw e;
-            }
-            Runtime.getRuntime().addShutdownHook(new Thread(this::close, "zookeeper-ensemble-close"));
-            Thread serving = new Thread(this::serve, "zookeeper-ensemble-control");
-            serving.setDaemon(true);
-            serving.start();
+        private Ensemble() {
         }
 
-        static synchronized Ensemble started() {
+        static synchronized ZooKeeperEnsemble.Control started() {
             if (started == null) {
                 try {
-                    started = new Ensemble();
+                    started = ZooKeeperEnsemble.Control.started(WAIT);
                 } catch (Exception e) {
                     throw new IllegalStateException("ZooKeeper ensemble for ClusterIT: " + e, e);
                 }
             }
             return started;
-        }
-
-        String connect() {
-            return servers.connect();
-        }
-
-        int port() {
-            return control.getLocalPort();
-        }
-
-        private void serve() {
-            while (!control.isClosed()) {
-                try (Socket s = control.accept()) {
-                    String command = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
-                            .readLine();
-                    Writer out = new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8);
-                    out.write(answer(command) + "\n");
-                    out.flush();
-                } catch (IOException e) {
-                    // the control socket closed, or the test went away mid-command
-                }
-            }
-        }
-
-        private String answer(String command) {
-            String[] words = String.valueOf(command).trim().split(" ");
-            try {
-                switch (words[0]) {
-                    case "kill" -> servers.kill(Integer.parseInt(words[1]));
-                    case "start" -> servers.start(Integer.parseInt(words[1]));
-                    case "close" -> close();
-                    default -> {
-                        return "unknown command: " + command;
-                    }
-                }
-                return "ok";
-            } catch (Exception e) {
-                return command + ": " + e;
-            }
-        }
-
-        synchronized void close() {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            try {
-                control.close();
-            } catch (IOException e) {
-                // closing anyway
-            }
-            try {
-                servers.close();
-            } catch (Exception e) {
-                System.err.println("ClusterIT: closing the ZooKeeper ensemble: " + e);
-            }
         }
     }
 }

@@ -1,7 +1,12 @@
 package net.sessionmigration.coordinator.cluster;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URISyntaxException;
@@ -15,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -23,6 +29,9 @@ import java.util.stream.Stream;
  * {@code QuorumPeerMain} from the ZooKeeper jar on this module's test classpath, on 127.0.0.1 with
  * free ports, data under a temporary folder. Servers are stopped by their pid (kill -9 when asked,
  * as a crashed machine) and can be started again on the same data.
+ * <p>
+ * {@link Control} runs one as a process that another program controls (ClusterIT's test driver, the lab's
+ * {@code lab/tests/cluster-test}); {@link #main} is that process.
  */
 public final class ZooKeeperEnsemble implements AutoCloseable {
     private final Path dir;
@@ -80,6 +89,16 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
                 "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
                 dir.resolve("zoo" + (i + 1) + ".cfg").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("s" + (i + 1) + ".log").toFile()).start();
+    }
+
+    /** The servers' pids (0 for a server not running). */
+    public long[] pids() {
+        long[] pids = new long[servers.length];
+        for (int i = 0; i < servers.length; i++) {
+            Process p = servers[i];
+            pids[i] = p != null && p.isAlive() ? p.pid() : 0;
+        }
+        return pids;
     }
 
     /** Kills server {@code i} (0-based) with SIGKILL, as a machine that dies. */
@@ -185,6 +204,117 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
             }
         }
         return String.join(java.io.File.pathSeparator, new ArrayList<>(jars));
+    }
+
+    /**
+     * A 3-server ensemble as a process: {@code java -cp <the coordinator's test-jar and its test class path>
+     * net.sessionmigration.coordinator.cluster.ZooKeeperEnsemble}. Prints one line when the three servers serve,
+     * {@code ZooKeeper ensemble connect=127.0.0.1:p1,... control=PORT pids=a,b,c}, then runs until {@code close}
+     * on the control socket or SIGTERM (both stop the servers by pid).
+     */
+    public static void main(String[] args) throws Exception {
+        Control control = Control.started(Duration.ofSeconds(120));
+        StringJoiner pids = new StringJoiner(",");
+        for (long pid : control.servers.pids()) {
+            pids.add(Long.toString(pid));
+        }
+        System.out.println("ZooKeeper ensemble connect=" + control.connect() + " control=" + control.port() + " pids=" + pids);
+        System.out.flush();
+        control.awaitClosed();
+    }
+
+    /**
+     * Three servers serving and a control socket on 127.0.0.1 that takes one command per connection and answers
+     * one line, {@code ok} when done: {@code kill N}, {@code start N} (N = 0, 1, 2) and {@code close}. Closed by
+     * {@code close}, or when the JVM exits.
+     */
+    public static final class Control {
+        private final ZooKeeperEnsemble servers;
+        private final ServerSocket control;
+        private final CountDownLatch closedLatch = new CountDownLatch(1);
+        private boolean closed;
+
+        private Control(Duration wait) throws Exception {
+            servers = new ZooKeeperEnsemble(3);
+            try {
+                servers.awaitServing(3, wait);
+                control = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+            } catch (Exception e) {
+                servers.close();
+                throw e;
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(this::close, "zookeeper-ensemble-close"));
+            Thread serving = new Thread(this::serve, "zookeeper-ensemble-control");
+            serving.setDaemon(true);
+            serving.start();
+        }
+
+        /** Starts the servers, waits up to {@code wait} until all three serve, opens the control socket. */
+        public static Control started(Duration wait) throws Exception {
+            return new Control(wait);
+        }
+
+        public String connect() {
+            return servers.connect();
+        }
+
+        /** The control socket's port on 127.0.0.1. */
+        public int port() {
+            return control.getLocalPort();
+        }
+
+        public void awaitClosed() throws InterruptedException {
+            closedLatch.await();
+        }
+
+        private void serve() {
+            while (!control.isClosed()) {
+                try (Socket s = control.accept()) {
+                    String command = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))
+                            .readLine();
+                    Writer out = new OutputStreamWriter(s.getOutputStream(), StandardCharsets.UTF_8);
+                    out.write(answer(command) + "\n");
+                    out.flush();
+                } catch (IOException e) {
+                    // the control socket closed, or the client went away mid-command
+                }
+            }
+        }
+
+        private String answer(String command) {
+            String[] words = String.valueOf(command).trim().split(" ");
+            try {
+                switch (words[0]) {
+                    case "kill" -> servers.kill(Integer.parseInt(words[1]));
+                    case "start" -> servers.start(Integer.parseInt(words[1]));
+                    case "close" -> close();
+                    default -> {
+                        return "unknown command: " + command;
+                    }
+                }
+                return "ok";
+            } catch (Exception e) {
+                return command + ": " + e;
+            }
+        }
+
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                control.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+            try {
+                servers.close();
+            } catch (Exception e) {
+                System.err.println("ZooKeeperEnsemble: closing the ensemble: " + e);
+            }
+            closedLatch.countDown();
+        }
     }
 
     List<Integer> clientPorts() {
