@@ -199,33 +199,7 @@ public abstract class AccessPortSwitcherContract {
     @Test
     void aFencedMoveChangesNothingAndSaysWhy() {
         String why = "fenced by the driver kit: epoch 1 is below the cluster's 2";
-        DriverContext fenced = new DriverContext() {
-            @Override
-            public String migrationId() {
-                return context().migrationId();
-            }
-
-            @Override
-            public void progress(String message) {
-                context().progress(message);
-            }
-
-            @Override
-            public void operation(String device, String operation, java.time.Instant start, java.time.Instant end,
-                                  String outcome) {
-                context().operation(device, operation, start, end, outcome);
-            }
-
-            @Override
-            public long epoch() {
-                return 1;
-            }
-
-            @Override
-            public Optional<String> fenced() {
-                return Optional.of(why);
-            }
-        };
+        DriverContext fenced = new RecordingContext(context().migrationId()).atEpoch(1).fencedBecause(why);
         Problem p = failed(switcher.move(away(ports), fenced), "move with a context that says the caller is fenced");
         assertTrue(p.toString().contains(why), "the failure should carry the context's reason '" + why + "': " + p);
         assertAllOn(ports, homeVlan(), "after a move whose context was fenced (ask DriverContext.fenced() before each"

@@ -117,7 +117,7 @@ class CriuDaemonMoverTest {
         try (RecordingDaemons daemons = new RecordingDaemons()) {
             CriuDaemonMover mover = new CriuDaemonMover(daemons.client());
             WorkloadTask t = task(MigrationMode.MOVE, "");
-            DriverContext ctx = RecordingDaemons.atEpoch(3, java.util.Optional.of("site-a lost the leadership"));
+            DriverContext ctx = RecordingDaemons.fencedAt(3, "site-a lost the leadership");
             for (Result<OpReport> r : List.of(mover.freeze(t, ctx), mover.migrate(t, ctx), mover.resume(t, ctx),
                     mover.rollback(t, Step.S704, ctx))) {
                 assertTrue(r.failure().orElseThrow().toString().contains("not sent: site-a lost the leadership"),

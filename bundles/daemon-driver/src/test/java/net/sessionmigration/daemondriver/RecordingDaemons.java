@@ -17,6 +17,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.driverkit.RecordingContext;
 import net.sessionmigration.daemon.protocol.DaemonClient;
 
 /**
@@ -64,35 +65,12 @@ final class RecordingDaemons implements AutoCloseable {
 
     /** The context of a coordinator at {@code epoch}. */
     static DriverContext atEpoch(long epoch) {
-        return atEpoch(epoch, java.util.Optional.empty());
+        return new RecordingContext("m1").atEpoch(epoch);
     }
 
-    /** A context at {@code epoch} whose {@code fenced()} answers {@code fenced}. */
-    static DriverContext atEpoch(long epoch, java.util.Optional<String> fenced) {
-        return new DriverContext() {
-            @Override
-            public String migrationId() {
-                return "m1";
-            }
-
-            @Override
-            public void progress(String message) {
-            }
-
-            @Override
-            public void operation(String device, String operation, Instant start, Instant end, String outcome) {
-            }
-
-            @Override
-            public long epoch() {
-                return epoch;
-            }
-
-            @Override
-            public java.util.Optional<String> fenced() {
-                return fenced;
-            }
-        };
+    /** A context at {@code epoch} whose {@code fenced()} answers {@code why}. */
+    static DriverContext fencedAt(long epoch, String why) {
+        return new RecordingContext("m1").atEpoch(epoch).fencedBecause(why);
     }
 
     @Override

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import net.sessionmigration.api.driver.DriverContext;
+import net.sessionmigration.driverkit.RecordingContext;
 import net.sessionmigration.api.model.AccessPort;
 import net.sessionmigration.api.model.OpReport;
 import net.sessionmigration.api.model.PortMove;
@@ -56,22 +57,8 @@ class NetlinkGatewaySwitcherTest {
     GatewayTestServer gw2;
     final Map<String, GatewayClient> clients = new HashMap<>();
     NetlinkGatewaySwitcher switcher;
-    final List<String> ops = new CopyOnWriteArrayList<>();
-    final DriverContext ctx = new DriverContext() {
-        @Override
-        public String migrationId() {
-            return "t";
-        }
-
-        @Override
-        public void progress(String message) {
-        }
-
-        @Override
-        public void operation(String device, String operation, Instant start, Instant end, String outcome) {
-            ops.add(device + " " + operation + " " + outcome);
-        }
-    };
+    final RecordingContext ctx = new RecordingContext("t");
+    final List<String> ops = ctx.operations();
 
     @BeforeAll
     static void pki() throws Exception {
@@ -109,28 +96,9 @@ class NetlinkGatewaySwitcherTest {
         return r.failure().orElseThrow().cause();
     }
 
-    /** The context of a coordinator at {@code epoch}, recording as {@link #ctx} does. */
+    /** The context of a coordinator at {@code epoch}. */
     DriverContext at(long epoch) {
-        return new DriverContext() {
-            @Override
-            public String migrationId() {
-                return "t";
-            }
-
-            @Override
-            public void progress(String message) {
-            }
-
-            @Override
-            public void operation(String device, String operation, Instant start, Instant end, String outcome) {
-                ops.add(device + " " + operation + " " + outcome);
-            }
-
-            @Override
-            public long epoch() {
-                return epoch;
-            }
-        };
+        return new RecordingContext("t").atEpoch(epoch);
     }
 
     /** What gw1's daemon says of the epochs: the highest it has seen and its refusals. */
@@ -223,7 +191,7 @@ class NetlinkGatewaySwitcherTest {
         OpReport rest = switcher.move(moves, ctx).orElseThrow();
         assertTrue(rest.summary().endsWith("(1 of them already on their target VLAN: not moved again)"), rest.summary());
         assertEquals(Map.of("p1", 2, "p2", 2), gw1.vlans);
-        assertTrue(ops.get(ops.size() - 1).startsWith("gw1 POST /gateway/v1/move ×1 [p1→2] ok"), ops.toString());
+        assertTrue(ops.get(ops.size() - 1).matches("gw1 POST /gateway/v1/move ×1 \\[p1→2\\] \\d+ms ok.*"), ops.toString());
     }
 
     /** [safety] The plan owns only ports on one of its two VLANs: move refuses, restore leaves and names. */
