@@ -120,7 +120,9 @@ class ZooKeeperClusterTest {
         await(() -> followerJournal.record(running.id()).isPresent(), "the follower's journal gets the record");
         assertEquals(running, followerJournal.record(running.id()).orElseThrow());
         assertEquals(List.of(running), followerJournal.unfinished());
-        assertTrue(followerJournal.backupActive("evacuate-main"));
+        // each entry reaches the follower's copy by its own change report, in no set order
+        await(() -> followerJournal.backupActive("evacuate-main"), "the follower sees the backup-active flag");
+        await(() -> followerJournal.triggerMemory("ups-on-battery").isPresent(), "the follower reads the trigger memory");
         assertEquals(fired, followerJournal.triggerMemory("ups-on-battery").orElseThrow());
         assertEquals("{}", followerJournal.planSource(running.id()).orElseThrow().json());
 

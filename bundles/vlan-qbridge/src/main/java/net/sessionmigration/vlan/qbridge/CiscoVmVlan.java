@@ -201,7 +201,7 @@ final class CiscoVmVlan implements StyleOps {
                 new VariableBinding(copyColumn(CC_ROW_STATUS, row), new Integer32(CREATE_AND_GO)));
         Instant start = Instant.now();
         String op = "SET ccCopyTable." + row + " runningConfig→startupConfig createAndGo";
-        java.util.Optional<String> fenced = ctx.fenced();
+        java.util.Optional<String> fenced = ctx == null ? java.util.Optional.empty() : ctx.fenced();
         if (fenced.isPresent()) {
             StyleOps.record(ctx, s, op, start, "not sent: " + fenced.get());
             return new SaveResult(false, "not saved: " + fenced.get(), since(t0));

@@ -602,7 +602,7 @@ public final class QBridgeSwitcher implements AccessPortSwitcher, AutoCloseable 
             Instant start = Instant.now();
             String op = "SET " + summary(vbs, ports) + (pdus.get(k).port() != null && portOf(vbs.get(0), ports).isEmpty()
                     ? " for port " + pdus.get(k).port().move().port().port() : "");
-            Optional<String> fenced = ctx.fenced();
+            Optional<String> fenced = ctx == null ? Optional.empty() : ctx.fenced();
             if (fenced.isPresent()) {
                 SnmpFailure f = new SnmpFailure(SnmpFailure.Kind.FENCED, 0, device + " (" + s.profile().target()
                         + "): SET not sent: " + fenced.get());
