@@ -45,14 +45,26 @@ public final class ZooKeeperJournalStore implements JournalStore {
         this.cache.start(); // in the background: ZooKeeper may be unreachable now
     }
 
-    /** The table and sequence znodes, made once, when ZooKeeper is first reached. */
+    /**
+     * The table and sequence znodes, made once, when ZooKeeper is first reached. Persistent, not
+     * containers: ZooKeeper deletes an empty container after a minute, and a table or the sequence
+     * may well be empty for longer.
+     */
     private void ensureZnodes() throws Exception {
         if (!znodesMade) {
             for (Table t : Table.values()) {
-                client.createContainers(tablePath(t));
+                createIfMissing(tablePath(t));
             }
-            client.createContainers(base + "/sequence");
+            createIfMissing(base + "/sequence");
             znodesMade = true;
+        }
+    }
+
+    private void createIfMissing(String path) throws Exception {
+        try {
+            client.create().creatingParentsIfNeeded().forPath(path, new byte[0]);
+        } catch (KeeperException.NodeExistsException ignored) {
+            // made before, by this member or another
         }
     }
 
@@ -105,10 +117,19 @@ public final class ZooKeeperJournalStore implements JournalStore {
             }
             client.transaction().forOperations(ops);
         } catch (KeeperException.NoNodeException e) {
-            throw new JournalClosedException("journal " + location() + ": " + member.settings().member()
-                    + " lost its leadership (its latch node is gone); nothing written");
+            throw new JournalClosedException("journal " + location() + ": " + (fenceGone(fence)
+                    ? member.settings().member() + " lost its leadership (its latch node is gone)"
+                    : "a znode is missing (" + e.getMessage() + ")") + "; nothing written");
         } catch (Exception e) {
             throw new JournalClosedException("journal " + location() + ": commit failed, nothing written: " + e);
+        }
+    }
+
+    private boolean fenceGone(String fence) {
+        try {
+            return client.checkExists().forPath(fence) == null;
+        } catch (Exception e) {
+            return true; // cannot tell: say the likelier
         }
     }
 

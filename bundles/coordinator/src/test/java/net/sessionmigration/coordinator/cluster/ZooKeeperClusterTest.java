@@ -138,6 +138,21 @@ class ZooKeeperClusterTest {
         assertTrue(leaderJournal.record("m-follower").isEmpty(), "nothing of the refused write reached the journal");
     }
 
+    /** The ensemble deletes empty container znodes within a second; the journal's own znodes must stay. */
+    @Test
+    void tablesAndTheSequenceStayWhenEmptyForAWhile() throws Exception {
+        ClusterMember a = member("site-a");
+        await(a::leading, "site-a leads");
+        Journal j = journal(a);
+        long first = j.nextSequence();
+        j.setBackupActive("evacuate-main", true);
+        j.setBackupActive("evacuate-main", false); // the table is empty again
+        Thread.sleep(2_000); // several of the servers' container sweeps
+        assertTrue(j.nextSequence() > first, "the sequence goes on");
+        j.setBackupActive("evacuate-main", true);
+        assertTrue(j.backupActive("evacuate-main"));
+    }
+
     @Test
     void whenTheLeaderGoesTheOtherLeadsWithAHigherEpochAndTheOldOneCannotWrite() throws Exception {
         ClusterMember a = member("site-a");

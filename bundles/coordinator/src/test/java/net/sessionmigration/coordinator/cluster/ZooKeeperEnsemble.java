@@ -85,7 +85,9 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
 
     public void start(int i) throws IOException {
         servers[i] = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Xmx128m", "-XX:TieredStopAtLevel=1",
+                // empty container znodes go within a second here (a minute by default), so tests see it
+                "-Dznode.container.checkIntervalMs=250", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
                 dir.resolve("zoo" + (i + 1) + ".cfg").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("s" + (i + 1) + ".log").toFile()).start();
