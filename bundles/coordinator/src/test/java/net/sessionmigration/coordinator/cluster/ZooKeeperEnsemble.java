@@ -14,8 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -44,10 +46,11 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         clientPorts = new int[n];
         servers = new Process[n];
         int[][] peerPorts = new int[n][2];
+        Deque<Integer> ports = freePorts(3 * n);
         for (int i = 0; i < n; i++) {
-            clientPorts[i] = freePort();
-            peerPorts[i][0] = freePort();
-            peerPorts[i][1] = freePort();
+            clientPorts[i] = ports.pop();
+            peerPorts[i][0] = ports.pop();
+            peerPorts[i][1] = ports.pop();
         }
         StringBuilder peers = new StringBuilder();
         for (int i = 0; i < n; i++) {
@@ -181,9 +184,21 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+    /** {@code n} distinct free ports: every socket stays open until all are taken, so none comes twice. */
+    private static Deque<Integer> freePorts(int n) throws IOException {
+        List<ServerSocket> open = new ArrayList<>();
+        try {
+            Deque<Integer> ports = new ArrayDeque<>();
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0);
+                open.add(s);
+                ports.add(s.getLocalPort());
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : open) {
+                s.close();
+            }
         }
     }
 
