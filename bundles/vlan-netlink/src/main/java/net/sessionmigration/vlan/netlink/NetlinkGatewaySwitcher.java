@@ -111,9 +111,10 @@ public final class NetlinkGatewaySwitcher implements AccessPortSwitcher, AutoClo
             throws GatewayException {
         GatewayClient c = gateways.apply(device).orElseThrow();
         Instant start = Instant.now();
-        if (op.equals("move") && ctx != null && ctx.fenced().isPresent()) {
+        Optional<String> fenced = op.equals("move") && ctx != null ? ctx.fenced() : Optional.empty();
+        if (fenced.isPresent()) {
             GatewayException e = new GatewayException("fenced", null, device + ": " + what + " not sent: "
-                    + ctx.fenced().get(), null);
+                    + fenced.get(), null);
             ctx.operation(device, what, start, Instant.now(), e.getMessage());
             throw e;
         }
