@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -24,8 +20,8 @@ import net.sessionmigration.api.model.WorkloadState;
 import net.sessionmigration.api.service.MigrationRecord;
 import net.sessionmigration.api.service.MigrationState;
 import net.sessionmigration.api.service.StartRequest;
+import net.sessionmigration.coordinator.cluster.ClusterFixture;
 import net.sessionmigration.coordinator.cluster.ClusterMember;
-import net.sessionmigration.coordinator.cluster.ClusterSettings;
 import net.sessionmigration.coordinator.cluster.ZooKeeperEnsemble;
 import net.sessionmigration.coordinator.cluster.ZooKeeperJournalStore;
 import net.sessionmigration.coordinator.journal.Journal;
@@ -40,48 +36,20 @@ import net.sessionmigration.coordinator.journal.Journal;
  */
 class FailoverTest {
     private static final String PLAN = "evacuate-main";
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private static ZooKeeperEnsemble zk;
-    private static int roots;
+    private static final Duration WAIT = ClusterFixture.WAIT;
+
+    @RegisterExtension
+    static final ClusterFixture CLUSTER = new ClusterFixture("sm-failover");
 
     @TempDir
     Path dir;
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private String root;
-
-    @BeforeAll
-    static void ensemble() throws Exception {
-        zk = new ZooKeeperEnsemble(3);
-        zk.awaitServing(3, WAIT);
-    }
-
-    @AfterAll
-    static void stopEnsemble() throws Exception {
-        if (zk != null) {
-            zk.close();
-        }
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
 
     private record Member(Lab lab, ClusterMember cluster) {
     }
 
     private Member member(String name) throws Exception {
-        if (root == null) {
-            root = "/sm-failover-" + ProcessHandle.current().pid() + "-" + (++roots);
-        }
-        ClusterMember cluster = new ClusterMember(new ClusterSettings(zk.connect(), root, name, Duration.ofSeconds(4)));
-        open.add(cluster);
-        cluster.start();
-        assertTrue(cluster.awaitConnected(WAIT), name + " did not connect");
-        Lab lab = new Lab(dir.resolve(name)).withAllDrivers().plan(Plans.base());
-        open.add(lab);
+        ClusterMember cluster = CLUSTER.member(name, Duration.ofSeconds(4));
+        Lab lab = CLUSTER.closeAfterTest(new Lab(dir.resolve(name)).withAllDrivers().plan(Plans.base()));
         lab.open(Journal.on(new ZooKeeperJournalStore(cluster)), cluster);
         return new Member(lab, cluster);
     }

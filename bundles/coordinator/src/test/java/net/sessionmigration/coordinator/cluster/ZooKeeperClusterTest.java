@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import net.sessionmigration.api.model.MigrationMode;
 import net.sessionmigration.api.service.ClusterStatus;
@@ -34,48 +31,16 @@ import net.sessionmigration.coordinator.journal.PlanSource;
  */
 class ZooKeeperClusterTest {
     private static final Duration SESSION = Duration.ofSeconds(4);
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private static ZooKeeperEnsemble zk;
-    private static int roots;
+    private static final Duration WAIT = ClusterFixture.WAIT;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private String root;
-
-    @BeforeAll
-    static void ensemble() throws Exception {
-        zk = new ZooKeeperEnsemble(3);
-        zk.awaitServing(3, WAIT);
-    }
-
-    @AfterAll
-    static void stopEnsemble() throws Exception {
-        if (zk != null) {
-            zk.close();
-        }
-    }
-
-    @AfterEach
-    void closeMembers() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
-
+    @RegisterExtension
+    static final ClusterFixture CLUSTER = new ClusterFixture("sm-test");
     private ClusterMember member(String name) throws InterruptedException {
-        if (root == null) {
-            root = "/sm-test-" + ProcessHandle.current().pid() + "-" + (++roots);
-        }
-        ClusterMember m = new ClusterMember(new ClusterSettings(zk.connect(), root, name, SESSION));
-        open.add(m);
-        m.start();
-        assertTrue(m.awaitConnected(WAIT), name + " did not connect to " + zk.connect());
-        return m;
+        return CLUSTER.member(name, SESSION);
     }
 
     private Journal journal(ClusterMember m) {
-        Journal j = Journal.on(new ZooKeeperJournalStore(m));
-        open.add(j); // closed before its member (in reverse order)
-        return j;
+        return CLUSTER.closeAfterTest(Journal.on(new ZooKeeperJournalStore(m))); // closed before its member
     }
 
     private static MigrationRecord record(String id, MigrationState state, long start) {
@@ -183,6 +148,7 @@ class ZooKeeperClusterTest {
         List<String> lost = new CopyOnWriteArrayList<>();
         a.listen(epoch -> { }, lost::add);
         Journal j = journal(a);
+        ZooKeeperEnsemble zk = CLUSTER.ensemble();
         try {
             zk.kill(1);
             zk.kill(2); // one of three left: no quorum
