@@ -54,8 +54,8 @@ class Failure(Exception):
     pass
 
 
-def sh(*args, check=True, timeout=120, env=None):
-    r = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env or ENV)
+def sh(*args, check=True, timeout=120, env=None, input_text=None):
+    r = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env or ENV, input=input_text)
     if check and r.returncode != 0:
         raise Failure(f"{' '.join(args)} -> {r.returncode}: {(r.stdout + r.stderr).strip()[-600:]}")
     return r
@@ -454,6 +454,32 @@ def check_safe_end(record, expect_state, switched, replicate=False, workload="st
 
 def notes_of(record):
     return " | ".join(record.get("notes", []))
+
+
+FORWARD = ("S710", "S711")   # the journal shows S709 or later begun: recovery finishes forward
+RESTARTED = "recovery after a coordinator restart"
+
+
+def recovered_end(step):
+    """The state a migration interrupted after STEP's journal record must end in once recovered."""
+    return "SUCCEEDED" if step in FORWARD else "ROLLED_BACK"
+
+
+def recovery_problems(record, by=RESTARTED):
+    """What is wrong with a recovered migration's notes: they must say who recovered it (BY) and which way."""
+    notes = notes_of(record)
+    wrong = []
+    if by not in notes:
+        wrong.append(f"the history does not say {by!r}: notes {notes!r}")
+    why = "finishing forward" if record["state"] == "SUCCEEDED" else "rolling back"
+    if why not in notes:
+        wrong.append(f"the history does not say why ({why}): notes {notes!r}")
+    return wrong
+
+
+def largest_gap_ms(records):
+    """The longest any user waited for the service in this scenario, in ms (the clients' records)."""
+    return max((r.get("largest_gap_ms", 0) for r in records.values() if r), default=0)
 
 
 def failure_text(record):

@@ -83,8 +83,8 @@ class FailoverTest {
                 "site-b drives " + id + " to an end");
         MigrationRecord r = b.lab().await(id);
         assertEquals(expected, r.state(), r::toString);
-        assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("recovery after a coordinator restart (RUNNING at "
-                + inFlight + ")")), r.notes()::toString);
+        assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("recovery by the leader site-b (epoch "
+                + b.cluster().epoch() + ") (RUNNING at " + inFlight + ")")), r.notes()::toString);
         assertTrue(b.cluster().epoch() > 0);
 
         int callsBefore = a.lab().log.size();

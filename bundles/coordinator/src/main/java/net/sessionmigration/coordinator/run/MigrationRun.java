@@ -38,6 +38,7 @@ import net.sessionmigration.api.model.Step;
 import net.sessionmigration.api.model.UserAttachment;
 import net.sessionmigration.api.model.UserSideProbe;
 import net.sessionmigration.api.model.WorkloadState;
+import net.sessionmigration.api.service.ClusterStatus;
 import net.sessionmigration.api.service.MigrationEvent;
 import net.sessionmigration.api.service.MigrationEvent.Kind;
 import net.sessionmigration.api.service.MigrationListener;
@@ -179,8 +180,8 @@ public final class MigrationRun implements Runnable {
                 forwardFrom(Step.S702);
             }
         } catch (RunHalted | JournalClosedException e) {
-            LOG.warn("migration {} plan {} stopped at {}: the coordinator is stopping; its next start recovers it",
-                    id(), plan.name(), currentStep);
+            LOG.warn("migration {} plan {} stopped at {}: this coordinator is stopping or no longer leads; "
+                    + "its next start, or the cluster's next leader, recovers it", id(), plan.name(), currentStep);
         } catch (RuntimeException e) {
             LOG.error("migration {} plan {}: unexpected error at {}", id(), plan.name(), currentStep, e);
             try {
@@ -476,11 +477,19 @@ public final class MigrationRun implements Runnable {
 
     // ---- recovery ----
 
+    /** Who recovers: this coordinator after its restart, or (in a cluster) the leader that took over. */
+    private String recoveredBy() {
+        ClusterStatus cluster = env.leadership().status();
+        return cluster.clustered()
+                ? "recovery by the leader " + cluster.member() + " (epoch " + env.leadership().epoch() + ")"
+                : "recovery after a coordinator restart";
+    }
+
     private void recover() {
         MigrationRecord before = rec.snapshot();
         Step last = rec.reached();
         currentStep = last;
-        String where = "recovery after a coordinator restart (" + before.state() + " at " + last + ")";
+        String where = recoveredBy() + " (" + before.state() + " at " + last + ")";
         LOG.warn("migration {} plan {}: {}", id(), plan.name(), where);
         if (rec.step(Step.S708).isPresent()) {
             // restore is idempotent, so every group is restored although the crash may have hit mid-way

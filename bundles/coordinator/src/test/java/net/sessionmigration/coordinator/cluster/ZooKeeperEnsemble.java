@@ -40,8 +40,18 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     private final int[] clientPorts;
     private final Process[] servers;
     private final String classpath;
+    private final List<List<String>> launchers;
 
     public ZooKeeperEnsemble(int n) throws IOException {
+        this(n, List.of());
+    }
+
+    /**
+     * @param launchers for server {@code i}, the command its {@code java} runs under (empty or absent: none), for
+     *                  example {@code [lab/tools/in-cgroup, /sys/fs/cgroup/unified/sm-site-a]}
+     */
+    public ZooKeeperEnsemble(int n, List<List<String>> launchers) throws IOException {
+        this.launchers = List.copyOf(launchers);
         dir = Files.createTempDirectory("sm-zk-");
         clientPorts = new int[n];
         servers = new Process[n];
@@ -87,12 +97,14 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     }
 
     public void start(int i) throws IOException {
-        servers[i] = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(i < launchers.size() ? launchers.get(i) : List.of());
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-XX:TieredStopAtLevel=1",
                 // empty container znodes go within a second here (a minute by default), so tests see it
                 "-Dznode.container.checkIntervalMs=250", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", classpath, "org.apache.zookeeper.server.quorum.QuorumPeerMain",
-                dir.resolve("zoo" + (i + 1) + ".cfg").toString())
+                dir.resolve("zoo" + (i + 1) + ".cfg").toString()));
+        servers[i] = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("s" + (i + 1) + ".log").toFile()).start();
     }
 
@@ -228,9 +240,21 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
      * net.sessionmigration.coordinator.cluster.ZooKeeperEnsemble}. Prints one line when the three servers serve,
      * {@code ZooKeeper ensemble connect=127.0.0.1:p1,... control=PORT pids=a,b,c}, then runs until {@code close}
      * on the control socket or SIGTERM (both stop the servers by pid).
+     * <p>
+     * {@code --in-cgroups TOOL GROUP1,GROUP2,GROUP3}: server {@code i} runs as {@code TOOL GROUPi java …}
+     * ({@code lab/tools/in-cgroup}), so that a test can cut one server's network off.
      */
     public static void main(String[] args) throws Exception {
-        Control control = Control.started(Duration.ofSeconds(120));
+        List<List<String>> launchers = new ArrayList<>();
+        if (args.length == 3 && args[0].equals("--in-cgroups")) {
+            for (String group : args[2].split(",")) {
+                launchers.add(List.of(args[1], group));
+            }
+        } else if (args.length != 0) {
+            System.err.println("usage: ZooKeeperEnsemble [--in-cgroups TOOL GROUP1,GROUP2,GROUP3]");
+            System.exit(2);
+        }
+        Control control = Control.started(Duration.ofSeconds(120), launchers);
         StringJoiner pids = new StringJoiner(",");
         for (long pid : control.servers.pids()) {
             pids.add(Long.toString(pid));
@@ -251,8 +275,8 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         private final CountDownLatch closedLatch = new CountDownLatch(1);
         private boolean closed;
 
-        private Control(Duration wait) throws Exception {
-            servers = new ZooKeeperEnsemble(3);
+        private Control(Duration wait, List<List<String>> launchers) throws Exception {
+            servers = new ZooKeeperEnsemble(3, launchers);
             try {
                 servers.awaitServing(3, wait);
                 control = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
@@ -268,7 +292,12 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
 
         /** Starts the servers, waits up to {@code wait} until all three serve, opens the control socket. */
         public static Control started(Duration wait) throws Exception {
-            return new Control(wait);
+            return new Control(wait, List.of());
+        }
+
+        /** As {@link #started(Duration)}, server {@code i} under {@code launchers[i]}. */
+        public static Control started(Duration wait, List<List<String>> launchers) throws Exception {
+            return new Control(wait, launchers);
         }
 
         public String connect() {
