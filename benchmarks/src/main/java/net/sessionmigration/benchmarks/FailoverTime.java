@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import net.sessionmigration.coordinator.cluster.ClusterMember;
 import net.sessionmigration.coordinator.cluster.ClusterSettings;
+import net.sessionmigration.coordinator.cluster.EnsemblePki;
 import net.sessionmigration.coordinator.cluster.ZooKeeperEnsemble;
 
 /**
@@ -20,7 +21,8 @@ import net.sessionmigration.coordinator.cluster.ZooKeeperEnsemble;
  * is killed with SIGKILL (no goodbye to ZooKeeper), and the time until the standby in this JVM is
  * told it leads, with its new epoch, is measured. ZooKeeper ends the dead leader's session only
  * after the session timeout, so that bounds it from below. A real three-server ensemble on this
- * machine ({@link ZooKeeperEnsemble}).
+ * machine ({@link ZooKeeperEnsemble}), with mutual TLS as in production: the leader process is given the folder of
+ * the coordinator's TLS files (never a password on its command line).
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar net.sessionmigration.benchmarks.FailoverTime
  * [ROUNDS] [SESSION_TIMEOUT_MS]} (defaults 10 and 4000). Prints one line per round and the median
@@ -40,7 +42,8 @@ public final class FailoverTime {
             for (int i = 1; i <= rounds; i++) {
                 String root = "/sm-failover-" + i;
                 Process leader = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp", jar, LeaderProcess.class.getName(), zk.connect(), root, Long.toString(session.toMillis()))
+                        "-cp", jar, LeaderProcess.class.getName(), zk.connect(), root, Long.toString(session.toMillis()),
+                        zk.tlsDir().toString())
                         .redirectErrorStream(true).start();
                 BufferedReader out = new BufferedReader(new InputStreamReader(leader.getInputStream(), StandardCharsets.UTF_8));
                 String line;
@@ -50,7 +53,8 @@ public final class FailoverTime {
                 if (line == null) {
                     throw new IllegalStateException("the leader process ended before it led");
                 }
-                try (ClusterMember standby = new ClusterMember(new ClusterSettings(zk.connect(), root, "standby", session))) {
+                try (ClusterMember standby = new ClusterMember(new ClusterSettings(zk.connect(), root, "standby", session,
+                        zk.tls()))) {
                     CountDownLatch leads = new CountDownLatch(1);
                     long[] at = new long[1];
                     standby.listen(epoch -> {
@@ -80,14 +84,17 @@ public final class FailoverTime {
                 ms.get(ms.size() / 2), ms.get(ms.size() - 1));
     }
 
-    /** The leader: joins, prints "leading" once it leads, and waits to be killed. */
+    /**
+     * The leader: joins, prints "leading" once it leads, and waits to be killed. Arguments: connect, root, session
+     * timeout (ms), the folder of the coordinator's TLS files ({@link ZooKeeperEnsemble#tlsDir()}).
+     */
     public static final class LeaderProcess {
         private LeaderProcess() {
         }
 
         public static void main(String[] args) throws Exception {
             ClusterMember m = new ClusterMember(new ClusterSettings(args[0], args[1], "leader",
-                    Duration.ofMillis(Long.parseLong(args[2]))));
+                    Duration.ofMillis(Long.parseLong(args[2])), EnsemblePki.clientIn(Path.of(args[3]))));
             CountDownLatch leads = new CountDownLatch(1);
             m.listen(epoch -> leads.countDown(), why -> { });
             m.start();

@@ -14,7 +14,7 @@ import net.sessionmigration.coordinator.journal.Journal;
  * The journals the benchmarks compare, by name: {@code memory} (no file), {@code file} (the
  * MVStore file, committed to the OS), {@code file-fsync} (forced to the disk at each commit, the
  * default setting) and {@code zookeeper} (the cluster's journal on a real three-server ensemble on
- * this machine, each server its own JVM, written by the elected leader).
+ * this machine, each server its own JVM, written by the elected leader over mutual TLS, as in production).
  */
 final class Journals implements AutoCloseable {
     final Journal journal;
@@ -43,7 +43,8 @@ final class Journals implements AutoCloseable {
         Duration wait = Duration.ofSeconds(60);
         ZooKeeperEnsemble zk = new ZooKeeperEnsemble(3);
         zk.awaitServing(3, wait);
-        ClusterMember m = new ClusterMember(new ClusterSettings(zk.connect(), "/sm-bench", "bench", Duration.ofSeconds(10)));
+        ClusterMember m = new ClusterMember(new ClusterSettings(zk.connect(), "/sm-bench", "bench", Duration.ofSeconds(10),
+                zk.tls()));
         m.start();
         ZooKeeperEnsemble.await(wait, m::leading, "the benchmark's member leads");
         return new Journals(Journal.on(new ZooKeeperJournalStore(m)), m, zk, m);

@@ -13,6 +13,7 @@ import java.io.Writer;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Dictionary;
@@ -48,7 +49,9 @@ import net.sessionmigration.coordinator.cluster.ZooKeeperEnsemble;
 
 /**
  * [ha] The coordinator of the assembly as one member of a cluster on a real ZooKeeper ensemble: three
- * servers, each its own JVM ({@link ZooKeeperEnsemble} of the coordinator's tests), on 127.0.0.1. On the
+ * servers, each its own JVM ({@link ZooKeeperEnsemble} of the coordinator's tests), on 127.0.0.1, reached over
+ * mutual TLS only (the ensemble's own PKI; the coordinator's {@code zookeeper.tls.*} keys name its files, which
+ * also proves that ZooKeeper's Netty client, epoll check included, resolves in Karaf). On the
  * assembly as shipped (the coordinator booted alone, journal.store = local) it proves that
  * {@code feature:install sm-cluster} rewires the running coordinator to Curator and ZooKeeper (its optional
  * imports); that, configured with journal.store = zookeeper, it leads with an epoch and
@@ -69,6 +72,8 @@ public class ClusterIT extends SessionMigrationTestSupport {
     private static final String PID = "net.sessionmigration.coordinator";
     private static final String CONNECT = "sm.itest.zookeeper.connect";
     private static final String CONTROL = "sm.itest.zookeeper.control";
+    /** The folder of the coordinator's TLS files: client.p12, truststore.p12, store.pass (the ensemble's PKI). */
+    private static final String TLS = "sm.itest.zookeeper.tls";
     private static final String MEMBER = "site-a";
     private static final String PLAN = "clustered";
 
@@ -81,7 +86,8 @@ public class ClusterIT extends SessionMigrationTestSupport {
         ZooKeeperEnsemble.Control ensemble = Ensemble.started(); // in the test driver, before Karaf starts
         return OptionUtils.combine(super.config(),
                 systemProperty(CONNECT).value(ensemble.connect()),
-                systemProperty(CONTROL).value(Integer.toString(ensemble.port())));
+                systemProperty(CONTROL).value(Integer.toString(ensemble.port())),
+                systemProperty(TLS).value(ensemble.tlsDir().toString()));
     }
 
     @Test
@@ -144,7 +150,10 @@ public class ClusterIT extends SessionMigrationTestSupport {
                 .map(w -> w.getProvider().getSymbolicName()).collect(Collectors.toSet());
     }
 
-    /** journal.store = zookeeper on the ensemble, with a short session; the plans folder of the other ITs. */
+    /**
+     * journal.store = zookeeper on the ensemble, with a short session, over mutual TLS with the ensemble's certificate
+     * for the coordinator (passwords by file reference, as in production); the plans folder of the other ITs.
+     */
     private void joinTheEnsemble() throws IOException {
         org.osgi.service.cm.Configuration c = configAdmin.getConfiguration(PID, "?");
         Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
@@ -153,6 +162,11 @@ public class ClusterIT extends SessionMigrationTestSupport {
         props.put("zookeeper.connect", System.getProperty(CONNECT));
         props.put("cluster.member", MEMBER);
         props.put("zookeeper.session.timeout.millis", "4000");
+        Path tls = Path.of(System.getProperty(TLS));
+        props.put("zookeeper.tls.keystore", tls.resolve("client.p12").toString());
+        props.put("zookeeper.tls.keystorePasswordRef", "file:" + tls.resolve("store.pass"));
+        props.put("zookeeper.tls.truststore", tls.resolve("truststore.p12").toString());
+        props.put("zookeeper.tls.truststorePasswordRef", "file:" + tls.resolve("store.pass"));
         c.update(props);
     }
 

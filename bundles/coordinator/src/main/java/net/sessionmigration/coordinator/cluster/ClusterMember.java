@@ -36,6 +36,15 @@ import net.sessionmigration.coordinator.Leadership;
  * a number higher than every earlier leader's, taken in the same ZooKeeper transaction that checks
  * the latch node that made this member the leader. A member that loses its ZooKeeper connection
  * (Curator: SUSPENDED) stops being the leader at once, before ZooKeeper lets another member lead.
+ * <p>
+ * <b>Security.</b> The member talks to ZooKeeper over mutual TLS only ({@link ZooKeeperTls},
+ * {@link MutualTlsClientConfig}): its client certificate is its identity. The servers run
+ * {@code secureClientPort} alone with {@code ssl.clientAuth=need} and ZooKeeper's x509 authentication provider,
+ * which makes a client's id the subject DN of its certificate ({@code x509:CN=coordinator}, say). Every znode the
+ * cluster creates gets {@code CREATOR_ALL_ACL} ({@link CreatorOnlyAcl}): all rights for that id, none for any
+ * other. All members therefore present certificates with the <em>same subject</em>, the coordinator's identity;
+ * a member with another subject could neither read nor write the cluster's znodes (ZooKeeper: NoAuth), and nor
+ * can any other client of the ensemble, though the same CA signed its certificate.
  */
 public final class ClusterMember implements AutoCloseable, Leadership {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
@@ -55,10 +64,15 @@ public final class ClusterMember implements AutoCloseable, Leadership {
     private final List<LongConsumer> onLeading = new CopyOnWriteArrayList<>();
     private final List<Consumer<String>> onLost = new CopyOnWriteArrayList<>();
 
+    /**
+     * @throws IllegalArgumentException when a TLS store cannot be read or opened with its password (the text names
+     *                                  the key and the file, never a password); nothing has connected then
+     */
     public ClusterMember(ClusterSettings settings) {
         this.settings = settings;
         int sessionMs = (int) settings.sessionTimeout().toMillis();
         this.client = CuratorFrameworkFactory.builder().connectString(settings.connect())
+                .zkClientConfig(MutualTlsClientConfig.of(settings.tls().checked())).aclProvider(new CreatorOnlyAcl())
                 .sessionTimeoutMs(sessionMs).connectionTimeoutMs(Math.min(sessionMs, 5_000))
                 .retryPolicy(new ExponentialBackoffRetry(200, 3, 1_000)).build();
         this.latch = new LeaderLatch(client, settings.root() + "/leader", settings.member(), LeaderLatch.CloseMode.NOTIFY_LEADER);

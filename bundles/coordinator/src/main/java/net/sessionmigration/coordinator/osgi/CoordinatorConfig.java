@@ -3,7 +3,12 @@ package net.sessionmigration.coordinator.osgi;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** Config Admin PID {@code net.sessionmigration.coordinator}; every key has a working default. */
+/**
+ * Config Admin PID {@code net.sessionmigration.coordinator}; every key has a working default, except that a member of
+ * a cluster (journal.store = zookeeper) needs its ZooKeeper ensemble and its mutual TLS ({@code zookeeper.tls.*}):
+ * there is no plaintext connection to ZooKeeper. Passwords are given by reference ({@code file:} or {@code env:},
+ * {@link net.sessionmigration.api.driver.SecretRef}), never as values, so that {@code config:list} shows none.
+ */
 @ObjectClassDefinition(id = CoordinatorComponent.PID, name = "Session migration coordinator",
         description = "Plans, step timeouts and the crash-safe journal of the session-migration coordinator")
 public @interface CoordinatorConfig {
@@ -61,4 +66,21 @@ public @interface CoordinatorConfig {
             + " its session and so its leadership; a leader cut off stops calling devices after about two"
             + " thirds of it, another member leads after it", min = "2000", max = "120000")
     long zookeeper_session_timeout_millis() default 10_000;
+
+    @AttributeDefinition(name = "ZooKeeper TLS key store", description = "PKCS12 key store with this coordinator's"
+            + " client certificate for ZooKeeper (journal.store = zookeeper: required, the cluster talks to ZooKeeper"
+            + " over mutual TLS only). Its subject is the cluster's identity in ZooKeeper: the same on every member")
+    String zookeeper_tls_keystore() default "";
+
+    @AttributeDefinition(name = "ZooKeeper TLS key store password", description = "Where the key store password is:"
+            + " file:/path or env:VARIABLE")
+    String zookeeper_tls_keystorePasswordRef() default "";
+
+    @AttributeDefinition(name = "ZooKeeper TLS trust store", description = "PKCS12 trust store with the CA of the"
+            + " ZooKeeper servers' certificates (journal.store = zookeeper: required)")
+    String zookeeper_tls_truststore() default "";
+
+    @AttributeDefinition(name = "ZooKeeper TLS trust store password", description = "Where the trust store password"
+            + " is: file:/path or env:VARIABLE")
+    String zookeeper_tls_truststorePasswordRef() default "";
 }

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The cluster tests' fixture, registered as a static {@code @RegisterExtension}: one real
- * three-server {@link ZooKeeperEnsemble} per test class, a root znode of its own for each test,
- * members started and connected on it, and everything a test opened closed after it, newest first.
+ * three-server {@link ZooKeeperEnsemble} per test class (mutual TLS, a PKI of its own), a root znode
+ * of its own for each test, members started and connected on it with the coordinator's certificate,
+ * and everything a test opened closed after it, newest first.
  */
 public final class ClusterFixture implements BeforeAllCallback, AfterAllCallback, AfterEachCallback {
     public static final Duration WAIT = Duration.ofSeconds(30);
@@ -58,14 +59,19 @@ public final class ClusterFixture implements BeforeAllCallback, AfterAllCallback
 
     /** A member of this test's cluster, started and connected; closed after the test. */
     public ClusterMember member(String name, Duration session) throws InterruptedException {
-        if (root == null) {
-            root = "/" + prefix + "-" + ProcessHandle.current().pid() + "-" + (++roots);
-        }
-        ClusterMember m = new ClusterMember(new ClusterSettings(zk.connect(), root, name, session));
+        ClusterMember m = new ClusterMember(new ClusterSettings(zk.connect(), root(), name, session, zk.tls()));
         closeAfterTest(m);
         m.start();
         assertTrue(m.awaitConnected(WAIT), name + " did not connect to " + zk.connect());
         return m;
+    }
+
+    /** This test's root znode. */
+    public String root() {
+        if (root == null) {
+            root = "/" + prefix + "-" + ProcessHandle.current().pid() + "-" + (++roots);
+        }
+        return root;
     }
 
     /** Closed after the test, before whatever was opened earlier. */

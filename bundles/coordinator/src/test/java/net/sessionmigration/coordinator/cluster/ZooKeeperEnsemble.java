@@ -1,18 +1,23 @@
 package net.sessionmigration.coordinator.cluster;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -26,11 +31,22 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+
 /**
  * A real ZooKeeper ensemble for tests: {@code n} servers, each its own JVM running ZooKeeper's
  * {@code QuorumPeerMain} from the ZooKeeper jar on this module's test classpath, on 127.0.0.1 with
  * free ports, data under a temporary folder. Servers are stopped by their pid (kill -9 when asked,
  * as a crashed machine) and can be started again on the same data.
+ * <p>
+ * Secured as the coordinator requires a production ensemble to be (README): a PKI of its own ({@link EnsemblePki}),
+ * clients on {@code secureClientPort} only (no plaintext port), their certificate required and their subject their
+ * id (ZooKeeper's x509 authentication provider), TLS between the servers too. {@link #tls()} is the coordinator's
+ * side of it.
  * <p>
  * {@link Control} runs one as a process that another program controls (ClusterIT's test driver, the lab's
  * {@code lab/tests/cluster-test}); {@link #main} is that process.
@@ -41,6 +57,8 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     private final Process[] servers;
     private final String classpath;
     private final List<List<String>> launchers;
+    private final EnsemblePki pki;
+    private SSLContext fourLetterTls;
 
     public ZooKeeperEnsemble(int n) throws IOException {
         this(n, List.of());
@@ -53,6 +71,12 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     public ZooKeeperEnsemble(int n, List<List<String>> launchers) throws IOException {
         this.launchers = List.copyOf(launchers);
         dir = Files.createTempDirectory("sm-zk-");
+        try {
+            pki = EnsemblePki.create(dir.resolve("pki"));
+        } catch (IOException | InterruptedException e) {
+            deleteDir();
+            throw new IOException("ZooKeeper ensemble: its PKI: " + e, e);
+        }
         clientPorts = new int[n];
         servers = new Process[n];
         int[][] peerPorts = new int[n][2];
@@ -70,10 +94,13 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             Path data = Files.createDirectories(dir.resolve("s" + (i + 1)));
             Files.writeString(data.resolve("myid"), Integer.toString(i + 1));
-            Files.writeString(dir.resolve("zoo" + (i + 1) + ".cfg"), String.join("\n",
+            List<String> cfg = new ArrayList<>(List.of(
                     "tickTime=500", "initLimit=20", "syncLimit=4", "dataDir=" + data,
-                    "clientPort=" + clientPorts[i], "clientPortAddress=127.0.0.1",
-                    "admin.enableServer=false", "4lw.commands.whitelist=ruok,srvr", "") + peers);
+                    // TLS only: no clientPort
+                    "secureClientPort=" + clientPorts[i], "secureClientPortAddress=127.0.0.1",
+                    "admin.enableServer=false", "4lw.commands.whitelist=ruok,srvr"));
+            cfg.addAll(pki.serverConfig());
+            Files.writeString(dir.resolve("zoo" + (i + 1) + ".cfg"), String.join("\n", cfg) + "\n" + peers);
         }
         classpath = classpathOf(org.apache.zookeeper.server.quorum.QuorumPeerMain.class, org.apache.jute.Record.class,
                 org.slf4j.Logger.class, loggerBinding(),
@@ -81,10 +108,30 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
                 org.xerial.snappy.SnappyInputStream.class,
                 io.netty.channel.Channel.class, io.netty.handler.ssl.SslContext.class, io.netty.buffer.ByteBuf.class,
                 io.netty.util.concurrent.Future.class, io.netty.resolver.AddressResolver.class,
-                io.netty.handler.codec.ByteToMessageDecoder.class);
+                io.netty.handler.codec.ByteToMessageDecoder.class,
+                // the Netty server (for TLS) asks Epoll.isAvailable(); without the native library it is not: NIO
+                io.netty.channel.epoll.Epoll.class, io.netty.channel.unix.Socket.class);
         for (int i = 0; i < n; i++) {
             start(i);
         }
+    }
+
+    /** The coordinator's mutual TLS to this ensemble (its certificate, subject {@code CN=coordinator}). */
+    public ZooKeeperTls tls() {
+        return pki.coordinator();
+    }
+
+    /**
+     * The folder of the coordinator's TLS files, for another process: {@code client.p12}, {@code truststore.p12} and
+     * {@code store.pass} (their password, mode 0600); {@link EnsemblePki#clientIn(Path)} reads it.
+     */
+    public Path tlsDir() {
+        return pki.clientDir();
+    }
+
+    /** The whole PKI: also certificates that the servers refuse or that ACLs shut out. */
+    EnsemblePki pki() {
+        return pki;
     }
 
     /** {@code 127.0.0.1:p1,127.0.0.1:p2,…} */
@@ -140,7 +187,10 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         }
     }
 
-    /** Waits until {@code count} servers answer {@code srvr} as leader or follower. */
+    /**
+     * Waits until {@code count} servers answer {@code srvr} as leader or follower, asked over TLS with the
+     * coordinator's certificate (the servers have no other port).
+     */
     public void awaitServing(int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -174,14 +224,49 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         return b.toString();
     }
 
-    private static String fourLetters(int port, String cmd) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
+    /** What the server on {@code port} answers to {@code cmd}; empty when it does not. */
+    private String fourLetters(int port, String cmd) {
+        ByteArrayOutputStream answer = new ByteArrayOutputStream();
+        try (SSLSocket s = (SSLSocket) fourLetterTls().getSocketFactory().createSocket()) {
+            SSLParameters p = s.getSSLParameters();
+            p.setEndpointIdentificationAlgorithm("HTTPS"); // the server's certificate names 127.0.0.1
+            s.setSSLParameters(p);
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
             s.setSoTimeout(1_000);
             s.getOutputStream().write(cmd.getBytes(StandardCharsets.US_ASCII));
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-        } catch (IOException e) {
-            return "";
+            s.getOutputStream().flush();
+            InputStream in = s.getInputStream();
+            byte[] buffer = new byte[4096];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                answer.write(buffer, 0, n);
+            }
+        } catch (IOException | GeneralSecurityException e) {
+            // not serving (yet), or it closed without a TLS goodbye after answering: what came is the answer
         }
+        return answer.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** The coordinator's key and trust, as a JDK TLS context for the four-letter words. */
+    private synchronized SSLContext fourLetterTls() throws IOException, GeneralSecurityException {
+        if (fourLetterTls == null) {
+            ZooKeeperTls tls = tls();
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(pkcs12(tls.keystore(), tls.keystorePassword()), tls.keystorePassword().toCharArray());
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(pkcs12(tls.truststore(), tls.truststorePassword()));
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+            fourLetterTls = context;
+        }
+        return fourLetterTls;
+    }
+
+    private static KeyStore pkcs12(Path file, String password) throws IOException, GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, password.toCharArray());
+        }
+        return store;
     }
 
     @Override
@@ -189,6 +274,10 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         for (int i = 0; i < servers.length; i++) {
             kill(i);
         }
+        deleteDir();
+    }
+
+    private void deleteDir() {
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
@@ -238,8 +327,10 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
     /**
      * A 3-server ensemble as a process: {@code java -cp <the coordinator's test-jar and its test class path>
      * net.sessionmigration.coordinator.cluster.ZooKeeperEnsemble}. Prints one line when the three servers serve,
-     * {@code ZooKeeper ensemble connect=127.0.0.1:p1,... control=PORT pids=a,b,c}, then runs until {@code close}
-     * on the control socket or SIGTERM (both stop the servers by pid).
+     * {@code ZooKeeper ensemble connect=127.0.0.1:p1,... control=PORT pids=a,b,c tls=DIR}, then runs until
+     * {@code close} on the control socket or SIGTERM (both stop the servers by pid). DIR holds the coordinator's TLS
+     * files ({@link #tlsDir()}: {@code client.p12}, {@code truststore.p12}, {@code store.pass}); the ensemble
+     * accepts no client without them.
      * <p>
      * {@code --in-cgroups TOOL GROUP1,GROUP2,GROUP3}: server {@code i} runs as {@code TOOL GROUPi java …}
      * ({@code lab/tools/in-cgroup}), so that a test can cut one server's network off.
@@ -259,7 +350,8 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
         for (long pid : control.servers.pids()) {
             pids.add(Long.toString(pid));
         }
-        System.out.println("ZooKeeper ensemble connect=" + control.connect() + " control=" + control.port() + " pids=" + pids);
+        System.out.println("ZooKeeper ensemble connect=" + control.connect() + " control=" + control.port() + " pids=" + pids
+                + " tls=" + control.tlsDir());
         System.out.flush();
         control.awaitClosed();
     }
@@ -302,6 +394,11 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
 
         public String connect() {
             return servers.connect();
+        }
+
+        /** The coordinator's TLS files: {@link ZooKeeperEnsemble#tlsDir()}. */
+        public Path tlsDir() {
+            return servers.tlsDir();
         }
 
         /** The control socket's port on 127.0.0.1. */
