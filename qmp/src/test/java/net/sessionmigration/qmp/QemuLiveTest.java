@@ -253,8 +253,10 @@ class QemuLiveTest {
         } catch (QmpException e) {
             b.append("status: ").append(e.getMessage()).append('\n');
         }
+        // the destination's console holds only what the guest wrote after the migration: a whole oops (its cause,
+        // RIP and call trace) fits in the last 6000 characters
         String console = q.console();
-        b.append("console (end): ").append(console.substring(Math.max(0, console.length() - 800))).append('\n');
+        b.append("console (end): ").append(console.substring(Math.max(0, console.length() - 6000))).append('\n');
         for (List<String> cmd : List.of(List.of("ip", "-n", ns, "-s", "link"), List.of("bridge", "-n", ns, "fdb", "show", "br", "br0"),
                 List.of("ip", "-n", ns, "neigh"), List.of("ip", "netns", "exec", ns, "ss", "-tino"))) {
             try {
