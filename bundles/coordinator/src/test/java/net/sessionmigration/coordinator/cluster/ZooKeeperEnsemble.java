@@ -372,8 +372,8 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
             try {
                 servers.awaitServing(3, wait);
                 control = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-            } catch (Exception e) {
-                servers.close();
+            } catch (Exception | Error e) { // an Error too (a class missing from the caller's class path):
+                servers.close();               // else the three servers outlive the test
                 throw e;
             }
             Runtime.getRuntime().addShutdownHook(new Thread(this::close, "zookeeper-ensemble-close"));
