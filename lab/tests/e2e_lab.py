@@ -25,7 +25,6 @@ VIP = "10.20.0.100"
 PORT = WORKLOADS["stream"].port  # the daemons' copy of the stream (7000 is the lab's own)
 VM_PORT = 7000                   # the stream inside the VM vm1 (lab/daemons/daemons, lab/vm)
 PLANS = os.path.join(ROOT, "docs", "lab-plans")
-UPS_ON_BATTERY = "1.3.6.1.2.1.33.2.1"
 RECENT = 4                       # migrations read back from the history at a time (Lab.recent)
 TERMINAL_ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[=>])")
 
@@ -336,9 +335,7 @@ class Lab:
 
     def trap_on_battery(self):
         """The main site's UPS runs on battery: Net-SNMP snmptrap, v3 authPriv, from the main server."""
-        self.sh(["ip", "netns", "exec", "sm-main-srv", "env", "MIBS=", "snmptrap", "-v", "3", "-l", "authPriv",
-                 "-u", "ups-main", "-a", "SHA-256", "-A", "LAB-ONLY-change-me-auth", "-x", "AES-256",
-                 "-X", "LAB-ONLY-change-me-priv", "10.99.0.1:10162", "", UPS_ON_BATTERY])
+        self.sh(karaf_lab.trap_on_battery_command())
 
     def timeline(self, mid, html, users):
         args = f"migration:history --html {html}"

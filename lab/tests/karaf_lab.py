@@ -452,6 +452,17 @@ def check_safe_end(record, expect_state, switched, replicate=False, workload="st
     return wrong
 
 
+UPS_ON_BATTERY = "1.3.6.1.2.1.33.2.1"   # upsTrapOnBattery: lab/karaf-lab's disaster rule ups-on-battery
+
+
+def trap_on_battery_command(port=10162):
+    """The main site's UPS runs on battery: Net-SNMP's snmptrap, v3 authPriv (the lab's trap user ups-main,
+    lab/karaf-lab), from the main server to the trap receiver on 10.99.0.1:PORT."""
+    return ["ip", "netns", "exec", "sm-main-srv", "env", "MIBS=", "snmptrap", "-v", "3", "-l", "authPriv",
+            "-u", "ups-main", "-a", "SHA-256", "-A", "LAB-ONLY-change-me-auth", "-x", "AES-256",
+            "-X", "LAB-ONLY-change-me-priv", f"10.99.0.1:{port}", "", UPS_ON_BATTERY]
+
+
 def notes_of(record):
     return " | ".join(record.get("notes", []))
 
