@@ -31,9 +31,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Real QEMU under TCG with the lab image (lab/vm/build-image): boot, QMP, the accelerator
  * decision, the guest's streaming server reached through a tap bridged in a private namespace
- * ({@code vmt-qmp-PID}, deleted at the end), a cancelled migration and a live migration over a
- * unix socket with the stream surviving. At most two QEMUs at a time; every QEMU is stopped
- * at the end, also on failure. Needs root.
+ * ({@code vmt-qmp-PID}, deleted at the end), a live migration over a unix socket with the stream
+ * surviving, then a cancelled migration of the migrated guest. The live migration comes first: in
+ * 2 of about 40 runs a migration of a QEMU whose earlier migration had been cancelled handed over
+ * a guest that panicked at the destination (QEMU 7.2 under TCG, a NULL timer function in the
+ * guest's hrtimer interrupt; daemon/README.md "Known gaps"). At most two QEMUs at a time; every QEMU
+ * is stopped at the end, also on failure. Needs root.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -152,11 +155,12 @@ class QemuLiveTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void migrateCancelMidwayLeavesTheSourceRunning() throws Exception {
         assertNotNull(source, "needs the booted source");
+        String freeTap = source.spec().network().orElseThrow().ifname().equals("tap-a") ? "tap-b" : "tap-a";
         VmSpec destSpec = base.withName("dst-cancel").asMigrationDestination()
-                .withNetwork(Optional.of(new VmSpec.TapAttachment("tap-b", MAC)));
+                .withNetwork(Optional.of(new VmSpec.TapAttachment(freeTap, MAC)));
         QemuProcess dest = start(destSpec);
         try {
             assertEquals("inmigrate", dest.qmp().queryStatus().status());
@@ -185,7 +189,7 @@ class QemuLiveTest {
     }
 
     @Test
-    @Order(4)
+    @Order(3)
     void liveMigrationOverAUnixSocketKeepsTheStream() throws Exception {
         assertNotNull(source, "needs the booted source");
         VmSpec destSpec = base.withName("dst").asMigrationDestination()
