@@ -158,6 +158,31 @@ MAX_GAP_MS=${MAX_GAP_MS:-10000}
 PASS=0 FAIL=0
 result() { if (($2 == 0)); then PASS=$((PASS + 1)); echo "PASS $1"; else FAIL=$((FAIL + 1)); echo "FAIL $1"; fi; }
 
+# ---- 0. each server daemon's rehearsal at start: a tiny process migrated to itself, through its own
+# API, and nothing of it left (no process, no address on lo, no nftables table, no image directory)
+run_rehearsal() {
+  local name ns dir i ok=0
+  for name in main-srv bak-srv; do
+    for i in $(seq 1 300); do grep -qE "rehearsal(:| failed| skipped)" "$DAEMONS_RUN/$name.log" && break; sleep 0.1; done
+    grep -E "rehearsal(:| failed| skipped)" "$DAEMONS_RUN/$name.log" | sed "s/^/   $name: /"
+    grep -q "INFO rehearsal: a migration of a tiny process to this daemon itself in" "$DAEMONS_RUN/$name.log" ||
+      { echo "   $name: no rehearsal, or it failed"; ok=1; }
+  done
+  for ns in "$TEST_SRC_NS" "$TEST_DST_NS"; do
+    for pid in $(ip netns pids "$ns" 2>/dev/null); do
+      [[ $(cat "/proc/$pid/comm" 2>/dev/null) == sm-rehearsal ]] && { echo "   $ns: rehearsal process $pid left"; ok=1; }
+    done
+    ip -n "$ns" -4 addr show dev lo | grep -q "127.0.77.1" && { echo "   $ns: the rehearsal's address left on lo"; ok=1; }
+    ip netns exec "$ns" nft list tables 2>/dev/null | grep -E "sm_hold|CRIU" && { echo "   $ns: a table left"; ok=1; }
+  done
+  for name in main-srv bak-srv; do
+    dir=/dev/shm/sm-daemon-$name
+    find "$dir" -mindepth 1 -maxdepth 1 -type d ! -name .criu-tls ! -name .rehearsal | grep . && { echo "   $name: an image directory left"; ok=1; }
+  done
+  return $ok
+}
+run_rehearsal; result "each server daemon rehearses a migration to itself at start and leaves nothing behind" $?
+
 # ---- 1. a client without a certificate is refused; bad names get 400
 scenario unauth >"$OUT/unauth.txt" 2>&1; result "unauthenticated request refused" $?
 scenario badnames >"$OUT/badnames.txt" 2>&1; result "names with ; \$( ) spaces ../ answered 400" $?

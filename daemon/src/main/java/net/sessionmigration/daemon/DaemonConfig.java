@@ -24,11 +24,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param qemu        optional: the VMs this daemon runs and migrates with QEMU
  * @param pageServer  optional: when a checkpoint's pages go to the target through CRIU's page
  *                    server (default: port listenPort + 1, every workload)
+ * @param rehearse    optional, default true: at start, one migration of a tiny process to this
+ *                    daemon itself ({@link Rehearsal}), so that the first real one is not the cold one
  */
 @JsonIgnoreProperties(ignoreUnknown = false)
 public record DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
                            String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads,
-                           GatewayConfig gateway, QemuConfig qemu, PageServer pageServer) {
+                           GatewayConfig gateway, QemuConfig qemu, PageServer pageServer, Boolean rehearse) {
 
     /**
      * CRIU's page server at the target: the dump streams the pages straight into the target's
@@ -92,13 +94,15 @@ public record DaemonConfig(String name, String listenAddress, int listenPort, Tl
     public DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
                         String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads,
                         GatewayConfig gateway, QemuConfig qemu) {
-        this(name, listenAddress, listenPort, tls, peers, criu, imageRoot, maxImageBytes, workloads, gateway, qemu, null);
+        this(name, listenAddress, listenPort, tls, peers, criu, imageRoot, maxImageBytes, workloads, gateway, qemu, null,
+                null);
     }
 
     /** A daemon without the gateway role (the form before the gateway existed). */
     public DaemonConfig(String name, String listenAddress, int listenPort, Tls tls, Map<String, String> peers,
                         String criu, String imageRoot, long maxImageBytes, Map<String, WorkloadSpec> workloads) {
-        this(name, listenAddress, listenPort, tls, peers, criu, imageRoot, maxImageBytes, workloads, null, null, null);
+        this(name, listenAddress, listenPort, tls, peers, criu, imageRoot, maxImageBytes, workloads, null, null, null,
+                null);
     }
 
     @com.fasterxml.jackson.annotation.JsonCreator
@@ -114,6 +118,10 @@ public record DaemonConfig(String name, String listenAddress, int listenPort, Tl
         peers.keySet().forEach(p -> RequestNames.require("peer name", p));
         workloads = workloads == null ? Map.of() : Map.copyOf(workloads);
         workloads.keySet().forEach(w -> RequestNames.require("workload name", w));
+        if (workloads.containsKey(Rehearsal.WORKLOAD)) {
+            throw new IllegalArgumentException("workload name " + Rehearsal.WORKLOAD + " is the daemon's own (its rehearsal"
+                    + " at start): name the workload otherwise");
+        }
         workloads.forEach((n, w) -> {
             if (w.exeName() == null && w.pidFile() == null) {
                 throw new IllegalArgumentException("workload " + n + " needs exeName or pidFile");
@@ -136,6 +144,9 @@ public record DaemonConfig(String name, String listenAddress, int listenPort, Tl
         }
         if (pageServer == null) {
             pageServer = new PageServer(listenPort < 65535 ? listenPort + 1 : listenPort - 1, PAGE_SERVER_MIN_BYTES);
+        }
+        if (rehearse == null) {
+            rehearse = true;
         }
     }
 

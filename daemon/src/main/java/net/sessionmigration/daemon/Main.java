@@ -2,6 +2,9 @@ package net.sessionmigration.daemon;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
@@ -47,8 +50,12 @@ public final class Main {
         ProcessTree.startOrphanReaper();
         SSLContext ssl = MutualTls.sslContext(Path.of(config.tls().keystore()), config.tls().keystorePassword().toCharArray(),
                 Path.of(config.tls().truststore()), config.tls().truststorePassword().toCharArray());
+        // the rehearsal at start migrates a tiny process to this daemon itself: its own peer, under its name
+        Optional<String> selfUrl = Rehearsal.selfUrl(config);
+        Map<String, String> peers = new HashMap<>(config.peers());
+        selfUrl.ifPresent(url -> peers.putIfAbsent(config.name(), url));
         MigrationService service = new MigrationService(config, new Criu(config.criu()), new VirtualIpControl(),
-                new PeerClient(ssl, config.peers()));
+                new PeerClient(ssl, peers));
         int orphans = service.removeOrphanImages();
         if (orphans > 0) {
             Logger.getLogger("sm-daemon").warning("removed " + orphans + " image director"
@@ -66,11 +73,15 @@ public final class Main {
         EpochFence fence = EpochFence.keptIn(Path.of(config.imageRoot()));
         ControlServer server = new ControlServer(new InetSocketAddress(config.listenAddress(), config.listenPort()), ssl,
                 service, gateway, vms, fence);
+        // from here until it ends, real migrations wait for the rehearsal
+        Optional<Rehearsal> rehearsal = Rehearsal.prepare(service, ssl, selfUrl, fence::highest);
         server.start();
         Thread warm = new Thread(() -> {
             new ProbeService().warmUp(config.listenAddress(), server.port());
             if (!config.workloads().isEmpty()) {
-                service.warmUp();
+                service.warmUpCriu();
+                rehearsal.ifPresent(Rehearsal::run);
+                service.warmUpPeers();
             }
         }, "sm-daemon-warm-up");
         warm.setDaemon(true);

@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -48,6 +50,10 @@ public class MigrationService {
     private final Deque<RecentMigration> recent = new ArrayDeque<>();
     static final int RECENT = 10;
     private CriuTls criuTls;
+    /** Open while {@link Rehearsal} runs: real migrations wait for it ({@link #spec}). */
+    private volatile CountDownLatch rehearsal = new CountDownLatch(0);
+    /** The rehearsal's workload, only while it runs. */
+    private volatile DaemonConfig.WorkloadSpec rehearsalSpec;
 
     /** What this daemon knows about one migration. */
     static final class Migration {
@@ -96,12 +102,79 @@ public class MigrationService {
         return config;
     }
 
+    /** A request's workload; a real one once the rehearsal at start has ended. */
     private DaemonConfig.WorkloadSpec spec(String workload) {
+        DaemonConfig.WorkloadSpec rehearsed = rehearsalSpec;
+        if (rehearsed != null && Rehearsal.WORKLOAD.equals(workload)) {
+            return rehearsed;
+        }
+        awaitRehearsal();
         DaemonConfig.WorkloadSpec s = config.workloads().get(workload);
         if (s == null) {
             throw new RequestNames.BadRequest("unknown workload");
         }
         return s;
+    }
+
+    private void awaitRehearsal() {
+        CountDownLatch running = rehearsal;
+        try {
+            if (running.getCount() > 0 && !running.await(Rehearsal.LONGEST.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warning("the rehearsal at start still runs after " + Rehearsal.LONGEST.toSeconds()
+                        + " s: this request goes ahead");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** From now until {@link #rehearsed}: {@code spec} is a workload, and real requests wait. */
+    void rehearsing(DaemonConfig.WorkloadSpec spec) {
+        rehearsal = new CountDownLatch(1);
+        rehearsalSpec = spec;
+    }
+
+    /** The rehearsal {@code id} has ended: its workload and record go, real requests go ahead. */
+    void rehearsed(String id) {
+        rehearsalSpec = null;
+        migrations.remove(id);
+        migrations.remove(targetHalf(id));
+        rehearsal.countDown();
+    }
+
+    /** A failed rehearsal: its copy discarded (address, hold, process, images) and the source's lock lifted. */
+    void endRehearsal(String id, MigrationRequest r) throws IOException, InterruptedException {
+        try {
+            discard(targetHalf(id), r);
+        } finally {
+            locks.lift(id);
+        }
+    }
+
+    /**
+     * The migration id the target knows {@code id} by: the same, except in a migration to this
+     * daemon itself (the rehearsal), whose target half needs a record and an image directory of
+     * its own: {@code id} + {@value #TARGET_HALF}.
+     */
+    private String atTarget(String id, MigrationRequest r) {
+        return config.name().equals(r.target()) ? targetHalf(id) : id;
+    }
+
+    static final String TARGET_HALF = ".t";
+
+    static String targetHalf(String id) {
+        return id + TARGET_HALF;
+    }
+
+    /** The peer a migration goes to: another daemon (this one itself only in the rehearsal). */
+    private String target(MigrationRequest r) {
+        if (r.target() == null) {
+            throw new RequestNames.BadRequest("migrate needs a target");
+        }
+        if (r.target().equals(config.name()) && !Rehearsal.WORKLOAD.equals(r.workload())) {
+            throw new RequestNames.BadRequest("target is this daemon itself");
+        }
+        return r.target();
     }
 
     private Migration migration(String id) {
@@ -191,9 +264,7 @@ public class MigrationService {
 
     /** S704. {@code epoch}: the request's, sent on with every call to the target. */
     public OperationAnswer migrate(String id, MigrationRequest r, long epoch) throws IOException, InterruptedException {
-        if (r.target() == null) {
-            throw new RequestNames.BadRequest("migrate needs a target");
-        }
+        target(r);
         Migration m = migration(id);
         synchronized (m) {
             if (m.restored) {
@@ -231,7 +302,7 @@ public class MigrationService {
             }
             if (!m.transferred) {
                 long t0 = System.nanoTime();
-                ImageAnswer n = peers.post(r.target(), "/v1/migrations/" + id + "/image?workload=" + r.workload(),
+                ImageAnswer n = peers.post(r.target(), "/v1/migrations/" + atTarget(id, r) + "/image?workload=" + r.workload(),
                         ImageArchive.publisher(dir), "application/octet-stream", ImageAnswer.class, epoch);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 m.transferred = true;
@@ -242,12 +313,14 @@ public class MigrationService {
             long t0 = System.nanoTime();
             String lazy = m.lazyFrom == null ? "" : "?lazyPagesFrom=" + m.lazyFrom.getAddress().getHostAddress()
                     + "&lazyPagesPort=" + m.lazyFrom.getPort();
-            OperationAnswer n = peers.postJson(r.target(), "/v1/migrations/" + id + "/restore" + lazy, r,
+            OperationAnswer n = peers.postJson(r.target(), "/v1/migrations/" + atTarget(id, r) + "/restore" + lazy, r,
                     OperationAnswer.class, epoch);
             m.measurements.put("restore_ms", n.measured().getOrDefault("restore_ms", ""));
             m.measurements.put("target_restore_call_ms", Long.toString((System.nanoTime() - t0) / 1_000_000));
             m.restored = true;
-            remember(m.measurements);
+            if (!Rehearsal.WORKLOAD.equals(r.workload())) {
+                remember(m.measurements);
+            }
             log("S706", id, "migrated to " + r.target() + ": " + m.measurements);
             return report("restored at " + r.target() + " (stopped), source kept stopped", m.measurements);
         }
@@ -262,6 +335,7 @@ public class MigrationService {
         if (m.pages != null || m.dumped || r.target() == null || r.lazyPages()) {
             return;
         }
+        target(r);
         long t0 = System.nanoTime();
         try {
             m.pages = pageServerFor(id, m, r, epoch);
@@ -297,7 +371,7 @@ public class MigrationService {
             return null;
         }
         String host = target.get();
-        PageServerAnswer n = peers.postJson(r.target(), "/v1/migrations/" + id + "/page-server?address=" + host, r,
+        PageServerAnswer n = peers.postJson(r.target(), "/v1/migrations/" + atTarget(id, r) + "/page-server?address=" + host, r,
                 PageServerAnswer.class, epoch);
         return new Criu.PageServerTarget(host, n.port(), criuTls().args());
     }
@@ -733,11 +807,9 @@ public class MigrationService {
      * At start, off the request path: what the first migration would otherwise pay inside its
      * freeze window. CRIU's certificates are written (the page server's TLS); {@code criu check}
      * writes CRIU's kernel-feature cache (/run/criu.kdat; without it every CRIU run probes the
-     * kernel again); the connection and nftables code runs once; and a health call to each peer
-     * sets up the TLS session and connection the image transfer and the restore call reuse. A
-     * peer that is not up yet is asked again for a while.
+     * kernel again); and CRIU's RPC is loaded. Then {@link Rehearsal} runs, and {@link #warmUpPeers}.
      */
-    public void warmUp() {
+    public void warmUpCriu() {
         try {
             criuTls();
         } catch (IOException e) {
@@ -754,6 +826,14 @@ public class MigrationService {
         } catch (IOException | InterruptedException e) {
             LOG.warning("warm-up: criu check: " + e.getMessage());
         }
+    }
+
+    /**
+     * A health call to each peer sets up the TLS session and connection the image transfer and the
+     * restore call reuse (a peer that is not up yet is asked again for a while); then the
+     * connection and nftables code runs once.
+     */
+    public void warmUpPeers() {
         for (String peer : peers.names()) {
             for (int attempt = 0; attempt < 30; attempt++) {
                 long t0 = System.nanoTime();
