@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 import javax.net.ssl.SSLContext;
 
@@ -38,6 +39,14 @@ class DaemonProbeTest {
     @Test
     void theRequestCarriesAddressPortAndTimeout() {
         assertEquals(new ProbeRequest("10.20.0.100", 7001, 1000), DaemonProbe.body(TASK));
+    }
+
+    @Test
+    void itsPreflightProbesTheProbeHostsOwnApiPort() {
+        assertEquals(Optional.of(new ProbeRequest("10.99.0.20", 7443, 1000)), DaemonProbe.ownApiPort("https://10.99.0.20:7443"));
+        assertEquals(Optional.of(new ProbeRequest("10.99.0.20", 443, 1000)), DaemonProbe.ownApiPort("https://10.99.0.20"));
+        assertEquals(Optional.empty(), DaemonProbe.ownApiPort("https://probe1.example:7443"), "a name: its health instead");
+        assertEquals(Optional.empty(), DaemonProbe.ownApiPort("not a url"));
     }
 
     @Test
