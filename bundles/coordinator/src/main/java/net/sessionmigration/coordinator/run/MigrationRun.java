@@ -313,19 +313,28 @@ public final class MigrationRun implements Runnable {
     /**
      * S708 is done only when the ports moved, where possible the user side reaches v at the new
      * site, and the mover confirms the users' sessions progress there (nothing runs at the target
-     * yet, so a failure rolls back with every session intact).
+     * yet, so a failure rolls back with every session intact). The probe and the session check
+     * need the moved ports, not each other, and both are inside the users' freeze: asked at once.
+     * The probe's failure is named first.
      */
     private Result<String> switchPortsAndProbe() {
         Result<String> moved = switchPorts();
         if (!moved.isOk()) {
             return moved;
         }
-        Result<String> probed = plan.probe().isEmpty() ? moved
-                : probeFromUserSide().map(probe -> moved.orElseThrow() + "; " + probe);
-        if (!probed.isOk()) {
-            return probed;
+        List<Supplier<Result<String>>> checks = new ArrayList<>();
+        if (plan.probe().isPresent()) {
+            checks.add(this::probeFromUserSide);
         }
-        return checkSessions().map(check -> probed.orElseThrow() + "; " + check);
+        checks.add(this::checkSessions);
+        StringBuilder detail = new StringBuilder(moved.orElseThrow());
+        for (Result<String> r : env.calls().inParallel(checks)) {
+            if (!r.isOk()) {
+                return r;
+            }
+            detail.append("; ").append(r.orElseThrow());
+        }
+        return Result.ok(detail.toString());
     }
 
     /** The commit's session check, when the mover has one (see {@link SessionCheckPolicy}). */
