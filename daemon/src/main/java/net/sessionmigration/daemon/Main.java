@@ -77,10 +77,15 @@ public final class Main {
         Optional<Rehearsal> rehearsal = Rehearsal.prepare(service, ssl, selfUrl, fence::highest);
         server.start();
         Thread warm = new Thread(() -> {
-            new ProbeService().warmUp(config.listenAddress(), server.port());
+            try {
+                new ProbeService().warmUp(config.listenAddress(), server.port());
+                if (!config.workloads().isEmpty()) {
+                    service.warmUpCriu();
+                }
+            } finally {
+                rehearsal.ifPresent(Rehearsal::run); // which lets real requests through, whatever happens
+            }
             if (!config.workloads().isEmpty()) {
-                service.warmUpCriu();
-                rehearsal.ifPresent(Rehearsal::run);
                 service.warmUpPeers();
             }
         }, "sm-daemon-warm-up");

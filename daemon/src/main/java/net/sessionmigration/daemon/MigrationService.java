@@ -121,7 +121,8 @@ public class MigrationService {
         try {
             if (running.getCount() > 0 && !running.await(Rehearsal.LONGEST.toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warning("the rehearsal at start still runs after " + Rehearsal.LONGEST.toSeconds()
-                        + " s: this request goes ahead");
+                        + " s: requests go ahead without waiting for it");
+                running.countDown(); // once: no later request waits for it either
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
