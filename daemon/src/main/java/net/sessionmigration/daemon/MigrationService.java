@@ -66,6 +66,8 @@ public class MigrationService {
         boolean released;
         /** Bytes each connection had received at the checkpoint: the source must take no more. */
         Map<String, Long> receivedAtCheckpoint = Map.of();
+        /** At the source: the stopped copy's connections, listed at the checkpoint. */
+        List<ConnectionCloser.Conn> sourceConnections;
         /** At the target: each restored connection's TCP_INFO right after the restore. */
         Map<String, SessionCheck.TcpInfo> atRestore = Map.of();
         /** At the target: the restored copy's processes and connections, listed while it is stopped. */
@@ -629,7 +631,7 @@ public class MigrationService {
             m.restored = true;
             m.restoredTree = ProcessTree.tree(m.restoredRoot);
             m.restoredConnections = ConnectionCloser.connections(m.restoredTree);
-            m.atRestore = SessionCheck.snapshot(m.restoredTree, a -> true);
+            m.atRestore = SessionCheck.snapshot(m.restoredConnections, a -> true);
             m.measurements.put("restore_ms", Long.toString(o.millis()));
             log("S704", id, "restored pid " + m.restoredRoot + " (stopped) in " + o.millis() + " ms");
             FaultInjection.pauseAfter("restore", id); // off unless a crash test sets it
@@ -718,7 +720,10 @@ public class MigrationService {
             if (!m.dumped || m.sourceRoot < 0 || !ProcessTree.alive(m.sourceRoot)) {
                 return report("nothing to check: no checkpoint of this migration here", Map.of("checked", "0"));
             }
-            List<String> wedged = SessionCheck.acceptedSince(m.receivedAtCheckpoint, ProcessTree.tree(m.sourceRoot));
+            // listed at the checkpoint while the copy was stopped, as it still is; after a daemon restart, read again
+            List<ConnectionCloser.Conn> connections = m.sourceConnections != null ? m.sourceConnections
+                    : ConnectionCloser.connections(ProcessTree.tree(m.sourceRoot));
+            List<String> wedged = SessionCheck.acceptedSince(m.receivedAtCheckpoint, connections);
             if (!wedged.isEmpty()) {
                 log("S708", id, "session check failed at the source: " + wedged);
                 throw new SessionsWedged(String.join("; ", wedged));
@@ -748,7 +753,10 @@ public class MigrationService {
             int root = restoredCopy(m, spec, r.workload());
             var mine = Requests.targetClients(r);
             long t0 = System.nanoTime();
-            List<SessionCheck.Outcome> out = SessionCheck.target(ProcessTree.tree(root),
+            // the stopped copy's connections as listed at restore; after a daemon restart, read again
+            List<ConnectionCloser.Conn> connections = root == m.restoredRoot && m.restoredConnections != null
+                    ? m.restoredConnections : ConnectionCloser.connections(ProcessTree.tree(root));
+            List<SessionCheck.Outcome> out = SessionCheck.target(connections,
                     r.replicate() ? mine::contains : a -> true, m.atRestore);
             long us = (System.nanoTime() - t0) / 1000;
             List<String> holes = out.stream().filter(SessionCheck.Outcome::hole)
@@ -856,7 +864,7 @@ public class MigrationService {
             // that is not there), once on this daemon's own connections (the health calls left
             // some open): the first migration does not load and compile it
             long t0 = System.nanoTime();
-            SessionCheck.received(List.of((int) ProcessHandle.current().pid()));
+            SessionCheck.received(ConnectionCloser.connections(List.of((int) ProcessHandle.current().pid())));
             Nft.deleteInetTable("sm_warm_up");
             LOG.info("warm-up: connection and nftables paths in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         } catch (IOException | RuntimeException e) {
@@ -921,7 +929,8 @@ public class MigrationService {
             throw new IOException("criu dump left no network lock (no run id in dump.log)");
         }
         locks.held(id, table.get());
-        m.receivedAtCheckpoint = SessionCheck.received(ProcessTree.tree(m.sourceRoot));
+        m.sourceConnections = ConnectionCloser.connections(ProcessTree.tree(m.sourceRoot));
+        m.receivedAtCheckpoint = SessionCheck.received(m.sourceConnections);
         if (FaultInjection.unlockSourceEarly(id)) {
             // the bug this lock fixes, on purpose (fault tests): the source takes users' bytes
             locks.lift(id);

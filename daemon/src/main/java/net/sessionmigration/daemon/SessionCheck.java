@@ -53,17 +53,18 @@ final class SessionCheck {
         return c.remote().getHostAddress() + ":" + c.remotePort();
     }
 
-    /** Bytes received so far on each connection of the tree, by user address:port. */
-    static Map<String, Long> received(List<Integer> pids) throws IOException {
+    /** Bytes received so far on each of the connections, by user address:port. */
+    static Map<String, Long> received(List<ConnectionCloser.Conn> connections) throws IOException {
         Map<String, Long> m = new LinkedHashMap<>();
-        snapshot(pids, a -> true).forEach((conn, info) -> m.put(conn, info.bytesReceived()));
+        snapshot(connections, a -> true).forEach((conn, info) -> m.put(conn, info.bytesReceived()));
         return m;
     }
 
     /** Source half: connections whose kernel took bytes after the checkpoint, with how many. */
-    static List<String> acceptedSince(Map<String, Long> atCheckpoint, List<Integer> pids) throws IOException {
+    static List<String> acceptedSince(Map<String, Long> atCheckpoint, List<ConnectionCloser.Conn> connections)
+            throws IOException {
         List<String> wedged = new ArrayList<>();
-        Map<String, Long> now = received(pids);
+        Map<String, Long> now = received(connections);
         atCheckpoint.forEach((conn, then) -> {
             Long n = now.get(conn);
             if (n != null && n > then) {
@@ -78,10 +79,15 @@ final class SessionCheck {
     record Outcome(String connection, long receivedBytes, long outOfOrderPackets, boolean hole) {
     }
 
-    /** Each connection's TCP_INFO now, by user address:port, for the connections {@code which} picks. */
-    static Map<String, TcpInfo> snapshot(List<Integer> pids, Predicate<Inet4Address> which) throws IOException {
+    /**
+     * Each connection's TCP_INFO now, by user address:port, for the connections {@code which} picks.
+     * The connections of a stopped copy are listed once (its descriptors cannot change), so the
+     * checks inside the freeze read TCP_INFO only, without scanning /proc again.
+     */
+    static Map<String, TcpInfo> snapshot(List<ConnectionCloser.Conn> connections, Predicate<Inet4Address> which)
+            throws IOException {
         Map<String, TcpInfo> m = new LinkedHashMap<>();
-        for (ConnectionCloser.Conn c : ConnectionCloser.connections(pids)) {
+        for (ConnectionCloser.Conn c : connections) {
             if (which.test(c.remote())) {
                 m.put(name(c), tcpInfo(c));
             }
@@ -95,10 +101,10 @@ final class SessionCheck {
      * there counts from now): the bytes that arrived in order since, the out-of-order packets, and
      * a hole when out-of-order packets came but nothing in order.
      */
-    static List<Outcome> target(List<Integer> pids, Predicate<Inet4Address> which, Map<String, TcpInfo> base)
-            throws IOException {
+    static List<Outcome> target(List<ConnectionCloser.Conn> connections, Predicate<Inet4Address> which,
+                                Map<String, TcpInfo> base) throws IOException {
         List<Outcome> out = new ArrayList<>();
-        for (Map.Entry<String, TcpInfo> e : snapshot(pids, which).entrySet()) {
+        for (Map.Entry<String, TcpInfo> e : snapshot(connections, which).entrySet()) {
             TcpInfo now = e.getValue();
             TcpInfo from = base.getOrDefault(e.getKey(), now);
             long inOrder = now.bytesReceived() - from.bytesReceived();

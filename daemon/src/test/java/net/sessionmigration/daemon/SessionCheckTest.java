@@ -53,14 +53,14 @@ class SessionCheckTest {
         onLoopbackPair((client, accepted) -> {
             // lock the accepted end as a dump leaves it, then let it go
             assertEquals(1, ConnectionCloser.forget(ME, a -> a.getHostAddress().equals("127.0.0.2")));
-            Map<String, Long> before = SessionCheck.received(ME);
+            Map<String, Long> before = SessionCheck.received(ConnectionCloser.connections(ME));
             assertEquals(1, ConnectionCloser.leaveRepair(ME, a -> a.getHostAddress().equals("127.0.0.2")));
             client.write(ByteBuffer.wrap("ping\n".getBytes()));
             ByteBuffer in = ByteBuffer.allocate(16);
             accepted.socket().setSoTimeout(2000);
             int n = accepted.socket().getInputStream().read(in.array());
             assertEquals(5, n);
-            List<String> accepted5 = SessionCheck.acceptedSince(before, ME);
+            List<String> accepted5 = SessionCheck.acceptedSince(before, ConnectionCloser.connections(ME));
             assertTrue(accepted5.stream().anyMatch(s -> s.contains("accepted 5 bytes")), accepted5.toString());
             // SO_REUSEADDR is back (the kernel clears it when repair mode ends)
             assertTrue(accepted.socket().getReuseAddress());
@@ -71,19 +71,20 @@ class SessionCheckTest {
     void oneLookAgainstAnEarlierSnapshotSeesWhatArrivedSince() throws Exception {
         onLoopbackPair((client, accepted) -> {
             Predicate<Inet4Address> user = a -> a.getHostAddress().equals("127.0.0.2");
-            Map<String, SessionCheck.TcpInfo> atRestore = SessionCheck.snapshot(ME, user);
+            List<ConnectionCloser.Conn> mine = ConnectionCloser.connections(ME); // listed once, as for a stopped copy
+            Map<String, SessionCheck.TcpInfo> atRestore = SessionCheck.snapshot(mine, user);
             assertEquals(1, atRestore.size());
             client.write(ByteBuffer.wrap("42\n".getBytes()));
             long end = System.currentTimeMillis() + 5000;
-            while (SessionCheck.snapshot(ME, user).values().iterator().next().bytesReceived() == 0
+            while (SessionCheck.snapshot(mine, user).values().iterator().next().bytesReceived() == 0
                     && System.currentTimeMillis() < end) {
                 Thread.sleep(5);
             }
-            List<SessionCheck.Outcome> out = SessionCheck.target(ME, user, atRestore);
+            List<SessionCheck.Outcome> out = SessionCheck.target(mine, user, atRestore);
             assertEquals(1, out.size());
             assertEquals(3, out.get(0).receivedBytes(), "the bytes that arrived after the snapshot");
             assertFalse(out.get(0).hole());
-            assertEquals(0, SessionCheck.target(ME, user, SessionCheck.snapshot(ME, user))
+            assertEquals(0, SessionCheck.target(mine, user, SessionCheck.snapshot(mine, user))
                     .get(0).receivedBytes(), "nothing arrived since a snapshot taken now");
         });
     }
