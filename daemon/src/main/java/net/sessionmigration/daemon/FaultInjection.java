@@ -11,6 +11,7 @@ import java.util.logging.Logger;
  * With {@value #UNLOCK_SOURCE_EARLY}{@code =true} the source lifts CRIU's network lock right
  * after the dump, as {@code --leave-running} did: its kernel then acknowledges the users' bytes
  * that the restored copy never gets, a wedged session for the commit check to catch.
+ * Neither touches the daemon's own rehearsal at start ({@link Rehearsal#isRehearsal}).
  */
 final class FaultInjection {
     static final String PAUSE_AFTER = "sm.daemon.faultInjection.pauseAfter";
@@ -21,7 +22,7 @@ final class FaultInjection {
     }
 
     static void pauseAfter(String operation, String migrationId) {
-        if (!operation.equals(System.getProperty(PAUSE_AFTER, "").strip())) {
+        if (!operation.equals(System.getProperty(PAUSE_AFTER, "").strip()) || Rehearsal.isRehearsal(migrationId)) {
             return;
         }
         LOG.warning("fault injection: paused after " + operation + " of migration " + migrationId
@@ -34,7 +35,7 @@ final class FaultInjection {
     }
 
     static boolean unlockSourceEarly(String migrationId) {
-        if (!Boolean.getBoolean(UNLOCK_SOURCE_EARLY)) {
+        if (!Boolean.getBoolean(UNLOCK_SOURCE_EARLY) || Rehearsal.isRehearsal(migrationId)) {
             return false;
         }
         LOG.warning("fault injection: network lock lifted right after the dump of migration " + migrationId);

@@ -112,6 +112,11 @@ final class Rehearsal {
         return Optional.of(new Rehearsal(service, client, spec, epoch));
     }
 
+    /** Whether {@code migrationId} is a rehearsal's (its source half or its target half). */
+    static boolean isRehearsal(String migrationId) {
+        return migrationId != null && migrationId.startsWith(WORKLOAD + "-");
+    }
+
     /** Runs it, logs each call's time, and lets real migrations through, whatever happened. */
     void run() {
         String id = WORKLOAD + "-" + System.currentTimeMillis();

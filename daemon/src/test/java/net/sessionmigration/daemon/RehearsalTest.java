@@ -58,6 +58,18 @@ class RehearsalTest {
     }
 
     @Test
+    void theCrashTestsFaultInjectionLeavesItAlone() {
+        System.setProperty(FaultInjection.UNLOCK_SOURCE_EARLY, "true");
+        try {
+            assertTrue(Rehearsal.isRehearsal("sm-rehearsal-1796573447345.t"));
+            assertFalse(FaultInjection.unlockSourceEarly("sm-rehearsal-1796573447345"), "not the rehearsal's lock");
+            assertTrue(FaultInjection.unlockSourceEarly("20261206-170703-13"), "a real migration's, as asked");
+        } finally {
+            System.clearProperty(FaultInjection.UNLOCK_SOURCE_EARLY);
+        }
+    }
+
+    @Test
     void onlyTheRehearsalMigratesToThisDaemonItself(@TempDir Path dir) {
         MigrationService service = service(dir);
         RequestNames.BadRequest e = assertThrows(RequestNames.BadRequest.class, () -> service.migrate("m1",
