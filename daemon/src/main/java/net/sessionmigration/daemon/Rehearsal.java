@@ -38,18 +38,20 @@ import net.sessionmigration.daemon.protocol.StartAnswer;
  * control API over mutual TLS, in the order the coordinator's driver calls it: start, freeze (with
  * the page server and the hold), migrate (dump, image, restore), move-vip, sessions, held,
  * resume, release, and discard of the copy. The first real migration then finds every handler,
- * the peer calls, CRIU's dump and restore and the connection code already loaded and compiled: its
- * freeze costs what a warm one does (BENCHMARKS.md, "The first migration after start"). A warm-up
- * of the parts alone did not get there: each handler's first call still cost 10-100 ms.
+ * the peer calls, CRIU's dump and restore already loaded: its S704 costs what a warm one does
+ * (BENCHMARKS.md, "Per migration from captures", session 11). A warm-up of the parts alone did not
+ * get there: each handler's first call still cost 10-100 ms.
  *
  * <p>The process is {@code sleep} under the name {@value #WORKLOAD} (a link in the image root), in
  * its own PID namespace (the stopped source and the restored copy live side by side, as a lab's
- * two servers on one kernel) and its own session (CRIU refuses a session leader outside it); its virtual IP {@value #VIP} is on the loopback interface, so
- * nothing of it leaves the host (no address on a site's network, no ARP on its links). Real
- * migrations wait until it has ended ({@link MigrationService#spec}). Its workload exists only
- * while it runs; it is not one of this daemon's recent migrations. It needs an address of this
- * daemon's certificate on this host (its own calls verify the name as a peer's do); without one,
- * or without {@code sleep} and {@code unshare}, it is skipped, and says why.
+ * two servers on one kernel) and its own session (CRIU refuses a session leader outside its PID
+ * namespace); its virtual IP {@value #VIP} is on the loopback interface, so nothing of it leaves
+ * the host (no address on a site's network, no ARP on its links). Real migrations wait until it
+ * has ended ({@link MigrationService#spec}). Its workload exists only while it runs; it is not one
+ * of this daemon's recent migrations, and the crash tests' fault injection leaves it alone. It
+ * needs an address of this daemon's certificate on this host (its own calls verify the name as a
+ * peer's do); without one, or without {@code sleep}, {@code unshare} and {@code setsid}, it is
+ * skipped, and says why.
  */
 final class Rehearsal {
     static final String WORKLOAD = "sm-rehearsal";
