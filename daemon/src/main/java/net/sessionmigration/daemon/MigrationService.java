@@ -649,7 +649,7 @@ public class MigrationService {
             // daemon restart, read again
             boolean listed = root == m.restoredRoot && m.restoredTree != null;
             List<Integer> tree = listed ? m.restoredTree : ProcessTree.tree(root);
-            List<ConnectionCloser.Conn> connections = listed ? m.restoredConnections : ConnectionCloser.connections(tree);
+            List<ConnectionCloser.Conn> connections = restoredConnections(m, root);
             int closed = 0;
             if (r.replicate()) {
                 var mine = Requests.targetClients(r);
@@ -753,10 +753,7 @@ public class MigrationService {
             int root = restoredCopy(m, spec, r.workload());
             var mine = Requests.targetClients(r);
             long t0 = System.nanoTime();
-            // the stopped copy's connections as listed at restore; after a daemon restart, read again
-            List<ConnectionCloser.Conn> connections = root == m.restoredRoot && m.restoredConnections != null
-                    ? m.restoredConnections : ConnectionCloser.connections(ProcessTree.tree(root));
-            List<SessionCheck.Outcome> out = SessionCheck.target(connections,
+            List<SessionCheck.Outcome> out = SessionCheck.target(restoredConnections(m, root),
                     r.replicate() ? mine::contains : a -> true, m.atRestore);
             long us = (System.nanoTime() - t0) / 1000;
             List<String> holes = out.stream().filter(SessionCheck.Outcome::hole)
@@ -920,6 +917,15 @@ public class MigrationService {
             throw new IOException("no restored copy of " + workload + " here");
         }
         return root;
+    }
+
+    /**
+     * The restored copy's connections as listed at restore, while it was stopped (its descriptors
+     * cannot have changed since); after a daemon restart, or for another root, read again.
+     */
+    private static List<ConnectionCloser.Conn> restoredConnections(Migration m, int root) throws IOException {
+        return root == m.restoredRoot && m.restoredConnections != null ? m.restoredConnections
+                : ConnectionCloser.connections(ProcessTree.tree(root));
     }
 
     /** After the dump: remember CRIU's lock and what each connection had received. */

@@ -13,6 +13,7 @@ import net.sessionmigration.api.model.OpReport;
 import net.sessionmigration.api.model.Preflight;
 import net.sessionmigration.api.model.Problem;
 import net.sessionmigration.api.model.Result;
+import net.sessionmigration.api.model.VirtualIp;
 import net.sessionmigration.daemon.protocol.DaemonClient;
 import net.sessionmigration.daemon.protocol.HealthAnswer;
 import net.sessionmigration.daemon.protocol.ProbeAnswer;
@@ -79,10 +80,19 @@ public final class DaemonProbe implements ReachabilityProbe {
             return Optional.empty();
         }
         String address = u.getHost();
-        if (address == null || !address.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+        if (address == null || !isIpv4(address)) {
             return Optional.empty();
         }
         return Optional.of(new ProbeRequest(address, u.getPort() > 0 ? u.getPort() : 443, 1000));
+    }
+
+    /** The project's rule for an address literal ({@link VirtualIp}), IPv4 only: the daemon takes no other. */
+    private static boolean isIpv4(String address) {
+        try {
+            return new VirtualIp(address).isIpv4();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     @Override
