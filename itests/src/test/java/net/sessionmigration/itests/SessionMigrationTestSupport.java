@@ -31,8 +31,11 @@ import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.ProbeBuilder;
+import org.ops4j.pax.exam.TestProbeBuilder;
 import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import net.sessionmigration.api.service.DriverStatus;
@@ -76,6 +79,13 @@ public abstract class SessionMigrationTestSupport {
             editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
                     System.getProperty("maven.repo.local", System.getProperty("user.home") + "/.m2/repository")),
         };
+    }
+
+    /** The probe starts only once Karaf's boot features are in: see {@link BootGate}. */
+    @ProbeBuilder
+    public TestProbeBuilder probe(TestProbeBuilder probe) {
+        probe.setHeader(Constants.BUNDLE_ACTIVATOR, BootGate.class.getName());
+        return probe;
     }
 
     private static String freePort() {
