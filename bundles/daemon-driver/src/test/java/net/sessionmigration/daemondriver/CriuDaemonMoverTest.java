@@ -138,7 +138,8 @@ class CriuDaemonMoverTest {
         Map<String, String> s = DaemonDriverComponent.parseServers(new String[] {"main-srv=https://10.99.0.11:7443", " bak-srv = https://10.99.0.12:7443"});
         assertEquals("https://10.99.0.12:7443", s.get("bak-srv"));
         assertThrows(IllegalArgumentException.class, () -> DaemonDriverComponent.parseServers(new String[] {"main-srv=http://x"}));
-        assertThrows(IllegalArgumentException.class, () -> net.sessionmigration.api.driver.SecretRef.resolve("plain-password"));
+        var plain = assertThrows(IllegalArgumentException.class, () -> net.sessionmigration.api.driver.SecretRef.resolve("plain-password"));
+        assertFalse(plain.getMessage().contains("plain"), "a password written where its reference belongs is not echoed: " + plain.getMessage());
         assertThrows(java.io.IOException.class, () -> net.sessionmigration.api.driver.SecretRef.resolve("env:SM_SURELY_NOT_SET_12345"));
     }
 }

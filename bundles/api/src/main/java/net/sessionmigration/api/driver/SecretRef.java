@@ -30,8 +30,10 @@ public final class SecretRef {
             }
             return v;
         }
-        throw new IllegalArgumentException("a secret reference is file:/path or env:VARIABLE, not '"
-                + (ref == null ? "" : ref.length() > 5 ? ref.substring(0, 5) + "..." : ref) + "'");
+        // no part of the text is echoed: a password written where its reference belongs is common
+        throw new IllegalArgumentException(ref == null || ref.isBlank() ? "a secret reference is empty: set file:/path or env:VARIABLE"
+                : "a secret reference is file:/path or env:VARIABLE; this one is neither (its "
+                        + ref.length() + " characters are not shown: it may be the secret itself)");
     }
 
     /**
