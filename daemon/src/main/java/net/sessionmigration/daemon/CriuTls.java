@@ -40,8 +40,7 @@ final class CriuTls {
         try {
             KeyStore ks = MutualTls.load(Path.of(tls.keystore()), tls.keystorePassword().toCharArray());
             KeyStore ts = MutualTls.load(Path.of(tls.truststore()), tls.truststorePassword().toCharArray());
-            String alias = Collections.list(ks.aliases()).stream().filter(a -> isKey(ks, a)).findFirst()
-                    .orElseThrow(() -> new IOException(tls.keystore() + " holds no private key"));
+            String alias = MutualTls.ownAlias(ks, Path.of(tls.keystore()));
             Key key = ks.getKey(alias, tls.keystorePassword().toCharArray());
             if (!(key instanceof PrivateKey)) {
                 throw new IOException(tls.keystore() + ": entry " + alias + " is not a private key");
@@ -72,14 +71,6 @@ final class CriuTls {
     List<String> args() {
         return List.of("--tls", "--tls-cacert", dir.resolve("ca.pem").toString(),
                 "--tls-cert", dir.resolve("cert.pem").toString(), "--tls-key", dir.resolve("key.pem").toString());
-    }
-
-    private static boolean isKey(KeyStore ks, String alias) {
-        try {
-            return ks.isKeyEntry(alias);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
     }
 
     /**

@@ -14,7 +14,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,12 +209,8 @@ final class Rehearsal {
     private static List<String> certificateAddresses(DaemonConfig.Tls tls) throws IOException {
         try {
             KeyStore ks = MutualTls.load(Path.of(tls.keystore()), tls.keystorePassword().toCharArray());
-            for (String alias : Collections.list(ks.aliases())) {
-                if (ks.isKeyEntry(alias) && ks.getCertificate(alias) instanceof X509Certificate leaf) {
-                    return ipAddresses(leaf);
-                }
-            }
-            return List.of();
+            return ks.getCertificate(MutualTls.ownAlias(ks, Path.of(tls.keystore()))) instanceof X509Certificate leaf
+                    ? ipAddresses(leaf) : List.of();
         } catch (GeneralSecurityException e) {
             throw new IOException(e.getMessage(), e);
         }

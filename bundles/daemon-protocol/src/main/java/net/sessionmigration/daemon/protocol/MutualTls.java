@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.util.Collections;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -38,5 +39,18 @@ public final class MutualTls {
             ks.load(in, password);
         }
         return ks;
+    }
+
+    /**
+     * The alias of a key store's first key entry: this side's own key and certificate, which the
+     * key manager above presents. The exception names the file when it holds no key.
+     */
+    public static String ownAlias(KeyStore ks, Path file) throws IOException, GeneralSecurityException {
+        for (String alias : Collections.list(ks.aliases())) {
+            if (ks.isKeyEntry(alias)) {
+                return alias;
+            }
+        }
+        throw new IOException(file + " holds no private key");
     }
 }
