@@ -118,6 +118,15 @@ final class Rehearsal {
         return migrationId != null && migrationId.startsWith(WORKLOAD + "-");
     }
 
+    /** One call of a migration's commit, at the source's half or at the target's (which has an id of its own here). */
+    private record Op(String name, boolean atTarget) {
+    }
+
+    /** The driver's calls after start, in its order. */
+    private static final List<Op> CALLS = List.of(new Op("freeze", false), new Op("migrate", false),
+            new Op("move-vip", false), new Op("sessions", true), new Op("held", false), new Op("resume", true),
+            new Op("release", false), new Op("discard", true));
+
     /** Runs it, logs each call's time, and lets real migrations through, whatever happened. */
     void run() {
         String id = WORKLOAD + "-" + System.currentTimeMillis();
@@ -127,11 +136,9 @@ final class Rehearsal {
         long t0 = System.nanoTime();
         try {
             timed(ms, "start", () -> c.post(self, "/v1/workloads/" + WORKLOAD + "/start", Map.of(), StartAnswer.class));
-            String atTarget = MigrationService.targetHalf(id);
-            for (String call : List.of("freeze", "migrate", "move-vip", "sessions@", "held", "resume@", "release", "discard@")) {
-                String op = call.replace("@", ""); // @: the target's half, which has an id of its own here
-                String path = "/v1/migrations/" + (call.endsWith("@") ? atTarget : id) + "/" + op;
-                timed(ms, op, () -> c.post(self, path, r, OperationAnswer.class));
+            for (Op op : CALLS) {
+                String path = "/v1/migrations/" + (op.atTarget() ? MigrationService.targetHalf(id) : id) + "/" + op.name();
+                timed(ms, op.name(), () -> c.post(self, path, r, OperationAnswer.class));
             }
             OptionalInt left = ProcessTree.findRoot(spec);
             if (left.isPresent()) {
