@@ -254,9 +254,10 @@ public final class ControlServer implements AutoCloseable {
             String op = p[4];
             if (op.equals("image")) {
                 String w = RequestNames.require("workload", query.get("workload"));
-                try (InputStream in = ex.getRequestBody()) {
-                    return service.receiveImage(id, w, in);
-                }
+                // not closed here: the answer reads the body to its end (drained), and a body
+                // closed before that made every image's answer say "Connection: close", so the
+                // restore call after it paid a new TLS handshake inside the users' freeze
+                return service.receiveImage(id, w, ex.getRequestBody());
             }
             MigrationRequest r = Requests.check(JSON.readValue(readLimited(ex.getRequestBody()), MigrationRequest.class));
             if (vms != null && vms.handles(r.workload())) {

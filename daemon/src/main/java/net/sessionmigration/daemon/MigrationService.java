@@ -318,7 +318,11 @@ public class MigrationService {
                     + "&lazyPagesPort=" + m.lazyFrom.getPort();
             OperationAnswer n = peers.postJson(r.target(), "/v1/migrations/" + atTarget(id, r) + "/restore" + lazy, r,
                     OperationAnswer.class, epoch);
-            m.measurements.put("restore_ms", n.measured().getOrDefault("restore_ms", ""));
+            n.measured().forEach((k, v) -> {
+                if (k.startsWith("restore_")) { // CRIU's restore time and the target call's parts
+                    m.measurements.put(k, v);
+                }
+            });
             m.measurements.put("target_restore_call_ms", Long.toString((System.nanoTime() - t0) / 1_000_000));
             m.restored = true;
             if (!Rehearsal.WORKLOAD.equals(r.workload())) {
@@ -605,14 +609,17 @@ public class MigrationService {
             if (m.restored && ProcessTree.alive(m.restoredRoot)) {
                 return report("already restored, pid " + m.restoredRoot, m.measurements);
             }
+            long t0 = System.nanoTime();
             // The restored sockets bind to v: it must be here first; nothing leaves from it yet.
             hold(m, r);
             vips.add(spec.vipInterface(), Requests.vip(r));
+            long tVip = System.nanoTime();
             Path dir = imageDir(id);
             if (m.pageServer != null) {
                 m.pageServer.awaitEnd(10_000);
                 m.pageServer = null;
             }
+            long tPages = System.nanoTime();
             if (lazyFrom != null) {
                 m.lazyPages = criu.startLazyPages(dir, lazyFrom.getAddress().getHostAddress(), lazyFrom.getPort(),
                         criuTls().args());
@@ -627,13 +634,22 @@ public class MigrationService {
                 stopHelpers(m);
                 throw new IOException("criu restore failed: " + e.getMessage(), e);
             }
+            long tRestored = System.nanoTime();
             m.restoredRoot = o.pid();
             m.restored = true;
             m.restoredTree = ProcessTree.tree(m.restoredRoot);
             m.restoredConnections = ConnectionCloser.connections(m.restoredTree);
             m.atRestore = SessionCheck.snapshot(m.restoredConnections, a -> true);
+            long tListed = System.nanoTime();
             m.measurements.put("restore_ms", Long.toString(o.millis()));
-            log("S704", id, "restored pid " + m.restoredRoot + " (stopped) in " + o.millis() + " ms");
+            // the call's own parts besides CRIU's restore: hold and v, the page server's end, CRIU's
+            // worker until its answer, the restored copy's tree and connections listed
+            m.measurements.put("restore_vip_us", Long.toString((tVip - t0) / 1000));
+            m.measurements.put("restore_page_server_end_us", Long.toString((tPages - tVip) / 1000));
+            m.measurements.put("restore_criu_us", Long.toString((tRestored - tPages) / 1000));
+            m.measurements.put("restore_listing_us", Long.toString((tListed - tRestored) / 1000));
+            log("S704", id, "restored pid " + m.restoredRoot + " (stopped) in " + o.millis() + " ms; the call "
+                    + (tListed - t0) / 1_000_000 + " ms: " + m.measurements);
             FaultInjection.pauseAfter("restore", id); // off unless a crash test sets it
             return report("restored, pid " + m.restoredRoot, m.measurements);
         }

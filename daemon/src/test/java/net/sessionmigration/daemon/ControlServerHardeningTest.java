@@ -281,6 +281,29 @@ class ControlServerHardeningTest {
         assertEquals(List.of(), failed, "requests without a 404 answer");
     }
 
+    /**
+     * An image transfer leaves its connection open, so the restore call after it (inside the
+     * users' freeze) needs no new TLS handshake. Before, the image route closed the request body
+     * before the answer, and every image answer said "Connection: close" (seen in a capture on the
+     * lab: a new connection and handshake, ~16 ms, before each migration's restore).
+     */
+    @Test
+    void anImageTransferKeepsItsConnectionForTheNextCall() throws Exception {
+        Path images = dir.resolve("to-send");
+        java.nio.file.Files.createDirectories(images);
+        java.nio.file.Files.write(images.resolve("core-1.img"), new byte[300]);
+        java.nio.file.Files.write(images.resolve("pages-1.img"), new byte[500]);
+        HttpClient client = HttpClient.newBuilder().sslContext(ExtraCertificates.clientContext(pki, "client"))
+                .version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest post = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port()
+                        + "/v1/migrations/m-keep/image?workload=stream")).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/octet-stream").POST(ImageArchive.publisher(images)).build();
+        HttpResponse<String> r = client.send(post, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("800"), r.body());
+        assertEquals(java.util.Optional.empty(), r.headers().firstValue("connection"), "the image's answer closes its connection");
+    }
+
     static Http.Response request(String keystore, String head, byte[] body) throws Exception {
         return Http.exchange(ExtraCertificates.clientContext(pki, keystore), server.port(), head, body);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -61,6 +62,65 @@ class ImageArchiveTest {
     void refusesOtherBodies(@TempDir Path dir) {
         assertThrows(RequestNames.BadRequest.class, () -> ImageArchive.receive(
                 new ByteArrayInputStream("GET / HTTP/1.0\r\n".getBytes(StandardCharsets.US_ASCII)), dir, 1024));
+    }
+
+    /** What the publisher sends, in full: its bytes and how many buffers carried them. */
+    static java.util.List<byte[]> published(java.net.http.HttpRequest.BodyPublisher body) throws Exception {
+        java.util.List<byte[]> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        body.subscribe(new java.util.concurrent.Flow.Subscriber<java.nio.ByteBuffer>() {
+            @Override
+            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(java.nio.ByteBuffer b) {
+                byte[] a = new byte[b.remaining()];
+                b.get(a);
+                chunks.add(a);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+                done.complete(null);
+            }
+        });
+        done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        return chunks;
+    }
+
+    @Test
+    void aDirectoryGoesAcrossWholeWithItsSmallFilesBatched(@TempDir Path dir) throws Exception {
+        Path from = Files.createDirectories(dir.resolve("from"));
+        byte[] pages = new byte[ImageArchive.SMALL_FILE * 3 + 17];
+        new java.util.Random(7).nextBytes(pages);
+        Files.write(from.resolve("pages-1.img"), pages);
+        for (int i = 0; i < 40; i++) {
+            Files.write(from.resolve("core-" + i + ".img"), ("task " + i).getBytes(StandardCharsets.US_ASCII));
+        }
+        Files.write(from.resolve("dump.log"), new byte[] {1}); // logs stay behind
+        var body = ImageArchive.publisher(from);
+        java.util.List<byte[]> chunks = published(body);
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (byte[] c : chunks) {
+            all.write(c);
+        }
+        assertEquals(body.contentLength(), all.size(), "the declared length");
+
+        long n = ImageArchive.receive(new ByteArrayInputStream(all.toByteArray()), dir.resolve("to"), 1 << 24);
+        assertEquals(pages.length + 40 * "task 0".length() + 30 * 1 /* "task 10".."task 39" */, n);
+        assertArrayEquals(pages, Files.readAllBytes(dir.resolve("to/pages-1.img")));
+        assertArrayEquals("task 39".getBytes(StandardCharsets.US_ASCII), Files.readAllBytes(dir.resolve("to/core-39.img")));
+        assertFalse(Files.exists(dir.resolve("to/dump.log")));
+        // the 40 small files and their headers did not go one buffer each (the pages file may be read in several)
+        long small = chunks.stream().filter(c -> c.length < 1000).count();
+        assertTrue(small <= 2, "small buffers: " + small + " of " + chunks.size());
     }
 
     @Test
