@@ -16,11 +16,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -290,9 +292,9 @@ class ControlServerHardeningTest {
     @Test
     void anImageTransferKeepsItsConnectionForTheNextCall() throws Exception {
         Path images = dir.resolve("to-send");
-        java.nio.file.Files.createDirectories(images);
-        java.nio.file.Files.write(images.resolve("core-1.img"), new byte[300]);
-        java.nio.file.Files.write(images.resolve("pages-1.img"), new byte[500]);
+        Files.createDirectories(images);
+        Files.write(images.resolve("core-1.img"), new byte[300]);
+        Files.write(images.resolve("pages-1.img"), new byte[500]);
         HttpClient client = HttpClient.newBuilder().sslContext(ExtraCertificates.clientContext(pki, "client"))
                 .version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest post = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port()
@@ -301,7 +303,7 @@ class ControlServerHardeningTest {
         HttpResponse<String> r = client.send(post, HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.body().contains("800"), r.body());
-        assertEquals(java.util.Optional.empty(), r.headers().firstValue("connection"), "the image's answer closes its connection");
+        assertEquals(Optional.empty(), r.headers().firstValue("connection"), "the image's answer closes its connection");
     }
 
     static Http.Response request(String keystore, String head, byte[] body) throws Exception {

@@ -10,10 +10,18 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,18 +72,18 @@ class ImageArchiveTest {
                 new ByteArrayInputStream("GET / HTTP/1.0\r\n".getBytes(StandardCharsets.US_ASCII)), dir, 1024));
     }
 
-    /** What the publisher sends, in full: its bytes and how many buffers carried them. */
-    static java.util.List<byte[]> published(java.net.http.HttpRequest.BodyPublisher body) throws Exception {
-        java.util.List<byte[]> chunks = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-        body.subscribe(new java.util.concurrent.Flow.Subscriber<java.nio.ByteBuffer>() {
+    /** What the publisher sends, in full, buffer by buffer. */
+    static List<byte[]> published(HttpRequest.BodyPublisher body) throws Exception {
+        List<byte[]> chunks = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        body.subscribe(new Flow.Subscriber<ByteBuffer>() {
             @Override
-            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            public void onSubscribe(Flow.Subscription s) {
                 s.request(Long.MAX_VALUE);
             }
 
             @Override
-            public void onNext(java.nio.ByteBuffer b) {
+            public void onNext(ByteBuffer b) {
                 byte[] a = new byte[b.remaining()];
                 b.get(a);
                 chunks.add(a);
@@ -91,7 +99,7 @@ class ImageArchiveTest {
                 done.complete(null);
             }
         });
-        done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        done.get(10, TimeUnit.SECONDS);
         return chunks;
     }
 
@@ -99,14 +107,14 @@ class ImageArchiveTest {
     void aDirectoryGoesAcrossWholeWithItsSmallFilesBatched(@TempDir Path dir) throws Exception {
         Path from = Files.createDirectories(dir.resolve("from"));
         byte[] pages = new byte[ImageArchive.SMALL_FILE * 3 + 17];
-        new java.util.Random(7).nextBytes(pages);
+        new Random(7).nextBytes(pages);
         Files.write(from.resolve("pages-1.img"), pages);
         for (int i = 0; i < 40; i++) {
             Files.write(from.resolve("core-" + i + ".img"), ("task " + i).getBytes(StandardCharsets.US_ASCII));
         }
         Files.write(from.resolve("dump.log"), new byte[] {1}); // logs stay behind
         var body = ImageArchive.publisher(from);
-        java.util.List<byte[]> chunks = published(body);
+        List<byte[]> chunks = published(body);
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (byte[] c : chunks) {
             all.write(c);
