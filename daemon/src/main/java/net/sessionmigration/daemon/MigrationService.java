@@ -661,11 +661,8 @@ public class MigrationService {
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
             int root = restoredCopy(m, spec, r.workload());
-            // listed at restore while the copy was stopped (it cannot have changed); after a
-            // daemon restart, read again
-            boolean listed = root == m.restoredRoot && m.restoredTree != null;
-            List<Integer> tree = listed ? m.restoredTree : ProcessTree.tree(root);
-            List<ConnectionCloser.Conn> connections = restoredConnections(m, root);
+            List<Integer> tree = restoredTree(m, root);
+            List<ConnectionCloser.Conn> connections = restoredConnections(m, root, tree);
             int closed = 0;
             if (r.replicate()) {
                 var mine = Requests.targetClients(r);
@@ -769,7 +766,7 @@ public class MigrationService {
             int root = restoredCopy(m, spec, r.workload());
             var mine = Requests.targetClients(r);
             long t0 = System.nanoTime();
-            List<SessionCheck.Outcome> out = SessionCheck.target(restoredConnections(m, root),
+            List<SessionCheck.Outcome> out = SessionCheck.target(restoredConnections(m, root, restoredTree(m, root)),
                     r.replicate() ? mine::contains : a -> true, m.atRestore);
             long us = (System.nanoTime() - t0) / 1000;
             List<String> holes = out.stream().filter(SessionCheck.Outcome::hole)
@@ -936,12 +933,18 @@ public class MigrationService {
     }
 
     /**
-     * The restored copy's connections as listed at restore, while it was stopped (its descriptors
-     * cannot have changed since); after a daemon restart, or for another root, read again.
+     * The restored copy's processes as listed at restore, while it was stopped (they cannot have
+     * changed since); after a daemon restart, or for another root, read again.
      */
-    private static List<ConnectionCloser.Conn> restoredConnections(Migration m, int root) throws IOException {
+    private static List<Integer> restoredTree(Migration m, int root) {
+        return root == m.restoredRoot && m.restoredTree != null ? m.restoredTree : ProcessTree.tree(root);
+    }
+
+    /** The connections of {@code tree} ({@link #restoredTree}): as listed at restore, or read again with it. */
+    private static List<ConnectionCloser.Conn> restoredConnections(Migration m, int root, List<Integer> tree)
+            throws IOException {
         return root == m.restoredRoot && m.restoredConnections != null ? m.restoredConnections
-                : ConnectionCloser.connections(ProcessTree.tree(root));
+                : ConnectionCloser.connections(tree);
     }
 
     /** After the dump: remember CRIU's lock and what each connection had received. */
