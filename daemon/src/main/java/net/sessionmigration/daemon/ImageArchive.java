@@ -1,19 +1,20 @@
 package net.sessionmigration.daemon;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.http.HttpRequest;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+
+import net.sessionmigration.daemon.protocol.DaemonClient;
 
 /**
  * The image directory on the wire: "SMIMG1", then per regular file a u16 name length, the
@@ -26,50 +27,65 @@ public final class ImageArchive {
     private ImageArchive() {
     }
 
-    /** Files up to this size travel inside a batch, with the headers around them. */
-    static final int SMALL_FILE = 64 * 1024;
-    /** A batch is sent once it holds this much. */
-    static final int BATCH = 1 << 20;
-
     /**
-     * A body publisher of the directory. The headers and the small files (CRIU's dozens of image
-     * files of a few hundred bytes) go in batches of up to {@link #BATCH} bytes, so they leave in a
-     * few TLS records rather than two per file (a capture on the lab: some forty records, ~10 ms,
-     * for a 6 KB image); a larger file (the pages, without a page server) streams from its file
-     * without being copied into memory.
+     * The directory as a request body, written as it is sent: the headers and each file's
+     * bytes go to the connection, whose buffer gathers CRIU's dozens of small image files into
+     * a few writes; a large file (the pages, without a page server) streams from its file
+     * without being held in memory. A file whose size changes while it is sent fails the send.
      */
-    public static HttpRequest.BodyPublisher publisher(Path dir) throws IOException {
-        List<HttpRequest.BodyPublisher> parts = new ArrayList<>();
-        ByteArrayOutputStream batch = new ByteArrayOutputStream();
-        batch.write(MAGIC);
+    public static DaemonClient.Body body(Path dir) throws IOException {
+        List<Path> files = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path f : s.sorted().toList()) {
                 String name = f.getFileName().toString();
-                if (!Files.isRegularFile(f) || name.endsWith(".log")) {
-                    continue;
-                }
-                byte[] nb = RequestNames.requireImageFile(name).getBytes(StandardCharsets.US_ASCII);
-                long size = Files.size(f);
-                batch.write(ByteBuffer.allocate(2 + nb.length + 8).putShort((short) nb.length).put(nb).putLong(size).array());
-                if (size <= SMALL_FILE) {
-                    byte[] content = Files.readAllBytes(f);
-                    if (content.length != size) {
-                        throw new IOException(f + " changed while it was read");
-                    }
-                    batch.write(content);
-                }
-                if (size > SMALL_FILE || batch.size() >= BATCH) {
-                    parts.add(HttpRequest.BodyPublishers.ofByteArray(batch.toByteArray()));
-                    batch.reset();
-                }
-                if (size > SMALL_FILE) {
-                    parts.add(HttpRequest.BodyPublishers.ofFile(f));
+                if (Files.isRegularFile(f) && !name.endsWith(".log")) {
+                    RequestNames.requireImageFile(name);
+                    files.add(f);
                 }
             }
         }
-        batch.write(new byte[2]);
-        parts.add(HttpRequest.BodyPublishers.ofByteArray(batch.toByteArray()));
-        return HttpRequest.BodyPublishers.concat(parts.toArray(HttpRequest.BodyPublisher[]::new));
+        return out -> {
+            DataOutputStream d = new DataOutputStream(out);
+            d.write(MAGIC);
+            for (Path f : files) {
+                byte[] nb = f.getFileName().toString().getBytes(StandardCharsets.US_ASCII);
+                long size = Files.size(f);
+                d.writeShort(nb.length);
+                d.write(nb);
+                d.writeLong(size);
+                try (InputStream in = Files.newInputStream(f)) {
+                    if (in.transferTo(new Limited(d, size)) != size) {
+                        throw new IOException(f + " changed while it was sent");
+                    }
+                }
+            }
+            d.writeShort(0);
+            d.flush();
+        };
+    }
+
+    /** Passes on at most {@code left} bytes; one more fails the send (the file grew). */
+    private static final class Limited extends FilterOutputStream {
+        private long left;
+
+        Limited(OutputStream out, long left) {
+            super(out);
+            this.left = left;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len > left) {
+                throw new IOException("an image file grew while it was sent");
+            }
+            out.write(b, off, len);
+            left -= len;
+        }
     }
 
     /** Writes the archive into {@code dir}; returns the bytes of file content received. */

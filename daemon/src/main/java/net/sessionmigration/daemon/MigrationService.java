@@ -306,7 +306,7 @@ public class MigrationService {
             if (!m.transferred) {
                 long t0 = System.nanoTime();
                 ImageAnswer n = peers.post(r.target(), "/v1/migrations/" + atTarget(id, r) + "/image?workload=" + r.workload(),
-                        ImageArchive.publisher(dir), "application/octet-stream", ImageAnswer.class, epoch);
+                        ImageArchive.body(dir), "application/octet-stream", ImageAnswer.class, epoch);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 m.transferred = true;
                 m.measurements.put("transfer_ms", Long.toString(ms));

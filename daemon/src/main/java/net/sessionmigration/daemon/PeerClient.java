@@ -1,7 +1,6 @@
 package net.sessionmigration.daemon;
 
 import java.io.IOException;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +36,7 @@ public final class PeerClient {
     }
 
     /** A changing call for a request at {@code epoch}: the peer fences it as it fenced that request here. */
-    public <T> T post(String peer, String path, HttpRequest.BodyPublisher body, String contentType, Class<T> answer,
+    public <T> T post(String peer, String path, DaemonClient.Body body, String contentType, Class<T> answer,
                       long epoch) throws IOException {
         url(peer);
         try {

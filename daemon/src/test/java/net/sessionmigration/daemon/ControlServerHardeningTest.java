@@ -10,7 +10,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -39,6 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.HealthAnswer;
+import net.sessionmigration.daemon.protocol.ImageAnswer;
 import net.sessionmigration.daemon.protocol.MutualTls;
 
 /**
@@ -299,11 +306,71 @@ class ControlServerHardeningTest {
                 .version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest post = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port()
                         + "/v1/migrations/m-keep/image?workload=stream")).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/octet-stream").POST(ImageArchive.publisher(images)).build();
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(ImageArchiveTest.written(images))).build();
         HttpResponse<String> r = client.send(post, HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.body().contains("800"), r.body());
         assertEquals(Optional.empty(), r.headers().firstValue("connection"), "the image's answer closes its connection");
+    }
+
+    /** The daemons' own client sends an image chunked, as it is written; the route takes it whole. */
+    @Test
+    void anImageGoesAcrossChunkedThroughTheDaemonsOwnClient() throws Exception {
+        Path images = dir.resolve("to-send-chunked");
+        Files.createDirectories(images);
+        Files.write(images.resolve("core-1.img"), new byte[300]);
+        Files.write(images.resolve("pages-1.img"), new byte[500]); // this server takes 1024 bytes at most
+        DaemonClient client = new DaemonClient(ExtraCertificates.clientContext(pki, "client"),
+                Map.of("d", "https://127.0.0.1:" + server.port()), Duration.ofSeconds(10));
+        ImageAnswer a = client.post("d", "/v1/migrations/m-chunked/image?workload=stream", ImageArchive.body(images),
+                "application/octet-stream", ImageAnswer.class, Duration.ofSeconds(10));
+        assertEquals(800, a.bytes(), a.summary());
+    }
+
+    /**
+     * The daemons' own client keeps one connection for its calls. (Apache's pool marks a
+     * connection made with a client certificate as that principal's, and without
+     * disableConnectionState leased it to nobody: every call paid a new TLS handshake.)
+     */
+    @Test
+    void theDaemonsOwnClientKeepsOneConnectionForItsCalls() throws Exception {
+        AtomicInteger connections = new AtomicInteger();
+        try (ServerSocket relay = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread accept = new Thread(() -> {
+                try {
+                    while (true) {
+                        Socket in = relay.accept();
+                        connections.incrementAndGet();
+                        Socket out = new Socket(InetAddress.getLoopbackAddress(), server.port());
+                        pipe(in, out);
+                        pipe(out, in);
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            accept.setDaemon(true);
+            accept.start();
+            DaemonClient client = new DaemonClient(ExtraCertificates.clientContext(pki, "client"),
+                    Map.of("d", "https://127.0.0.1:" + relay.getLocalPort()), Duration.ofSeconds(10));
+            for (int i = 0; i < 5; i++) {
+                client.withEpoch(i).get("d", "/v1/health", HealthAnswer.class);
+            }
+            assertEquals(1, connections.get(), "connections for 5 calls");
+        }
+    }
+
+    private static void pipe(Socket from, Socket to) {
+        Thread t = new Thread(() -> {
+            try (from; to) {
+                from.getInputStream().transferTo(to.getOutputStream());
+            } catch (IOException e) {
+                // one side closed
+            }
+        });
+        t.setDaemon(true);
+        t.start();
     }
 
     static Http.Response request(String keystore, String head, byte[] body) throws Exception {

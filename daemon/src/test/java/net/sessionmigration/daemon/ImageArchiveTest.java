@@ -10,21 +10,17 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.http.HttpRequest;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import net.sessionmigration.daemon.protocol.DaemonClient;
 
 class ImageArchiveTest {
 
@@ -72,63 +68,49 @@ class ImageArchiveTest {
                 new ByteArrayInputStream("GET / HTTP/1.0\r\n".getBytes(StandardCharsets.US_ASCII)), dir, 1024));
     }
 
-    /** What the publisher sends, in full, buffer by buffer. */
-    static List<byte[]> published(HttpRequest.BodyPublisher body) throws Exception {
-        List<byte[]> chunks = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        body.subscribe(new Flow.Subscriber<ByteBuffer>() {
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                s.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(ByteBuffer b) {
-                byte[] a = new byte[b.remaining()];
-                b.get(a);
-                chunks.add(a);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onComplete() {
-                done.complete(null);
-            }
-        });
-        done.get(10, TimeUnit.SECONDS);
-        return chunks;
+    /** What the body writes, in full. */
+    static byte[] written(Path dir) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        ImageArchive.body(dir).writeTo(all);
+        return all.toByteArray();
     }
 
     @Test
-    void aDirectoryGoesAcrossWholeWithItsSmallFilesBatched(@TempDir Path dir) throws Exception {
+    void aDirectoryGoesAcrossWhole(@TempDir Path dir) throws Exception {
         Path from = Files.createDirectories(dir.resolve("from"));
-        byte[] pages = new byte[ImageArchive.SMALL_FILE * 3 + 17];
+        byte[] pages = new byte[3 * 64 * 1024 + 17];
         new Random(7).nextBytes(pages);
         Files.write(from.resolve("pages-1.img"), pages);
         for (int i = 0; i < 40; i++) {
             Files.write(from.resolve("core-" + i + ".img"), ("task " + i).getBytes(StandardCharsets.US_ASCII));
         }
         Files.write(from.resolve("dump.log"), new byte[] {1}); // logs stay behind
-        var body = ImageArchive.publisher(from);
-        List<byte[]> chunks = published(body);
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (byte[] c : chunks) {
-            all.write(c);
-        }
-        assertEquals(body.contentLength(), all.size(), "the declared length");
 
-        long n = ImageArchive.receive(new ByteArrayInputStream(all.toByteArray()), dir.resolve("to"), 1 << 24);
+        long n = ImageArchive.receive(new ByteArrayInputStream(written(from)), dir.resolve("to"), 1 << 24);
         assertEquals(pages.length + 40 * "task 0".length() + 30 * 1 /* "task 10".."task 39" */, n);
         assertArrayEquals(pages, Files.readAllBytes(dir.resolve("to/pages-1.img")));
         assertArrayEquals("task 39".getBytes(StandardCharsets.US_ASCII), Files.readAllBytes(dir.resolve("to/core-39.img")));
         assertFalse(Files.exists(dir.resolve("to/dump.log")));
-        // the 40 small files and their headers did not go one buffer each (the pages file may be read in several)
-        long small = chunks.stream().filter(c -> c.length < 1000).count();
-        assertTrue(small <= 2, "small buffers: " + small + " of " + chunks.size());
+    }
+
+    @Test
+    void aFileThatGrowsWhileItIsSentFailsTheSend(@TempDir Path dir) throws Exception {
+        Path from = Files.createDirectories(dir.resolve("from"));
+        Path pages = Files.write(from.resolve("pages-1.img"), new byte[100]);
+        OutputStream growsAfterItsFirstBytes = new OutputStream() {
+            @Override
+            public void write(int b) {
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                if (len == 100) { // the file's bytes: its header said 100, now it has more
+                    Files.write(pages, new byte[200]);
+                }
+            }
+        };
+        IOException e = assertThrows(IOException.class, () -> ImageArchive.body(from).writeTo(growsAfterItsFirstBytes));
+        assertTrue(e.getMessage().contains("grew"), e.getMessage());
     }
 
     @Test

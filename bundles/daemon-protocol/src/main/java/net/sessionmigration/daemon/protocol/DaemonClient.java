@@ -1,10 +1,13 @@
 package net.sessionmigration.daemon.protocol;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -13,14 +16,41 @@ import java.util.Set;
 
 import javax.net.ssl.SSLContext;
 
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The daemons' API over HTTPS with our certificate (JDK HttpClient, HTTP/1.1), for named
- * daemons: {@code name → https://address:port}. Requests are sent as JSON; a 200's answer is
- * read into the record asked for; anything else is a {@link DaemonException} that names the
- * daemon and says why. Used by the drivers and by the daemons among themselves.
+ * The daemons' API over HTTPS with our certificate (HTTP/1.1), for named daemons:
+ * {@code name → https://address:port}. Requests are sent as JSON; a 200's answer is read into
+ * the record asked for; anything else is a {@link DaemonException} that names the daemon and
+ * says why. Used by the drivers and by the daemons among themselves.
+ *
+ * <p>Apache HttpClient 5's classic (blocking) client: a call is written and its answer read on
+ * the caller's own thread, over a kept-alive connection from a pool, the request's headers and
+ * a JSON body in one write. The JDK's HttpClient hands each call between its selector and
+ * executor threads; on the lab's two busy vCPUs, inside a migration, that cost ~3 ms a call
+ * (BENCHMARKS.md, "A daemon's control API"), and a migration makes several inside the freeze.
+ * No call is retried on its own: a daemon's operations change things.
  *
  * <p>A caller that may be fenced (a coordinator in a cluster) sends its epoch with each request
  * through {@link #withEpoch}: the header {@value #EPOCH_HEADER}; this client itself sends none.
@@ -39,9 +69,16 @@ public final class DaemonClient {
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     /** Includes the TLS handshake, slow in a cold JVM. */
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Timeout CONNECT_TIMEOUT = Timeout.ofSeconds(10);
+    /**
+     * A pooled connection idle longer than this is checked before use (a read of at most 1 ms):
+     * a daemon closes a connection idle for 30 s, or restarts. Calls closer together skip it.
+     */
+    private static final TimeValue CHECK_AFTER_IDLE = TimeValue.ofSeconds(1);
+    /** Writes are gathered up to this much: a JSON request is one write; an image, writes of this size. */
+    private static final int BUFFER = 64 * 1024;
 
-    private final HttpClient http;
+    private final CloseableHttpClient http;
     private final Map<String, String> servers;
     private final Duration timeout;
     private final long epoch;
@@ -79,10 +116,37 @@ public final class DaemonClient {
         }
     }
 
-    /** {@code timeout}: of one call, unless the call names its own. */
+    /** A request body written straight to the connection (an image directory); it goes chunked. */
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * {@code timeout}: of one call, unless the call names its own: how long the answer may take
+     * once the request is sent (the connection's own set-up has 10 s).
+     */
     public DaemonClient(SSLContext ssl, Map<String, String> servers, Duration timeout) {
-        this.http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(CONNECT_TIMEOUT)
-                .version(HttpClient.Version.HTTP_1_1).build();
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setTlsSocketStrategy(new DefaultClientTlsStrategy(ssl)) // the host name is verified
+                        .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                                .http1Config(Http1Config.custom().setBufferSize(BUFFER).setChunkSizeHint(BUFFER).build())
+                                .build())
+                        .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).build())
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(CONNECT_TIMEOUT)
+                                .setValidateAfterInactivity(CHECK_AFTER_IDLE).build())
+                        .setMaxConnPerRoute(32).setMaxConnTotal(256)
+                        .build())
+                .disableAutomaticRetries()
+                // with our client certificate every connection would carry its principal as state and
+                // be leased only to a caller that names it: none does, so each call would open a new one
+                .disableConnectionState()
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableContentCompression()
+                .build();
         this.servers = Map.copyOf(servers);
         this.timeout = timeout;
         this.epoch = NO_EPOCH;
@@ -136,7 +200,7 @@ public final class DaemonClient {
     }
 
     public <T> T get(String server, String path, Class<T> answer, Duration callTimeout) throws DaemonException {
-        return send(server, request(server, path, callTimeout).GET(), answer);
+        return send(server, request(new HttpGet(uri(server, path)), callTimeout), answer);
     }
 
     /** POST of {@code body} as JSON. */
@@ -147,40 +211,59 @@ public final class DaemonClient {
         } catch (IOException e) {
             throw new DaemonException(server, "cannot write the request: " + e.getMessage(), e);
         }
-        return post(server, path, HttpRequest.BodyPublishers.ofByteArray(json), "application/json", answer, timeout);
+        HttpPost post = new HttpPost(uri(server, path));
+        post.setEntity(new ByteArrayEntity(json, ContentType.APPLICATION_JSON));
+        return send(server, request(post, timeout), answer);
     }
 
-    /** POST of any body (the daemons send images as {@code application/octet-stream}). */
-    public <T> T post(String server, String path, HttpRequest.BodyPublisher body, String contentType, Class<T> answer,
+    /** POST of a body written as it goes (the daemons send images as {@code application/octet-stream}). */
+    public <T> T post(String server, String path, Body body, String contentType, Class<T> answer,
                       Duration callTimeout) throws DaemonException {
-        return send(server, request(server, path, callTimeout).header("Content-Type", contentType).POST(body), answer);
+        HttpPost post = new HttpPost(uri(server, path));
+        post.setEntity(new Streamed(body, contentType));
+        return send(server, request(post, callTimeout), answer);
     }
 
-    private HttpRequest.Builder request(String server, String path, Duration callTimeout) throws DaemonException {
+    private URI uri(String server, String path) throws DaemonException {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(server) + path)).timeout(callTimeout);
-            return epoch == NO_EPOCH ? b : b.header(EPOCH_HEADER, Long.toString(epoch));
+            return URI.create(url(server) + path);
         } catch (IllegalArgumentException e) {
             throw new DaemonException(server, "bad URL: " + e.getMessage(), e);
         }
     }
 
-    private <T> T send(String server, HttpRequest.Builder builder, Class<T> type) throws DaemonException {
-        HttpRequest req = builder.build();
-        HttpResponse<String> r;
+    private HttpUriRequestBase request(HttpUriRequestBase r, Duration callTimeout) {
+        r.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(callTimeout))
+                .setConnectionRequestTimeout(Timeout.of(callTimeout)).build());
+        if (epoch != NO_EPOCH) {
+            r.setHeader(EPOCH_HEADER, Long.toString(epoch));
+        }
+        return r;
+    }
+
+    /** A status and its body, read whole; the connection goes back to the pool. */
+    private record Answer(int status, String body) {
+    }
+
+    private <T> T send(String server, HttpUriRequestBase req, Class<T> type) throws DaemonException {
+        Answer r;
         try {
-            r = http.send(req, HttpResponse.BodyHandlers.ofString());
+            r = http.execute(req, response -> new Answer(response.getCode(), response.getEntity() == null ? ""
+                    : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8)));
         } catch (IOException e) {
-            throw new DaemonException(server, "daemon unreachable or not authenticated at " + req.uri().getAuthority()
-                    + ": " + describe(e), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DaemonException(server, "interrupted", e);
+            if (Thread.currentThread().isInterrupted()) {
+                InterruptedException stopped = new InterruptedException("interrupted");
+                stopped.initCause(e);
+                throw new DaemonException(server, "interrupted", stopped);
+            }
+            IOException why = timeout(e, req);
+            throw new DaemonException(server, "daemon unreachable or not authenticated at " + req.getAuthority()
+                    + ": " + describe(why), why);
         }
         String body = r.body().isEmpty() ? "{}" : r.body();
-        if (r.statusCode() != 200) {
+        if (r.status() != 200) {
             ErrorAnswer error = read(body, ErrorAnswer.class).orElse(null);
-            throw new DaemonException(server, r.statusCode(), error, "daemon answered " + r.statusCode() + ": "
+            throw new DaemonException(server, r.status(), error, "daemon answered " + r.status() + ": "
                     + (error == null ? "(an answer that is not JSON)" : error.text()), null);
         }
         try {
@@ -188,6 +271,62 @@ public final class DaemonClient {
         } catch (IOException e) {
             throw new DaemonException(server, 200, null, "daemon answered 200 with something that is not "
                     + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Timeouts as the JDK names them: no connection in time, or no answer in time. */
+    private static IOException timeout(IOException e, HttpUriRequestBase req) {
+        if (e instanceof ConnectTimeoutException) {
+            HttpConnectTimeoutException t = new HttpConnectTimeoutException("no connection within "
+                    + CONNECT_TIMEOUT.toSeconds() + " s");
+            t.initCause(e);
+            return t;
+        }
+        if (e instanceof SocketTimeoutException) {
+            HttpTimeoutException t = new HttpTimeoutException("no answer within "
+                    + req.getConfig().getResponseTimeout().toMilliseconds() + " ms");
+            t.initCause(e);
+            return t;
+        }
+        return e;
+    }
+
+    /** A body of unknown length, written once: it goes chunked. */
+    private static final class Streamed extends AbstractHttpEntity {
+        private final Body body;
+
+        Streamed(Body body, String contentType) {
+            super(contentType, null, true);
+            this.body = body;
+        }
+
+        @Override
+        public InputStream getContent() {
+            throw new UnsupportedOperationException("written, not read");
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            body.writeTo(out);
+        }
+
+        @Override
+        public long getContentLength() {
+            return -1;
+        }
+
+        @Override
+        public boolean isRepeatable() {
+            return false;
+        }
+
+        @Override
+        public boolean isStreaming() {
+            return false;
+        }
+
+        @Override
+        public void close() {
         }
     }
 

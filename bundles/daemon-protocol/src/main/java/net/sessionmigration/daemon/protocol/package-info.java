@@ -3,7 +3,8 @@
  * daemon driver, the gateway driver): every request and answer as a Jackson record whose
  * field names are the JSON's, the one mutual-TLS HTTPS client ({@link
  * net.sessionmigration.daemon.protocol.DaemonClient}) and the one PKCS12 to {@code SSLContext}
- * loader ({@link net.sessionmigration.daemon.protocol.MutualTls}). JDK and Jackson only.
+ * loader ({@link net.sessionmigration.daemon.protocol.MutualTls}). JDK, Jackson, and Apache HttpClient 5
+ * (classic, blocking), whose classes travel inside this bundle: it has no OSGi headers of its own.
  *
  * <h2>The caller's epoch: {@code X-SM-Epoch}</h2>
  * Coordinators may run as a cluster with one elected leader; each leadership has an epoch, higher

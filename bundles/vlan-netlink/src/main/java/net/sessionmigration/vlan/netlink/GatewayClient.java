@@ -140,7 +140,8 @@ public final class GatewayClient {
                     + ": connection refused (does the daemon run there with a gateway section?)", e);
         }
         String m = String.valueOf(e.getMessage());
-        if (m.contains("Connection reset") || m.contains("closed") || m.contains("header parser received no bytes")) {
+        if (m.contains("Connection reset") || m.contains("closed") || m.contains("Broken pipe")
+                || m.contains("failed to respond")) {
             // TLS 1.3: a server that refuses our certificate may just close after the handshake
             return new GatewayException("tls", null, "TLS refused with " + base + ": the daemon closed the connection"
                     + " (" + m + "; is this driver's client certificate signed by the CA the daemon trusts?)", e);
