@@ -47,10 +47,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *
  * <p>Apache HttpClient 5's classic (blocking) client: a call is written and its answer read on
  * the caller's own thread, over a kept-alive connection from a pool, the request's headers and
- * a JSON body in one write. The JDK's HttpClient hands each call between its selector and
- * executor threads; on the lab's two busy vCPUs, inside a migration, that cost ~3 ms a call
- * (BENCHMARKS.md, "A daemon's control API"), and a migration makes several inside the freeze.
- * No call is retried on its own: a daemon's operations change things.
+ * a JSON body in one write. The JDK's HttpClient, before it, handed each call between its
+ * selector and executor threads and wrote a request's headers and body apart; inside a migration,
+ * on the lab's two busy vCPUs, Karaf's own part of a call (before its request's first packet and
+ * after its answer's last) went from 4–7 ms with it to 2–3 ms with this one (BENCHMARKS.md, "Per
+ * migration from captures", session 13). No call is retried on its own: a daemon's operations
+ * change things.
  *
  * <p>A caller that may be fenced (a coordinator in a cluster) sends its epoch with each request
  * through {@link #withEpoch}: the header {@value #EPOCH_HEADER}; this client itself sends none.
