@@ -151,6 +151,7 @@ public class MigrationService {
             discard(targetHalf(id), r);
         } finally {
             locks.lift(id);
+            deleteTree(imageDir(id)); // the source half's images, left by a dump that failed
         }
     }
 

@@ -106,8 +106,10 @@ final class Rehearsal {
             LOG.warning("rehearsal skipped: cannot make " + bin + ": " + e.getMessage());
             return Optional.empty();
         }
-        var spec = new DaemonConfig.WorkloadSpec(WORKLOAD, null,
-                List.of("unshare", "--pid", "--fork", "setsid", bin.toString(), "3600"), "lo");
+        // its own working directory: CRIU's parasite makes "proc.crtools" in the dumped process's,
+        // and two daemons on one host that rehearse at once would both make it in the same one
+        var spec = new DaemonConfig.WorkloadSpec(WORKLOAD, null, List.of("unshare", "--pid", "--fork",
+                "--wd=" + bin.getParent(), "setsid", bin.toString(), "3600"), "lo");
         DaemonClient client = new DaemonClient(ssl, Map.of(config.name(), selfUrl.get()), Duration.ofSeconds(60));
         service.rehearsing(spec);
         return Optional.of(new Rehearsal(service, client, spec, epoch));

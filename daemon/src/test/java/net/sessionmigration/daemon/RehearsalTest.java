@@ -98,6 +98,19 @@ class RehearsalTest {
         assertEquals("unknown workload", gone.getMessage());
     }
 
+    /** A rehearsal whose dump failed leaves no image directory of its source half behind. */
+    @Test
+    void aFailedRehearsalLeavesNoImagesBehind(@TempDir Path dir) throws Exception {
+        MigrationService service = service(dir);
+        service.rehearsing(new DaemonConfig.WorkloadSpec(Rehearsal.WORKLOAD, null, List.of("true"), "lo"));
+        String id = "sm-rehearsal-1";
+        Path source = Files.createDirectories(service.imageDir(id));
+        Files.write(source.resolve("core-1.img"), new byte[8]); // what a dump that failed midway left
+        service.endRehearsal(id, new MigrationRequest(Rehearsal.WORKLOAD, "127.0.77.1", "srv", MigrationRequest.MOVE,
+                List.of()));
+        assertFalse(Files.exists(source), "the source half's images");
+    }
+
     private static DaemonConfig config(Map<String, DaemonConfig.WorkloadSpec> workloads) {
         return new DaemonConfig("srv", "127.0.0.1", 1, new DaemonConfig.Tls("unused", "unused", "unused", "unused"),
                 Map.of(), "/nonexistent/criu", "/nonexistent", 1024, workloads);
