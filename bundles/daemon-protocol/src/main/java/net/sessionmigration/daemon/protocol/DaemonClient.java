@@ -1,7 +1,6 @@
 package net.sessionmigration.daemon.protocol;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -30,8 +29,8 @@ import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.SocketConfig;
-import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityTemplate;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
@@ -222,7 +221,7 @@ public final class DaemonClient {
     public <T> T post(String server, String path, Body body, String contentType, Class<T> answer,
                       Duration callTimeout) throws DaemonException {
         HttpPost post = new HttpPost(uri(server, path));
-        post.setEntity(new Streamed(body, contentType));
+        post.setEntity(new EntityTemplate(ContentType.parse(contentType), body::writeTo)); // no length: chunked
         return send(server, request(post, callTimeout), answer);
     }
 
@@ -291,45 +290,6 @@ public final class DaemonClient {
             return t;
         }
         return e;
-    }
-
-    /** A body of unknown length, written once: it goes chunked. */
-    private static final class Streamed extends AbstractHttpEntity {
-        private final Body body;
-
-        Streamed(Body body, String contentType) {
-            super(contentType, null, true);
-            this.body = body;
-        }
-
-        @Override
-        public InputStream getContent() {
-            throw new UnsupportedOperationException("written, not read");
-        }
-
-        @Override
-        public void writeTo(OutputStream out) throws IOException {
-            body.writeTo(out);
-        }
-
-        @Override
-        public long getContentLength() {
-            return -1;
-        }
-
-        @Override
-        public boolean isRepeatable() {
-            return false;
-        }
-
-        @Override
-        public boolean isStreaming() {
-            return false;
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     private static <T> Optional<T> read(String body, Class<T> type) {
