@@ -198,6 +198,9 @@ public final class VmBackend implements AutoCloseable {
         launcher.killStale(spec);
         QemuProcess p = launcher.start(spec, START_TIMEOUT);
         running.put(spec.name(), p);
+        p.onUnexpectedExit(status -> LOG.warning("VM " + spec.name() + ": QEMU pid " + p.pid() + " ended by itself (exit status "
+                + status + "); its log: " + QemuLauncher.tail(spec.qemuLog()) + "; the guest's console ends: "
+                + QemuLauncher.tail(spec.consoleLog())));
         return p;
     }
 

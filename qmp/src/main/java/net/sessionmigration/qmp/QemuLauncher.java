@@ -146,7 +146,8 @@ public final class QemuLauncher {
         }
     }
 
-    private static String tail(Path log) {
+    /** The last 600 characters of a QEMU log or a guest's console, for an error or a warning. */
+    public static String tail(Path log) {
         try {
             String s = Files.readString(log).strip();
             return s.length() > 600 ? "..." + s.substring(s.length() - 600) : s;

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
  * One QEMU started by {@link QemuLauncher}, with its QMP connection. {@link #close()} always
@@ -15,6 +16,8 @@ public final class QemuProcess implements AutoCloseable {
     private final Process process;
     private final QmpClient qmp;
     private final long startedNanos;
+    /** Set once {@link #close()} or {@link #kill()} began: an exit after it was asked for. */
+    private volatile boolean stopping;
 
     QemuProcess(VmSpec spec, Process process, QmpClient qmp, long startedNanos) {
         this.spec = spec;
@@ -43,6 +46,19 @@ public final class QemuProcess implements AutoCloseable {
     /** When the process was started ({@link System#nanoTime()}). */
     public long startedNanos() {
         return startedNanos;
+    }
+
+    /**
+     * Calls {@code action} with QEMU's exit status if QEMU ends without {@link #close()} or
+     * {@link #kill()} asking it to: a guest that panicked (the lab's {@code panic=-1} with
+     * {@code -no-reboot}), a QEMU that crashed, a signal from outside.
+     */
+    public void onUnexpectedExit(IntConsumer action) {
+        process.onExit().thenAccept(p -> {
+            if (!stopping) {
+                action.accept(p.exitValue());
+            }
+        });
     }
 
     /** What the guest wrote on its serial console so far. */
@@ -93,6 +109,7 @@ public final class QemuProcess implements AutoCloseable {
 
     /** Kills QEMU at once (SIGKILL), as a crash would. */
     public void kill() {
+        stopping = true;
         process.destroyForcibly();
         awaitExit(Duration.ofSeconds(5));
         qmp.close();
@@ -101,6 +118,7 @@ public final class QemuProcess implements AutoCloseable {
     /** Stops QEMU: QMP {@code quit}, then SIGTERM, then SIGKILL; removes its socket. Idempotent. */
     @Override
     public void close() {
+        stopping = true;
         if (process.isAlive() && qmp.isOpen()) {
             try {
                 qmp.execute("quit", java.util.Map.of(), Duration.ofMillis(500));

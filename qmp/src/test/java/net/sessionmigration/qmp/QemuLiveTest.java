@@ -247,6 +247,28 @@ class QemuLiveTest {
         started.remove(orphan);
     }
 
+    @Test
+    @Order(6)
+    void aQemuThatEndsByItselfIsReportedAndOneWeStopIsNot() throws Exception {
+        VmSpec spec = base.withName("ender").withNetwork(Optional.empty()).asMigrationDestination();
+        java.util.concurrent.CompletableFuture<Integer> ended = new java.util.concurrent.CompletableFuture<>();
+        QemuProcess q = start(spec);
+        q.onUnexpectedExit(ended::complete);
+        ProcessHandle.of(q.pid()).orElseThrow().destroyForcibly(); // SIGKILL from outside, as the OOM killer would
+        assertEquals(137, ended.get(10, TimeUnit.SECONDS), "QEMU's exit status after SIGKILL, reported");
+        q.close();
+        started.remove(q);
+
+        java.util.concurrent.CompletableFuture<Integer> stopped = new java.util.concurrent.CompletableFuture<>();
+        QemuProcess r = start(spec);
+        r.onUnexpectedExit(stopped::complete);
+        r.close();
+        started.remove(r);
+        assertFalse(r.isAlive());
+        Thread.sleep(200); // onExit's callbacks run on another thread
+        assertFalse(stopped.isDone(), "close() asked it to end: not reported, got " + stopped.getNow(null));
+    }
+
     // ---- helpers ----
 
     /** What a stalled stream leaves behind: the guest's state and console, and the user's side of the path. */
