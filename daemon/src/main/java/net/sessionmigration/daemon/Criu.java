@@ -172,6 +172,20 @@ public final class Criu {
     }
 
     /**
+     * Whether CRIU read its kernel-feature cache ({@code criu.kdat} in the run directory it was built
+     * with, kept only on a tmpfs: criu/kerndat.c) rather than probing the kernel again, which costs
+     * ~100 ms of every dump and restore, inside the freeze. From the head of a log written at
+     * {@code -v3} or more (CRIU says so in its first lines): a few KB read, not the whole log.
+     */
+    static boolean usedFeatureCache(Path log) {
+        try (java.io.InputStream in = Files.newInputStream(log)) {
+            return new String(in.readNBytes(4096), StandardCharsets.UTF_8).contains("Loaded kdat cache from");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * RESTORE over CRIU's RPC as {@code criu restore --tcp-established --network-lock nftables -d
      * --leave-stopped -o restore.log -v2}: detached (the daemon, a child subreaper, inherits the
      * tree), every task left stopped until resume. With {@code lazyPages} the memory comes from the

@@ -19,6 +19,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -39,6 +40,8 @@ import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
  */
 public class MigrationService {
     private static final Logger LOG = Logger.getLogger("sm-daemon");
+    /** The warning that CRIU keeps no kernel-feature cache, given once. */
+    private final AtomicBoolean probedWarned = new AtomicBoolean();
 
     private final DaemonConfig config;
     private final Criu criu;
@@ -300,6 +303,14 @@ public class MigrationService {
                 m.measurements.put("pages_bytes", Long.toString(stats.getOrDefault("Memory pages written", 0L) * 4096));
                 m.measurements.put("frozen_in_criu_us", Long.toString(stats.getOrDefault("Frozen time", 0L)));
                 m.measurements.put("pages_write_us", Long.toString(stats.getOrDefault("Memory write time", 0L)));
+                boolean cached = Criu.usedFeatureCache(dir.resolve("dump.log"));
+                m.measurements.put("criu_feature_cache", cached ? "read" : "probed");
+                if (!cached && probedWarned.compareAndSet(false, true)) {
+                    LOG.warning("S704 migration " + id + ": CRIU probed the kernel's features instead of reading its "
+                            + "cache (criu.kdat, kept only on a tmpfs in the run directory CRIU was built with; "
+                            + "scripts/install builds it with /run/criu and makes that a tmpfs): ~100 ms of every dump "
+                            + "and restore, inside the freeze. Said once; each dump's report has criu_feature_cache.");
+                }
                 log("S704", id, "dumped pid " + m.sourceRoot + " in " + d.millis() + " ms, "
                         + m.measurements.get("pages_bytes") + " bytes of pages "
                         + (pages == null ? "into the image" : "to the page server at " + pages.address() + ":" + pages.port()));

@@ -115,6 +115,31 @@ class CriuPageServerTest {
         }
     }
 
+    /**
+     * CRIU keeps what it learnt of the kernel (criu.kdat) only on a tmpfs; without it every dump and
+     * restore probes the kernel again, ~100 ms inside the freeze. The page server, started first,
+     * has probed and kept it when there was none; the dump reads it.
+     */
+    @Test
+    void theDumpReadsCriusKernelFeatureCache(@TempDir Path dir) throws Exception {
+        Process workload = startWorkload();
+        try {
+            Attempt a = dumpThroughPageServer(new Criu(CRIU), dir, workload, PORT + 2, "client");
+            a.server().awaitEnd(10_000);
+            assertTrue(a.dump().ok(), a.dump().output());
+            Path log = dir.resolve("source").resolve("dump.log");
+            assertTrue(Criu.usedFeatureCache(log), "CRIU probed the kernel's features again: its cache criu.kdat is "
+                    + "not kept (scripts/install builds CRIU with /run/criu and makes that a tmpfs): "
+                    + Files.readAllLines(log).stream().filter(l -> l.contains("kdat")).toList());
+        } finally {
+            workload.destroyForcibly().waitFor();
+            var lock = SourceLock.tableOf(dir.resolve("source").resolve("dump.log")); // the dump's network lock
+            if (lock.isPresent()) {
+                Nft.deleteInetTable(lock.get());
+            }
+        }
+    }
+
     @Test
     void aDumpWithACertificateOfAnotherCaDeliversNothing(@TempDir Path dir) throws Exception {
         Path source = dir.resolve("source");
