@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 
@@ -51,10 +52,11 @@ public final class QemuProcess implements AutoCloseable {
     /**
      * Calls {@code action} with QEMU's exit status if QEMU ends without {@link #close()} or
      * {@link #kill()} asking it to: a guest that panicked (the lab's {@code panic=-1} with
-     * {@code -no-reboot}), a QEMU that crashed, a signal from outside.
+     * {@code -no-reboot}), a QEMU that crashed, a signal from outside. The returned stage
+     * completes once QEMU's exit has been handled, either way.
      */
-    public void onUnexpectedExit(IntConsumer action) {
-        process.onExit().thenAccept(p -> {
+    public CompletableFuture<Void> onUnexpectedExit(IntConsumer action) {
+        return process.onExit().thenAccept(p -> {
             if (!stopping) {
                 action.accept(p.exitValue());
             }
