@@ -291,8 +291,10 @@ public class MigrationService {
                 Files.createDirectories(dir);
                 Criu.PageServerTarget pages = m.pages != null ? m.pages : pageServerFor(id, m, r, epoch);
                 m.pages = null;
+                FaultInjection.stopDuringDump(id, m.sourceRoot, dir.resolve("dump.log"));
                 Criu.Outcome d = criu.dump(m.sourceRoot, dir, pages);
                 if (!d.ok()) {
+                    keepCriuLock(id, dir);
                     throw new IOException("criu dump failed: " + d.output());
                 }
                 m.dumped = true;
@@ -418,7 +420,12 @@ public class MigrationService {
         long t0 = System.nanoTime();
         m.lazyDump = criu.startLazyDump(m.sourceRoot, dir, here.getHostAddress(), config.pageServer().port(),
                 criuTls().args());
-        m.lazyDump.awaitReady(120_000);
+        try {
+            m.lazyDump.awaitReady(120_000);
+        } catch (IOException e) {
+            keepCriuLock(id, dir);
+            throw e;
+        }
         long ms = (System.nanoTime() - t0) / 1_000_000;
         m.lazyFrom = new InetSocketAddress(here, config.pageServer().port());
         m.dumped = true;
@@ -959,13 +966,29 @@ public class MigrationService {
                 : ConnectionCloser.connections(tree);
     }
 
+    /**
+     * CRIU's network lock of this dump, named in its log, is remembered so that the rollback (or
+     * the release) lifts it; whether the log named one. Also after a dump that failed: CRIU cleans
+     * up after itself (lock lifted, sockets out of repair mode) only when it fails in its own code.
+     * When a dumped task stops or dies under it, its SIGCHLD handler exits at once
+     * (parasite-syscall.c): its nftables table stays and keeps dropping the connections it had
+     * locked, and those sockets stay in repair mode, wedging those users for good while the
+     * rollback reports the source running (seen in the lab: every user of the dumped server). The
+     * rollback lifts the table (idempotent when CRIU did) and takes every socket out of repair mode.
+     */
+    private boolean keepCriuLock(String id, Path dir) throws IOException {
+        Optional<String> table = SourceLock.tableOf(dir.resolve("dump.log"));
+        if (table.isPresent()) {
+            locks.held(id, table.get());
+        }
+        return table.isPresent();
+    }
+
     /** After the dump: remember CRIU's lock and what each connection had received. */
     private void holdLock(String id, Migration m, Path dir) throws IOException {
-        Optional<String> table = SourceLock.tableOf(dir.resolve("dump.log"));
-        if (table.isEmpty()) {
+        if (!keepCriuLock(id, dir)) {
             throw new IOException("criu dump left no network lock (no run id in dump.log)");
         }
-        locks.held(id, table.get());
         m.sourceConnections = ConnectionCloser.connections(ProcessTree.tree(m.sourceRoot));
         m.receivedAtCheckpoint = SessionCheck.received(m.sourceConnections);
         if (FaultInjection.unlockSourceEarly(id)) {
