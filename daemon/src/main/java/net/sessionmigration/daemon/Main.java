@@ -31,6 +31,13 @@ public final class Main {
         if (System.getProperty("jdk.lang.Process.launchMechanism") == null) {
             System.setProperty("jdk.lang.Process.launchMechanism", "VFORK");
         }
+        // Reflection (Jackson on the request and answer records) generates a method's fast
+        // accessor at its 16th call, which fell inside the second and fifth migrations' freezes
+        // (6-8 classes each, lab/bench/back-and-forth --class-loads); at the first call it happens
+        // in the rehearsal at start.
+        if (System.getProperty("sun.reflect.noInflation") == null) {
+            System.setProperty("sun.reflect.noInflation", "true");
+        }
         if (System.getProperty("jdk.net.hosts.file") == null) {
             System.setProperty("jdk.net.hosts.file", "/dev/null");
         }

@@ -8,6 +8,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -69,6 +70,28 @@ public final class DaemonClient {
     /** Answers are read leniently: a field this side does not know is skipped. */
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    static {
+        // The JDK's reflection generates a method's fast accessor at its 16th call: for the
+        // requests and answers of a migration's steps that came inside the second migration's
+        // freeze (lab/bench/back-and-forth --class-loads). Written and read that often here, once,
+        // before any migration (the journal does the same for its records: Journal.warmUp).
+        MigrationRequest request = new MigrationRequest("warm-up", "192.0.2.1", "warm-up", MigrationRequest.MOVE,
+                List.of("192.0.2.2"), 1L, 1L, false);
+        ProbeRequest probe = new ProbeRequest("192.0.2.1", 1, 1);
+        try {
+            byte[] answer = JSON.writeValueAsBytes(OperationAnswer.of("warm-up", Map.of("warm-up", "1")));
+            byte[] reached = JSON.writeValueAsBytes(ProbeAnswer.connected("192.0.2.1", 1, 1, "192.0.2.2"));
+            for (int i = 0; i < 16; i++) {
+                JSON.writeValueAsBytes(request);
+                JSON.writeValueAsBytes(probe);
+                JSON.readValue(answer, OperationAnswer.class);
+                JSON.readValue(reached, ProbeAnswer.class);
+            }
+        } catch (IOException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Includes the TLS handshake, slow in a cold JVM. */
     private static final Timeout CONNECT_TIMEOUT = Timeout.ofSeconds(10);
     /**
