@@ -92,6 +92,7 @@ public final class DaemonClient {
             throw new ExceptionInInitializerError(e);
         }
     }
+
     /** Includes the TLS handshake, slow in a cold JVM. */
     private static final Timeout CONNECT_TIMEOUT = Timeout.ofSeconds(10);
     /**
