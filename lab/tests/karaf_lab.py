@@ -149,21 +149,29 @@ def log_size():
         return 0
 
 
-def wait_log(pattern, since, path=KARAF_LOG, timeout=60):
-    """Waits for a line matching pattern written after offset since; returns it."""
+def wait_log(pattern, since, path=KARAF_LOG, timeout=60, every=0.2):
+    """Waits for a line matching pattern written after byte offset since; returns it. Each line is
+    read once, as the file grows (a check every EVERY seconds)."""
     rx = re.compile(pattern)
     end = time.time() + timeout
-    while time.time() < end:
+    pos, partial = since, b""
+    while True:
         try:
-            with open(path, errors="replace") as f:
-                f.seek(since)
-                for line in f:
-                    if rx.search(line):
-                        return line.strip()
+            with open(path, "rb") as f:
+                f.seek(pos)
+                chunk = f.read()
+                pos = f.tell()
         except OSError:
-            pass
-        time.sleep(0.2)
-    raise Failure(f"no line /{pattern}/ in {path} within {timeout} s")
+            chunk = b""
+        lines = (partial + chunk).split(b"\n")
+        partial = lines.pop()      # a line still being written
+        for line in lines:
+            text = line.decode(errors="replace")
+            if rx.search(text):
+                return text.strip()
+        if time.time() >= end:
+            raise Failure(f"no line /{pattern}/ in {path} within {timeout} s")
+        time.sleep(every)
 
 
 def start_migration(plan, mode=None, env=None):
