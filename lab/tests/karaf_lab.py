@@ -158,6 +158,8 @@ def wait_log(pattern, since, path=KARAF_LOG, timeout=60, every=0.2):
     while True:
         try:
             with open(path, "rb") as f:
+                if os.fstat(f.fileno()).st_size < pos:
+                    pos, partial = 0, b""   # written anew (a restarted daemon's log)
                 f.seek(pos)
                 chunk = f.read()
                 pos = f.tell()
