@@ -1,4 +1,4 @@
-"""The TCP segments of a classic pcap file (what `tcpdump -w` writes), link type Ethernet, IPv4.
+"""The TCP segments and UDP datagrams of a classic pcap file (what `tcpdump -w` writes), link type Ethernet, IPv4.
 Python 3 stdlib; for lab/bench/back-and-forth --capture.
 
 Each segment's payload length comes from the IP header's total length, so a small snap length
@@ -25,9 +25,38 @@ class Segment(NamedTuple):
     payload: int   # TCP payload bytes
 
 
+class Datagram(NamedTuple):
+    t: float       # epoch seconds
+    src: str
+    dst: str
+    sport: int
+    dport: int
+    payload: int   # UDP payload bytes
+
+
 def segments(path):
     """Yields the file's IPv4 TCP segments in capture order; a record cut short at the end (the
     capture ended while writing) ends the file."""
+    for t, ip, ihl, total in _packets(path, 6):
+        if len(ip) < ihl + 14:
+            continue
+        sport, dport, seq, ack, offset, flags = struct.unpack("!HHIIBB", ip[ihl:ihl + 14])
+        yield Segment(t, socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20]),
+                      sport, dport, flags, seq, ack, total - ihl - (offset >> 4) * 4)
+
+
+def datagrams(path):
+    """Yields the file's IPv4 UDP datagrams in capture order (SNMP to and from a switch)."""
+    for t, ip, ihl, total in _packets(path, 17):
+        if len(ip) < ihl + 8:
+            continue
+        sport, dport = struct.unpack("!HH", ip[ihl:ihl + 4])
+        yield Datagram(t, socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20]), sport, dport, total - ihl - 8)
+
+
+def _packets(path, protocol):
+    """(time, IPv4 header and what follows, header length, IP total length) of each Ethernet frame
+    that carries IPv4 with PROTOCOL."""
     with open(path, "rb") as f:
         head = f.read(24)
         if len(head) < 24 or struct.unpack("<I", head[:4])[0] not in MAGIC:
@@ -44,13 +73,7 @@ def segments(path):
             data = f.read(incl)
             if len(data) < incl:
                 return
-            if data[12:14] != b"\x08\x00" or len(data) < 34 or data[23] != 6:   # IPv4, TCP
+            if data[12:14] != b"\x08\x00" or len(data) < 34 or data[23] != protocol:
                 continue
             ip = data[14:]
-            ihl = (ip[0] & 0x0f) * 4
-            if len(ip) < ihl + 14:
-                continue
-            total = struct.unpack("!H", ip[2:4])[0]
-            sport, dport, seq, ack, offset, flags = struct.unpack("!HHIIBB", ip[ihl:ihl + 14])
-            yield Segment(sec + frac * unit, socket.inet_ntoa(ip[12:16]), socket.inet_ntoa(ip[16:20]),
-                          sport, dport, flags, seq, ack, total - ihl - (offset >> 4) * 4)
+            yield sec + frac * unit, ip, (ip[0] & 0x0f) * 4, struct.unpack("!H", ip[2:4])[0]
