@@ -20,7 +20,7 @@ class VmSpecTest {
                 .withNetns(Optional.of("sm-main-srv"));
         assertEquals(List.of("ip", "netns", "exec", "sm-main-srv", "/usr/bin/qemu-system-x86_64",
                 "-name", "stream1", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-                "-accel", "tcg", "-m", "128",
+                "-accel", "tcg", "-m", "131008k",
                 "-kernel", "/var/cache/vm/vmlinux", "-initrd", "/var/cache/vm/initramfs.cpio.gz",
                 "-append", "console=ttyS0 sm.ip=10.20.0.100/24",
                 "-serial", "file:/run/sm/vm/stream1.console",
@@ -28,6 +28,19 @@ class VmSpecTest {
                 "-device", "virtio-net-pci,netdev=net0,mac=52:54:00:53:4d:64",
                 "-qmp", "unix:/run/sm/vm/stream1.qmp,server=on,wait=off", "-pidfile", "/run/sm/vm/stream1.pid"),
                 s.commandLine());
+    }
+
+    @Test
+    void underTcgTheGuestRamIsOffQemusFastDirtyBitmapPath() {
+        // 256 KiB = one 64-bit word of the dirty bitmap; a multiple of it takes QEMU 7.2's lossy fast path
+        for (int mb : List.of(16, 128, 1024)) {
+            VmSpec s = BASE.withMemoryMb(mb);
+            String tcg = s.commandLine().get(s.commandLine().indexOf("-m") + 1);
+            assertEquals(mb * 1024 - 64 + "k", tcg);
+            assertTrue((mb * 1024L - 64) % 256 != 0, tcg);
+            List<String> kvm = s.withAccelerator(Accelerator.KVM).commandLine();
+            assertEquals(Integer.toString(mb), kvm.get(kvm.indexOf("-m") + 1));
+        }
     }
 
     @Test
