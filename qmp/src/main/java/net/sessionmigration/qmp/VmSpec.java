@@ -145,8 +145,8 @@ public record VmSpec(String name, Path qemuBinary, Path kernel, Path initrd, Str
      * by "physmem: Fix migration dirty bitmap coherency with TCG memory access"). Here the guests then
      * panicked or stalled right after a live migration: with 128 MiB 24 of 58 migrations (a
      * cancelled one first, downtime limit 2 ms), with 128 MiB less 64 KiB 0 of 62 (every page
-     * compared, RAM identical). A size off that grid takes QEMU's per-page path, which does. KVM
-     * tracks writes itself and gets the size as given.
+     * compared, RAM identical). A size off that grid takes QEMU's per-page path, which re-arms the
+     * tracking of each page it reads. KVM tracks writes itself and gets the size as given.
      */
     public String memoryArgument() {
         return accelerator == Accelerator.TCG ? ramBytes() / 1024 + "k" : Integer.toString(memoryMb);
