@@ -181,7 +181,8 @@ public final class VmBackend implements AutoCloseable {
                 return StartAnswer.of("already running", (int) q.get().pid());
             }
             long t0 = System.nanoTime();
-            QemuProcess p = launch(spec(vm));
+            VmSpec spec = spec(vm);
+            QemuProcess p = launch(spec);
             if (!p.awaitConsole(vm(vm).readyMarker(), BOOT_TIMEOUT)) {
                 String why = p.isAlive() ? "not ready within " + BOOT_TIMEOUT.toSeconds() + " s" : "QEMU exited";
                 p.close();
@@ -189,7 +190,8 @@ public final class VmBackend implements AutoCloseable {
                 throw new IOException("VM " + vm + " did not boot: " + why);
             }
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            LOG.info("VM " + vm + " started, pid " + p.pid() + ", " + accelerator.accelerator() + ", ready in " + ms + " ms");
+            LOG.info("VM " + vm + " started, pid " + p.pid() + ", " + accelerator.accelerator() + ", RAM "
+                    + spec.memoryArgument() + ", ready in " + ms + " ms");
             return new StartAnswer("started", (int) p.pid(), accelerator.accelerator().name(), ms);
         }
     }
