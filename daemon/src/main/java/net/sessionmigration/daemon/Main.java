@@ -70,9 +70,9 @@ public final class Main {
         }
         // a daemon that ends says so (SIGTERM, SIGINT or an exit; a SIGKILL or a crash of the JVM leaves no line):
         // straight to stderr, the log, as java.util.logging may already be shut down in a shutdown hook
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
-                + " INFO daemon " + config.name() + " stopping (pid " + ProcessHandle.current().pid() + ")"),
-                "sm-daemon-stopping"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.println(
+                java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + " INFO daemon " + config.name()
+                        + " stopping (pid " + ProcessHandle.current().pid() + ")"), "sm-daemon-stopping"));
         // the PEM copy of this daemon's key for CRIU's TLS (written at warm-up) goes with the daemon
         Runtime.getRuntime().addShutdownHook(new Thread(service::removeCriuTls, "sm-daemon-criu-tls"));
         GatewayService gateway = config.gateway() == null ? null : GatewayService.open(config);
