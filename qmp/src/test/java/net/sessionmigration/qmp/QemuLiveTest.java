@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -268,15 +269,15 @@ class QemuLiveTest {
         assertFalse(stopped.isDone(), "close() asked it to end: not reported, got " + stopped.getNow(null));
     }
 
+    /** Without the fix about 1 in 10 of these migrations lost pages on an idle machine, 4 in 10 on a busy one. */
+    private static final int ROUNDS = 20;
+
     /**
      * Guest memory arrives whole: migrations that take several dirty-page rounds (a 2 ms downtime limit
      * while the guest streams), each compared page by page while both sides are stopped. With a RAM
      * size on QEMU 7.2's fast dirty-bitmap path (VmSpec#memoryArgument), pages written again after
      * they were sent reached the destination stale.
      */
-    /** Without the fix about 1 in 10 of these migrations lost pages on an idle machine, 4 in 10 on a busy one. */
-    private static final int ROUNDS = 20;
-
     @Test
     @Order(7)
     void everyPageTheGuestWroteReachesTheDestination() throws Exception {
@@ -328,7 +329,7 @@ class QemuLiveTest {
                 if (x.readNBytes(p, 0, 4096) != 4096 || y.readNBytes(q, 0, 4096) != 4096) {
                     fail("pmemsave wrote less than " + size + " bytes");
                 }
-                if (!java.util.Arrays.equals(p, q)) {
+                if (!Arrays.equals(p, q)) {
                     differ.add(at);
                 }
             }
