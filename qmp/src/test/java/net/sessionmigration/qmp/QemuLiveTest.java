@@ -159,9 +159,8 @@ class QemuLiveTest {
     @Order(4)
     void migrateCancelMidwayLeavesTheSourceRunning() throws Exception {
         assertNotNull(source, "needs the booted source");
-        String freeTap = source.spec().network().orElseThrow().ifname().equals("tap-a") ? "tap-b" : "tap-a";
         VmSpec destSpec = base.withName("dst-cancel").asMigrationDestination()
-                .withNetwork(Optional.of(new VmSpec.TapAttachment(freeTap, MAC)));
+                .withNetwork(Optional.of(new VmSpec.TapAttachment(freeTap(), MAC)));
         QemuProcess dest = start(destSpec);
         try {
             assertEquals("inmigrate", dest.qmp().queryStatus().status());
@@ -214,15 +213,10 @@ class QemuLiveTest {
         assertFalse(paused.running(), "-S keeps the destination paused after migration: " + paused);
 
         int seqBefore = client.lastSeq();
-        // the source is gone for good, as after a real move; then the destination resumes
-        source.close();
-        started.remove(source);
-        source = dest;
+        handOverTo(dest);
         long tCont = System.nanoTime();
         long contMs = System.currentTimeMillis();
-        dest.qmp().cont();
-        dest.qmp().announceSelf();
-        assertEquals("RESUME", dest.qmp().awaitEvent(destEvents, e -> e.name().equals("RESUME"), Duration.ofSeconds(2)).name());
+        resume(dest, destEvents);
         assertEquals(new VmStatus("running", true), dest.qmp().queryStatus());
         if (!client.awaitSeq(seqBefore + 50, Duration.ofSeconds(10))) {
             fail("stream continues from the destination: last seq " + client.lastSeq() + " before " + seqBefore
@@ -283,9 +277,8 @@ class QemuLiveTest {
     void everyPageTheGuestWroteReachesTheDestination() throws Exception {
         assertNotNull(source, "needs the running guest");
         for (int round = 1; round <= ROUNDS; round++) {
-            String freeTap = source.spec().network().orElseThrow().ifname().equals("tap-a") ? "tap-b" : "tap-a";
             QemuProcess dest = start(base.withName("dst" + round).asMigrationDestination()
-                    .withNetwork(Optional.of(new VmSpec.TapAttachment(freeTap, MAC))));
+                    .withNetwork(Optional.of(new VmSpec.TapAttachment(freeTap(), MAC))));
             String uri = "unix:" + runDir.resolve("mig" + round + ".sock");
             dest.qmp().migrateIncoming(uri);
             source.qmp().setMigrationParameters(MigrationParameters.of(Duration.ofMillis(2), 1_000_000_000L));
@@ -300,12 +293,8 @@ class QemuLiveTest {
                     + "migration, at " + differing.stream().limit(8).map(a -> "0x" + Long.toHexString(a)).toList()
                     + " (" + source.spec().memoryArgument() + " of RAM)");
             int seqBefore = client.lastSeq();
-            source.close();
-            started.remove(source);
-            source = dest;
-            dest.qmp().cont();
-            dest.qmp().announceSelf();
-            dest.qmp().awaitEvent(destEvents, e -> e.name().equals("RESUME"), Duration.ofSeconds(2));
+            handOverTo(dest);
+            resume(dest, destEvents);
             if (!client.awaitSeq(seqBefore + 20, Duration.ofSeconds(10))) {
                 fail("round " + round + ": stream continues from the destination: last seq " + client.lastSeq()
                         + "\n" + pathEvidence(dest));
@@ -341,6 +330,25 @@ class QemuLiveTest {
     }
 
     // ---- helpers ----
+
+    /** The tap the running guest does not use: a destination's. */
+    private String freeTap() {
+        return source.spec().network().orElseThrow().ifname().equals("tap-a") ? "tap-b" : "tap-a";
+    }
+
+    /** The source is gone for good, as after a real move: DEST is the guest from now on. */
+    private void handOverTo(QemuProcess dest) {
+        source.close();
+        started.remove(source);
+        source = dest;
+    }
+
+    /** The migrated guest runs at DEST (cont, announce-self), RESUME seen since the cursor EVENTS. */
+    private static void resume(QemuProcess dest, long events) throws QmpException {
+        dest.qmp().cont();
+        dest.qmp().announceSelf();
+        assertEquals("RESUME", dest.qmp().awaitEvent(events, e -> e.name().equals("RESUME"), Duration.ofSeconds(2)).name());
+    }
 
     /** What a stalled stream leaves behind: the guest's state and console, and the user's side of the path. */
     private String pathEvidence(QemuProcess q) {
