@@ -142,11 +142,10 @@ public record VmSpec(String name, Path qemuBinary, Path kernel, Path initrd, Str
      * 7.2) reads the migration's dirty pages of a RAM block whose size is a multiple of 256 KiB (64
      * pages: one bitmap word) on a fast path that does not make TCG track the next writes to those
      * pages, so a page written again after it was sent can reach the destination stale (fixed upstream
-     * by "physmem: Fix migration dirty bitmap coherency with TCG memory access"). Here the guests then
-     * panicked or stalled right after a live migration: with 128 MiB 24 of 58 migrations (a
-     * cancelled one first, downtime limit 2 ms), with 128 MiB less 64 KiB 0 of 62 (every page
-     * compared, RAM identical). A size off that grid takes QEMU's per-page path, which re-arms the
-     * tracking of each page it reads. KVM tracks writes itself and gets the size as given.
+     * by "physmem: Fix migration dirty bitmap coherency with TCG memory access"): guests panicked or
+     * stalled right after a live migration (measured in RELIABILITY.md). A size off that grid takes
+     * QEMU's per-page path, which re-arms the tracking of each page it reads. KVM tracks writes
+     * itself and gets the size as given.
      */
     public String memoryArgument() {
         return accelerator == Accelerator.TCG ? ramBytes() / 1024 + "k" : Integer.toString(memoryMb);
