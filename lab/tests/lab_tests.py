@@ -618,6 +618,79 @@ def criu_lazy_pages_round_trip():
 
 
 @test
+def criu_restore_unlocks_only_a_lock_table_it_finds():
+    """--network-lock nftables for a tree without a network namespace of its own: the dump locks the
+    connections in a table CRIU-<dump's run id> of the dump's namespace and leaves it there, and the
+    restore deletes a table of that name in its own namespace. A restore where the dump ran deletes
+    it; a restore in another namespace finds none and says so, where stock CRIU 4.2.1 sent the
+    deletion anyway and the kernel's abort of it waited 10-15 ms for an RCU grace period inside the
+    restore (scripts/criu-patches/0004-net-nftables-unlock-only-an-existing-table.patch)."""
+    lab("up")
+    t = topo()
+    main, bak = t["sites"]["main"]["server_ns"], t["sites"]["backup"]["server_ns"]
+    d = os.path.join(TMPFS, "criu-unlock")
+    shutil.rmtree(d, ignore_errors=True)
+    restored = []
+
+    def lock_tables(ns):
+        out = sh("ip", "netns", "exec", ns, "nft", "list", "tables").stdout
+        return {line.split()[-1] for line in out.splitlines() if line.split()[-1].startswith("CRIU-")}
+
+    def dump(name):
+        """A process in the main server's namespace, in a session of its own, dumped (and so ended)."""
+        images = os.path.join(d, name)
+        os.makedirs(images)
+        p = subprocess.Popen(["nsenter", f"--net=/run/netns/{main}", "sleep", "600"], start_new_session=True,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            sh("nsenter", f"--net=/run/netns/{main}", CRIU, "dump", "-t", str(p.pid), "-D", images,
+               "-o", "dump.log", "--network-lock", "nftables")
+        finally:
+            if p.poll() is None and not os.path.exists(os.path.join(images, "inventory.img")):
+                p.kill()
+            p.wait(timeout=10)  # reaped: a zombie holding the pid makes the restore fail
+        return images
+
+    def restore(images, ns):
+        pidfile = os.path.join(images, "restored.pid")
+        sh("nsenter", f"--net=/run/netns/{ns}", CRIU, "restore", "-D", images, "-d", "-v3", "-o", "restore.log",
+           "--pidfile", pidfile)
+        with open(pidfile) as f:
+            restored.append(int(f.read()))
+        with open(os.path.join(images, "restore.log")) as f:
+            return f.read()
+
+    before = lock_tables(main)
+    try:
+        here = dump("here")
+        left = lock_tables(main) - before
+        assert len(left) == 1, f"the dump left {sorted(left)} in {main}, expected one CRIU- table"
+        log = restore(here, main)
+        assert lock_tables(main) == before, f"the restore where the dump ran left {sorted(lock_tables(main) - before)}"
+        assert "nothing to unlock" not in log, "the restore where the dump ran found no lock table"
+
+        there = dump("there")
+        left = lock_tables(main) - before
+        assert len(left) == 1, f"the second dump left {sorted(left)} in {main}, expected one CRIU- table"
+        log = restore(there, bak)
+        assert f"No network lock table inet {next(iter(left))} here: nothing to unlock" in log, \
+            "the restore in another namespace did not say it found no lock table:\n" + "\n".join(
+                x for x in log.splitlines() if "nftables" in x.lower() or "unlock" in x.lower())
+        assert lock_tables(main) - before == left, "a restore elsewhere touched the dump's namespace"
+        assert not lock_tables(bak), f"the restore left {sorted(lock_tables(bak))} in {bak}"
+    finally:
+        for pid in restored:
+            try:
+                if os.path.basename(os.readlink(f"/proc/{pid}/exe")) == "sleep":
+                    os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for table in lock_tables(main) - before:
+            sh("ip", "netns", "exec", main, "nft", "delete", "table", "inet", table)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@test
 def gateway_user_moves_with_ip_link():
     t = topo()
     lab("workload", "start", "main")
