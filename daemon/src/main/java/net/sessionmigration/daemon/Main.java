@@ -92,6 +92,7 @@ public final class Main {
             try {
                 new ProbeService().warmUp(config.listenAddress(), server.port());
                 if (!config.workloads().isEmpty()) {
+                    PerfHooks.keepOn();
                     service.warmUpCriu();
                 }
             } finally {
