@@ -44,6 +44,11 @@ def topo():
         return json.load(f)
 
 
+def in_netns(ns):
+    """The command prefix that runs what follows in network namespace NS (nsenter: no fork of its own)."""
+    return ["nsenter", f"--net=/run/netns/{ns}"]
+
+
 def creds():
     out = {}
     with open(os.path.join(RUN, "credentials.env")) as f:
@@ -509,7 +514,7 @@ def criu_lazy_pages_round_trip():
     source = restored = None
 
     def at(site):
-        return ["nsenter", f"--net=/run/netns/{site['server_ns']}"]
+        return in_netns(site["server_ns"])
 
     def logs():
         out = ""
@@ -640,10 +645,10 @@ def criu_restore_unlocks_only_a_lock_table_it_finds():
         """A process in the main server's namespace, in a session of its own, dumped (and so ended)."""
         images = os.path.join(d, name)
         os.makedirs(images)
-        p = subprocess.Popen(["nsenter", f"--net=/run/netns/{main}", "sleep", "600"], start_new_session=True,
+        p = subprocess.Popen([*in_netns(main), "sleep", "600"], start_new_session=True,
                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            sh("nsenter", f"--net=/run/netns/{main}", CRIU, "dump", "-t", str(p.pid), "-D", images,
+            sh(*in_netns(main), CRIU, "dump", "-t", str(p.pid), "-D", images,
                "-o", "dump.log", "--network-lock", "nftables")
         finally:
             if p.poll() is None and not os.path.exists(os.path.join(images, "inventory.img")):
@@ -653,7 +658,7 @@ def criu_restore_unlocks_only_a_lock_table_it_finds():
 
     def restore(images, ns):
         pidfile = os.path.join(images, "restored.pid")
-        sh("nsenter", f"--net=/run/netns/{ns}", CRIU, "restore", "-D", images, "-d", "-v3", "-o", "restore.log",
+        sh(*in_netns(ns), CRIU, "restore", "-D", images, "-d", "-v3", "-o", "restore.log",
            "--pidfile", pidfile)
         with open(pidfile) as f:
             restored.append(int(f.read()))
