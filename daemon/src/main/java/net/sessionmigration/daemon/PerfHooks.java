@@ -51,9 +51,10 @@ final class PerfHooks {
 
     /** Opens the event and keeps its descriptor for the daemon's life; a failure is logged, not thrown. */
     static void keepOn() {
-        long nr = syscallNumber(System.getProperty("os.arch"));
+        String arch = System.getProperty("os.arch");
+        long nr = syscallNumber(arch);
         if (nr < 0) {
-            LOG.info("perf hooks: no perf_event_open number for " + System.getProperty("os.arch")
+            LOG.info("perf hooks: no perf_event_open number for " + arch
                     + "; CRIU's first dump may wait for the kernel to switch them on");
             return;
         }
