@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The figure of lab/bench/freeze-vs-size: its results.json as an SVG, written by hand (no
 matplotlib). x: the counter's resident memory (MiB, log scale), y: ms; one line each for the
-warm-median freeze (S703 -> S710), the cold freeze and the warm-median largest gap of the users.
+warm-median freeze (S704 start -> S710 end: the dump stops the workload), the cold freeze and the warm-median largest gap of the users.
 With a second results file (e.g. the --post-copy run), its lines are drawn dashed beside the first's.
 
     lab/bench/plot-freeze-vs-size.py RESULTS.json OUT.svg [SECOND-RESULTS.json]
@@ -14,8 +14,8 @@ from xml.sax.saxutils import escape
 W, H = 880, 460
 LEFT, RIGHT, TOP, BOTTOM = 80, 330, 50, 60          # margins around the plot area
 # (key in a size's results, which figure, label, colour)
-LINES = [("frozen_ms", "warm_median", "freeze S703 → S710, warm median", "#1f77b4"),
-         ("frozen_ms", "cold", "freeze S703 → S710, cold (1st)", "#ff7f0e"),
+LINES = [("frozen_ms", "warm_median", "freeze S704 → S710, warm median", "#1f77b4"),
+         ("frozen_ms", "cold", "freeze S704 → S710, cold (1st)", "#ff7f0e"),
          ("largest_gap_ms", "warm_median", "user's largest gap, warm median", "#2ca02c")]
 
 

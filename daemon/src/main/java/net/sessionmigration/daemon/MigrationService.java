@@ -249,23 +249,27 @@ public class MigrationService {
 
     // ------------------------------------------------------------------ source side
 
-    /** S703. {@code epoch}: the request's, sent on with the call for the target's page server. */
+    /**
+     * S703: what can be done before the freeze, while the workload still runs: the target's page
+     * server and hold. The freeze itself is CRIU's, when the dump at S704 seizes the tree (and
+     * {@code --leave-stopped} keeps it stopped after): a SIGSTOP here froze the users also for the
+     * answer, S704's journal commit and the migrate call before the dump began. {@code epoch}: the
+     * request's, sent on with the call for the target's page server.
+     */
     public OperationAnswer freeze(String id, MigrationRequest r, long epoch) throws IOException {
         Migration m = migration(id);
         synchronized (m) {
-            DaemonConfig.WorkloadSpec spec = spec(r.workload());
-            if (m.sourceRoot < 0) {
-                m.sourceRoot = ProcessTree.findRoot(spec).orElseThrow(() -> new IOException("workload " + r.workload() + " not running"));
-            }
+            sourceRoot(m, r);
             pagesBeforeTheFreeze(id, m, r, epoch);
-            long t0 = System.nanoTime();
-            ProcessTree.signalTree(m.sourceRoot, LibC.SIGSTOP);
-            if (!awaitStopped(m.sourceRoot)) {
-                throw new IOException("workload did not stop");
-            }
-            long us = (System.nanoTime() - t0) / 1000;
-            log("S703", id, "workload " + r.workload() + " pid " + m.sourceRoot + " frozen (SIGSTOP) in " + us + " µs");
-            return report("frozen pid " + m.sourceRoot, Map.of("freeze_us", Long.toString(us)));
+            log("S703", id, "workload " + r.workload() + " pid " + m.sourceRoot + " runs until CRIU's dump (S704) stops it");
+            return report("pid " + m.sourceRoot + " runs until the dump at S704 stops it", Map.of());
+        }
+    }
+
+    private void sourceRoot(Migration m, MigrationRequest r) throws IOException {
+        if (m.sourceRoot < 0) {
+            m.sourceRoot = ProcessTree.findRoot(spec(r.workload()))
+                    .orElseThrow(() -> new IOException("workload " + r.workload() + " not running"));
         }
     }
 
@@ -277,9 +281,7 @@ public class MigrationService {
             if (m.restored) {
                 return report("already migrated to " + r.target(), m.measurements);
             }
-            if (m.sourceRoot < 0 || !ProcessTree.stopped(m.sourceRoot)) {
-                freeze(id, r, epoch); // the checkpoint is of a stopped tree, and it stays stopped and locked
-            }
+            sourceRoot(m, r); // CRIU's dump stops the tree, and it stays stopped and locked
             Path dir = imageDir(id);
             if (!m.dumped && r.lazyPages()) {
                 deleteTree(dir);
@@ -1014,15 +1016,6 @@ public class MigrationService {
             while (recent.size() > RECENT) {
                 recent.removeFirst();
             }
-        }
-    }
-
-    private static boolean awaitStopped(int root) throws IOException {
-        try {
-            return ProcessTree.awaitStopped(root, 2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
         }
     }
 

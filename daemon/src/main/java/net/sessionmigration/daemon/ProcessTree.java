@@ -132,18 +132,6 @@ public final class ProcessTree {
         }
     }
 
-    /** Waits until every process of the tree shows state T. */
-    public static boolean awaitStopped(int root, long timeoutMs) throws InterruptedException {
-        long end = System.nanoTime() + timeoutMs * 1_000_000;
-        while (System.nanoTime() < end) {
-            if (tree(root).stream().allMatch(ProcessTree::stopped)) {
-                return true;
-            }
-            Thread.sleep(1);
-        }
-        return false;
-    }
-
     /**
      * Kills the tree and waits until the root pid is gone, reaping it if it is our descendant
      * (the daemon is a child subreaper, so restored and started trees end up as our children;

@@ -54,9 +54,10 @@ public abstract class WorkloadMoverContract {
     }
 
     /**
-     * The state right after S703 freeze: the workload stopped at its source. A mover that migrates
-     * live (a VM: S703 does nothing, the hypervisor stops the guest itself for S704's last pass)
-     * overrides this with {@link WorkloadState#RUNNING_AT_SOURCE}; recovery treats both alike.
+     * The state right after S703 freeze: the workload stopped at its source. A mover whose S704
+     * stops the workload itself (CRIU's dump seizes the tree; a VM's hypervisor stops the guest for
+     * the last pass) overrides this with {@link WorkloadState#RUNNING_AT_SOURCE}; recovery treats
+     * both alike.
      */
     protected WorkloadState stateAfterFreeze() {
         return WorkloadState.FROZEN_AT_SOURCE;

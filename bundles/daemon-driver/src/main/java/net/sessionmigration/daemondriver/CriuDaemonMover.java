@@ -28,8 +28,9 @@ import net.sessionmigration.daemon.protocol.PreflightAnswer;
 import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
 
 /**
- * Moves a workload with the CRIU backend of the daemons. Source daemon: freeze, migrate (it
- * dumps, sends the image to the target daemon and has it restored, stopped), move-vip,
+ * Moves a workload with the CRIU backend of the daemons. Source daemon: freeze (it prepares the
+ * target's page server and hold while the workload still runs), migrate (it dumps, which stops the
+ * workload, sends the image to the target daemon and has it restored, stopped), move-vip,
  * release, rollback. Target daemon: resume, announce, discard. Plain Java: tests use it
  * directly with a {@link DaemonClient}.
  *

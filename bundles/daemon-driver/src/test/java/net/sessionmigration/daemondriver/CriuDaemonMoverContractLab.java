@@ -12,6 +12,7 @@ import net.sessionmigration.api.driver.WorkloadTask;
 import net.sessionmigration.api.model.MigrationMode;
 import net.sessionmigration.api.model.Server;
 import net.sessionmigration.api.model.VirtualIp;
+import net.sessionmigration.api.model.WorkloadState;
 import net.sessionmigration.daemon.protocol.DaemonClient;
 import net.sessionmigration.driverkit.WorkloadMoverContract;
 
@@ -54,6 +55,12 @@ class CriuDaemonMoverContractLab extends WorkloadMoverContract {
         return new WorkloadTask("kit-criu-" + System.currentTimeMillis() + "-" + TESTS.incrementAndGet(),
                 LabStream.WORKLOAD, new Server(LabDaemons.MAIN, "main"), new Server(LabDaemons.BACKUP, "backup"),
                 new VirtualIp(stream.vip), MigrationMode.MOVE, true, true, Map.of());
+    }
+
+    /** S703 only prepares (the target's page server and hold); CRIU's dump at S704 stops the stream. */
+    @Override
+    protected WorkloadState stateAfterFreeze() {
+        return WorkloadState.RUNNING_AT_SOURCE;
     }
 
     /** The stream's port taken at the target: CRIU's restore of its listening socket fails there. */

@@ -77,13 +77,13 @@ class QemuDaemonMoverContractLab extends WorkloadMoverContract {
                 true, false, Map.of());
     }
 
-    /** The incoming migration port taken at the target: its destination QEMU cannot listen. */
     /** Live migration: S703 leaves the guest running; QEMU stops it itself for S704's last pass. */
     @Override
     protected WorkloadState stateAfterFreeze() {
         return WorkloadState.RUNNING_AT_SOURCE;
     }
 
+    /** The incoming migration port taken at the target: its destination QEMU cannot listen. */
     @Override
     protected Optional<Runnable> failNextMigrate() {
         return Optional.of(() -> taken = PortTaken.in(namespace(target), incomingPort(target)));

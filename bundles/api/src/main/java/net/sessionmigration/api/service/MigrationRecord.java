@@ -31,7 +31,11 @@ public record MigrationRecord(String id, String plan, MigrationMode mode, String
         this(id, plan, mode, trigger, state, startMicros, endMicros, steps, operations, failure, notes, 0);
     }
 
-    /** How long the workload was really frozen: from the start of S703 to the end of S710, once both happened. */
+    /**
+     * The window the workload was frozen in, from the start of S703 to the end of S710, once both
+     * happened: an upper bound, since a mover may stop it later (CRIU's dump and QEMU's last pass
+     * do, inside S704). The dry-run's estimate is calibrated against it, so it errs long.
+     */
     public OptionalLong actualFreezeMicros() {
         Optional<StepRecord> freeze = step(Step.S703).filter(s -> s.outcome() == StepOutcome.DONE);
         Optional<StepRecord> resume = step(Step.S710).filter(s -> s.outcome() == StepOutcome.DONE);
