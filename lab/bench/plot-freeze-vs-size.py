@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The figure of lab/bench/freeze-vs-size: its results.json as an SVG, written by hand (no
 matplotlib). x: the counter's resident memory (MiB, log scale), y: ms; one line each for the
-warm-median freeze (S704 start -> S710 end: the dump stops the workload), the cold freeze and the warm-median largest gap of the users.
+warm-median freeze (S704 start -> S710 end: S704 stops the workload), the cold freeze and the warm-median largest gap of the users.
 With a second results file (e.g. the --post-copy run), its lines are drawn dashed beside the first's.
 
     lab/bench/plot-freeze-vs-size.py RESULTS.json OUT.svg [SECOND-RESULTS.json]

@@ -251,19 +251,45 @@ public class MigrationService {
 
     /**
      * S703: what can be done before the freeze, while the workload still runs: the target's page
-     * server and hold. The freeze itself is CRIU's, when the dump at S704 seizes the tree (and
-     * {@code --leave-stopped} keeps it stopped after): a SIGSTOP here froze the users also for the
-     * answer, S704's journal commit and the migrate call before the dump began. {@code epoch}: the
-     * request's, sent on with the call for the target's page server.
+     * server and hold. The workload is stopped at S704, right before the dump ({@link #stopForDump}):
+     * stopped here, it waited also for this answer, S704's journal commit and the migrate call.
+     * {@code epoch}: the request's, sent on with the call for the target's page server.
      */
     public OperationAnswer freeze(String id, MigrationRequest r, long epoch) throws IOException {
         Migration m = migration(id);
         synchronized (m) {
             sourceRoot(m, r);
             pagesBeforeTheFreeze(id, m, r, epoch);
-            log("S703", id, "workload " + r.workload() + " pid " + m.sourceRoot + " runs until CRIU's dump (S704) stops it");
-            return report("pid " + m.sourceRoot + " runs until the dump at S704 stops it", Map.of());
+            log("S703", id, "workload " + r.workload() + " pid " + m.sourceRoot + " runs until S704 stops it for the dump");
+            return report("pid " + m.sourceRoot + " runs until S704 stops it for the dump", Map.of());
         }
+    }
+
+    /**
+     * SIGSTOP of the tree, every thread of it stopped before CRIU starts. CRIU would seize a
+     * running tree itself, but if it then died mid-dump (its SIGCHLD handler exits at once when a
+     * task stops or dies under it) the kernel would let the tasks run on at once, their sockets
+     * still in repair mode under CRIU's lock, and the workload would close its users' connections
+     * (fault-test criu-stopped-mid-dump, redis: 3 of 3 reset). Stopped first, the tree stays
+     * stopped until the rollback has lifted the lock and repaired the sockets. Every thread, not
+     * only each process: a stop still pending in a thread when CRIU seizes it fails the dump
+     * ("was stopped by 19 unexpectedly").
+     */
+    private void stopForDump(String id, Migration m) throws IOException {
+        long t0 = System.nanoTime();
+        boolean stopped;
+        try {
+            stopped = ProcessTree.stopTree(m.sourceRoot, 2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        }
+        if (!stopped) {
+            throw new IOException("workload pid " + m.sourceRoot + " did not stop within 2 s of SIGSTOP");
+        }
+        long us = (System.nanoTime() - t0) / 1000;
+        m.measurements.put("stop_us", Long.toString(us));
+        log("S704", id, "pid " + m.sourceRoot + " stopped (SIGSTOP, every thread) in " + us + " µs");
     }
 
     private void sourceRoot(Migration m, MigrationRequest r) throws IOException {
@@ -281,7 +307,10 @@ public class MigrationService {
             if (m.restored) {
                 return report("already migrated to " + r.target(), m.measurements);
             }
-            sourceRoot(m, r); // CRIU's dump stops the tree, and it stays stopped and locked
+            sourceRoot(m, r);
+            if (!m.dumped) {
+                stopForDump(id, m);
+            }
             Path dir = imageDir(id);
             if (!m.dumped && r.lazyPages()) {
                 deleteTree(dir);

@@ -1,6 +1,7 @@
 package net.sessionmigration.daemon;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /** Reads /proc to find a workload's process tree and signals it; reaps our own descendants. */
@@ -129,6 +131,42 @@ public final class ProcessTree {
     public static void signal(List<Integer> pids, int sig) {
         for (int pid : pids) {
             LibC.INSTANCE.kill(pid, sig);
+        }
+    }
+
+    /**
+     * SIGSTOP to each process of the tree, then waits until every thread of each shows 'T': the
+     * group stop is complete, so no stop is still pending when a tracer (CRIU) seizes them. A
+     * process that ends meanwhile counts as stopped. False if one still runs after the timeout.
+     */
+    public static boolean stopTree(int root, long timeoutMs) throws InterruptedException {
+        List<Integer> pids = tree(root);
+        signal(pids, LibC.SIGSTOP);
+        long end = System.nanoTime() + timeoutMs * 1_000_000;
+        while (!pids.stream().allMatch(ProcessTree::everyThreadStopped)) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            LockSupport.parkNanos(100_000);
+        }
+        return true;
+    }
+
+    private static boolean everyThreadStopped(int pid) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Integer.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String stat = Files.readString(task.resolve("stat"));
+                char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                if (state != 'T' && state != 't') {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return !Files.exists(Path.of("/proc", Integer.toString(pid))); // gone; else a thread ended mid-read: look again
         }
     }
 

@@ -55,8 +55,8 @@ public abstract class WorkloadMoverContract {
 
     /**
      * The state right after S703 freeze: the workload stopped at its source. A mover whose S704
-     * stops the workload itself (CRIU's dump seizes the tree; a VM's hypervisor stops the guest for
-     * the last pass) overrides this with {@link WorkloadState#RUNNING_AT_SOURCE}; recovery treats
+     * stops the workload itself (the CRIU daemons, right before the dump; a VM's hypervisor, for the
+     * last pass) overrides this with {@link WorkloadState#RUNNING_AT_SOURCE}; recovery treats
      * both alike.
      */
     protected WorkloadState stateAfterFreeze() {

@@ -29,8 +29,8 @@ import net.sessionmigration.daemon.protocol.WorkloadStateAnswer;
 
 /**
  * Moves a workload with the CRIU backend of the daemons. Source daemon: freeze (it prepares the
- * target's page server and hold while the workload still runs), migrate (it dumps, which stops the
- * workload, sends the image to the target daemon and has it restored, stopped), move-vip,
+ * target's page server and hold while the workload still runs), migrate (it stops the workload and
+ * dumps it, sends the image to the target daemon and has it restored, stopped), move-vip,
  * release, rollback. Target daemon: resume, announce, discard. Plain Java: tests use it
  * directly with a {@link DaemonClient}.
  *

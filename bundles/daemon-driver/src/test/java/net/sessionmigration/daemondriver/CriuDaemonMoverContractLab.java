@@ -57,7 +57,7 @@ class CriuDaemonMoverContractLab extends WorkloadMoverContract {
                 new VirtualIp(stream.vip), MigrationMode.MOVE, true, true, Map.of());
     }
 
-    /** S703 only prepares (the target's page server and hold); CRIU's dump at S704 stops the stream. */
+    /** S703 only prepares (the target's page server and hold); S704 stops the stream for the dump. */
     @Override
     protected WorkloadState stateAfterFreeze() {
         return WorkloadState.RUNNING_AT_SOURCE;

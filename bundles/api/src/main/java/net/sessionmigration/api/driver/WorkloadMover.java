@@ -22,9 +22,9 @@ public interface WorkloadMover {
     /**
      * S703: the workload is to be stopped at the source so that nothing changes while it is copied.
      * A mover may stop it here ({@link #state} then says {@code FROZEN_AT_SOURCE}) or prepare and
-     * let S704's copy stop it at its start, so that the users are not frozen for the calls in
-     * between (the CRIU daemons: the dump seizes the tree; a VM: the hypervisor stops the guest for
-     * its last pass); its {@code state} then says {@code RUNNING_AT_SOURCE} until S704, which
+     * stop it at the start of S704's copy, so that the users are not frozen for the calls in
+     * between (the CRIU daemons stop it right before the dump; a VM's hypervisor stops the guest
+     * for its last pass); its {@code state} then says {@code RUNNING_AT_SOURCE} until S704, which
      * recovery treats alike (both roll back). After S704 the source copy is stopped either way.
      */
     Result<OpReport> freeze(WorkloadTask task, DriverContext context);
