@@ -20,11 +20,23 @@ public final class ProcessTree {
 
     /** pid, parent pid, comm and state (R, S, T, Z …) of one process. */
     public record Proc(int pid, int ppid, String comm, char state) {
+        /** Stopped by a signal ('T') or held by a tracer ('t': CRIU's lazy dump holds a post-copy's source so). */
+        boolean stopped() {
+            return state == 'T' || state == 't';
+        }
     }
 
     public static Optional<Proc> read(int pid) {
+        return read(pid, Path.of("/proc", Integer.toString(pid), "stat"));
+    }
+
+    /**
+     * One stat file: a process's, or one of its threads' (/proc/PID/task/TID/stat, the same format;
+     * that record carries the process's pid and the thread's own state).
+     */
+    private static Optional<Proc> read(int pid, Path statFile) {
         try {
-            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+            String stat = Files.readString(statFile);
             int open = stat.indexOf('(');
             int close = stat.lastIndexOf(')');
             String comm = stat.substring(open + 1, close);
@@ -50,9 +62,8 @@ public final class ProcessTree {
         return read(pid).map(p -> p.state() != 'Z' && p.state() != 'X').orElse(false);
     }
 
-    /** Stopped by a signal ('T') or held by a tracer ('t': CRIU's lazy dump holds a post-copy's source so). */
     public static boolean stopped(int pid) {
-        return read(pid).map(p -> p.state() == 'T' || p.state() == 't').orElse(false);
+        return read(pid).map(Proc::stopped).orElse(false);
     }
 
     static String netns(int pid) {
@@ -135,7 +146,7 @@ public final class ProcessTree {
     }
 
     /**
-     * SIGSTOP to each process of the tree, then waits until every thread of each shows 'T': the
+     * SIGSTOP to each process of the tree, then waits until every thread of each is stopped: the
      * group stop is complete, so no stop is still pending when a tracer (CRIU) seizes them. A
      * process that ends meanwhile counts as stopped. False if one still runs after the timeout.
      */
@@ -158,15 +169,17 @@ public final class ProcessTree {
     private static boolean everyThreadStopped(int pid) {
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Integer.toString(pid), "task"))) {
             for (Path task : tasks) {
-                String stat = Files.readString(task.resolve("stat"));
-                char state = stat.charAt(stat.lastIndexOf(')') + 2);
-                if (state != 'T' && state != 't') {
+                Optional<Proc> thread = read(pid, task.resolve("stat"));
+                if (thread.isEmpty()) { // it ended mid-read: gone with its process, else look again
+                    return !Files.exists(Path.of("/proc", Integer.toString(pid)));
+                }
+                if (!thread.get().stopped()) {
                     return false;
                 }
             }
             return true;
-        } catch (IOException | RuntimeException e) {
-            return !Files.exists(Path.of("/proc", Integer.toString(pid))); // gone; else a thread ended mid-read: look again
+        } catch (IOException e) {
+            return !Files.exists(Path.of("/proc", Integer.toString(pid))); // the process is gone
         }
     }
 
