@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -49,6 +51,12 @@ public class MigrationService {
     private final PeerClient peers;
     private final SourceLock locks;
     private final Map<String, Migration> migrations = new ConcurrentHashMap<>();
+    /** Where a stopped copy is listed ({@link StoppedCopy}), beside the request that stopped it. */
+    private final ExecutorService listings = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "stopped-copy-listing");
+        t.setDaemon(true);
+        return t;
+    });
     /** This daemon's last {@value #RECENT} migrations as a source, for the driver's freeze prediction. */
     private final Deque<RecentMigration> recent = new ArrayDeque<>();
     static final int RECENT = 10;
@@ -67,15 +75,13 @@ public class MigrationService {
         boolean transferred;
         boolean restored;
         boolean released;
-        /** Bytes each connection had received at the checkpoint: the source must take no more. */
-        Map<String, Long> receivedAtCheckpoint = Map.of();
-        /** At the source: the stopped copy's connections, listed at the checkpoint. */
-        List<ConnectionCloser.Conn> sourceConnections;
-        /** At the target: each restored connection's TCP_INFO right after the restore. */
-        Map<String, SessionCheck.TcpInfo> atRestore = Map.of();
-        /** At the target: the restored copy's processes and connections, listed while it is stopped. */
-        List<Integer> restoredTree;
-        List<ConnectionCloser.Conn> restoredConnections;
+        /**
+         * At the source: the stopped copy as listed right after the dump, with what each
+         * connection had received at the checkpoint (the source must take no more).
+         */
+        StoppedCopy checkpoint;
+        /** At the target: the restored copy as listed right after the restore, while it is stopped. */
+        StoppedCopy restoredCopy;
         /** At the target: CRIU's page server receiving this migration's pages, if the source asked for it. */
         Criu.Background pageServer;
         /** At the target: {@link TargetHold} is in place for this migration's virtual IP. */
@@ -687,19 +693,15 @@ public class MigrationService {
             long tRestored = System.nanoTime();
             m.restoredRoot = o.pid();
             m.restored = true;
-            m.restoredTree = ProcessTree.tree(m.restoredRoot);
-            m.restoredConnections = ConnectionCloser.connections(m.restoredTree);
-            m.atRestore = SessionCheck.snapshot(m.restoredConnections, a -> true);
-            long tListed = System.nanoTime();
+            m.restoredCopy = StoppedCopy.list(m.restoredRoot, listings);
             m.measurements.put("restore_ms", Long.toString(o.millis()));
             // the call's own parts besides CRIU's restore: hold and v, the page server's end, CRIU's
-            // worker until its answer, the restored copy's tree and connections listed
+            // worker until its answer (the restored copy is listed after the answer, StoppedCopy)
             m.measurements.put("restore_vip_us", Long.toString((tVip - t0) / 1000));
             m.measurements.put("restore_page_server_end_us", Long.toString((tPages - tVip) / 1000));
             m.measurements.put("restore_criu_us", Long.toString((tRestored - tPages) / 1000));
-            m.measurements.put("restore_listing_us", Long.toString((tListed - tRestored) / 1000));
             log("S704", id, "restored pid " + m.restoredRoot + " (stopped) in " + o.millis() + " ms; the call "
-                    + (tListed - t0) / 1_000_000 + " ms: " + m.measurements);
+                    + (tRestored - t0) / 1_000_000 + " ms: " + m.measurements);
             FaultInjection.pauseAfter("restore", id); // off unless a crash test sets it
             return report("restored, pid " + m.restoredRoot, m.measurements);
         }
@@ -711,8 +713,8 @@ public class MigrationService {
         synchronized (m) {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
             int root = restoredCopy(m, spec, r.workload());
-            List<Integer> tree = restoredTree(m, root);
-            List<ConnectionCloser.Conn> connections = restoredConnections(m, root, tree);
+            StoppedCopy.Listing copy = restoredListing(m, root);
+            List<Integer> tree = copy.tree();
             int closed = 0;
             if (r.replicate()) {
                 var mine = Requests.targetClients(r);
@@ -734,13 +736,12 @@ public class MigrationService {
             long tHold = System.nanoTime();
             release(m, r);
             long tProbe = System.nanoTime();
-            int probed = ConnectionCloser.windowProbe(connections,
+            int probed = ConnectionCloser.windowProbe(copy.connections(),
                     r.replicate() ? Requests.targetClients(r)::contains : a -> true);
             long beforeSigcont = System.nanoTime();
             ProcessTree.signal(tree, LibC.SIGCONT);
             long resumed = System.nanoTime();
-            m.restoredTree = null; // running now: a repeated resume reads again
-            m.restoredConnections = null;
+            m.restoredCopy = null; // running now: a repeated resume reads again
             Criu.Background lazy = m.lazyPages;
             m.lazyPages = null;
             if (lazy == null) {
@@ -780,20 +781,20 @@ public class MigrationService {
     public OperationAnswer held(String id, MigrationRequest r) throws IOException {
         Migration m = migration(id);
         synchronized (m) {
-            if (!m.dumped || m.sourceRoot < 0 || !ProcessTree.alive(m.sourceRoot)) {
+            if (!m.dumped || m.checkpoint == null || !ProcessTree.alive(m.sourceRoot)) {
                 return report("nothing to check: no checkpoint of this migration here", Map.of("checked", "0"));
             }
-            // listed at the checkpoint while the copy was stopped, as it still is; after a daemon restart, read again
-            List<ConnectionCloser.Conn> connections = m.sourceConnections != null ? m.sourceConnections
-                    : ConnectionCloser.connections(ProcessTree.tree(m.sourceRoot));
-            List<String> wedged = SessionCheck.acceptedSince(m.receivedAtCheckpoint, connections);
+            // listed right after the dump while the copy was stopped, as it still is
+            StoppedCopy.Listing atCheckpoint = m.checkpoint.get();
+            List<String> wedged = SessionCheck.acceptedSince(SessionCheck.received(atCheckpoint.info()),
+                    atCheckpoint.connections());
             if (!wedged.isEmpty()) {
                 log("S708", id, "session check failed at the source: " + wedged);
                 throw new SessionsWedged(String.join("; ", wedged));
             }
-            return report("the source accepted nothing after the checkpoint on "
-                    + m.receivedAtCheckpoint.size() + " connection(s)",
-                    Map.of("checked", Integer.toString(m.receivedAtCheckpoint.size())));
+            int checked = atCheckpoint.info().size();
+            return report("the source accepted nothing after the checkpoint on " + checked + " connection(s)",
+                    Map.of("checked", Integer.toString(checked), "listing_us", Long.toString(atCheckpoint.tookUs())));
         }
     }
 
@@ -815,9 +816,12 @@ public class MigrationService {
             DaemonConfig.WorkloadSpec spec = spec(r.workload());
             int root = restoredCopy(m, spec, r.workload());
             var mine = Requests.targetClients(r);
+            StoppedCopy.Listing copy = restoredListing(m, root);
+            // against the restore's listing while the copy has not run yet; else from now
+            Map<String, SessionCheck.TcpInfo> base = m.restoredCopy != null ? copy.info() : Map.of();
             long t0 = System.nanoTime();
-            List<SessionCheck.Outcome> out = SessionCheck.target(restoredConnections(m, root, restoredTree(m, root)),
-                    r.replicate() ? mine::contains : a -> true, m.atRestore);
+            List<SessionCheck.Outcome> out = SessionCheck.target(copy.connections(),
+                    r.replicate() ? mine::contains : a -> true, base);
             long us = (System.nanoTime() - t0) / 1000;
             List<String> holes = out.stream().filter(SessionCheck.Outcome::hole)
                     .map(o -> o.connection() + " (" + o.outOfOrderPackets() + " packet(s) beyond a hole)")
@@ -828,7 +832,8 @@ public class MigrationService {
             return report(out.size() + " connection(s) at the target, " + inOrder + " resent data in order"
                     + (holes.isEmpty() ? "" : "; waiting for the users to fill a hole: " + String.join(", ", holes)),
                     Map.of("checked", Integer.toString(out.size()), "in_order", Long.toString(inOrder),
-                            "holes", Integer.toString(holes.size()), "check_us", Long.toString(us)));
+                            "holes", Integer.toString(holes.size()), "check_us", Long.toString(us),
+                            "listing_us", Long.toString(copy.tookUs())));
         }
     }
 
@@ -924,7 +929,7 @@ public class MigrationService {
             // that is not there), once on this daemon's own connections (the health calls left
             // some open): the first migration does not load and compile it
             long t0 = System.nanoTime();
-            SessionCheck.received(ConnectionCloser.connections(List.of((int) ProcessHandle.current().pid())));
+            StoppedCopy.list((int) ProcessHandle.current().pid(), listings).get();
             Nft.deleteInetTable("sm_warm_up");
             LOG.info("warm-up: connection and nftables paths in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         } catch (IOException | RuntimeException e) {
@@ -983,18 +988,12 @@ public class MigrationService {
     }
 
     /**
-     * The restored copy's processes as listed at restore, while it was stopped (they cannot have
-     * changed since); after a daemon restart, or for another root, read again.
+     * The restored copy as listed right after the restore, while it was stopped (nothing in it
+     * can have changed since; waits for the listing if it still runs); once the copy has run,
+     * after a daemon restart, or for another root: listed now.
      */
-    private static List<Integer> restoredTree(Migration m, int root) {
-        return root == m.restoredRoot && m.restoredTree != null ? m.restoredTree : ProcessTree.tree(root);
-    }
-
-    /** The connections of {@code tree} ({@link #restoredTree}): as listed at restore, or read again with it. */
-    private static List<ConnectionCloser.Conn> restoredConnections(Migration m, int root, List<Integer> tree)
-            throws IOException {
-        return root == m.restoredRoot && m.restoredConnections != null ? m.restoredConnections
-                : ConnectionCloser.connections(tree);
+    private static StoppedCopy.Listing restoredListing(Migration m, int root) throws IOException {
+        return root == m.restoredRoot && m.restoredCopy != null ? m.restoredCopy.get() : StoppedCopy.listNow(root);
     }
 
     /**
@@ -1015,15 +1014,19 @@ public class MigrationService {
         return table.isPresent();
     }
 
-    /** After the dump: remember CRIU's lock and what each connection had received. */
+    /**
+     * After the dump: remember CRIU's lock, and list the stopped copy with what each connection
+     * had received, beside the image's transfer and the target's restore (the lock keeps it as
+     * it is at the checkpoint).
+     */
     private void holdLock(String id, Migration m, Path dir) throws IOException {
         if (!keepCriuLock(id, dir)) {
             throw new IOException("criu dump left no network lock (no run id in dump.log)");
         }
-        m.sourceConnections = ConnectionCloser.connections(ProcessTree.tree(m.sourceRoot));
-        m.receivedAtCheckpoint = SessionCheck.received(m.sourceConnections);
+        m.checkpoint = StoppedCopy.list(m.sourceRoot, listings);
         if (FaultInjection.unlockSourceEarly(id)) {
             // the bug this lock fixes, on purpose (fault tests): the source takes users' bytes
+            m.checkpoint.get(); // listed at the checkpoint first, as the lock would keep it
             locks.lift(id);
             ConnectionCloser.leaveRepair(ProcessTree.tree(m.sourceRoot), a -> true);
         }

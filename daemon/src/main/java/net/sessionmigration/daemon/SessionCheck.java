@@ -55,8 +55,13 @@ final class SessionCheck {
 
     /** Bytes received so far on each of the connections, by user address:port. */
     static Map<String, Long> received(List<ConnectionCloser.Conn> connections) throws IOException {
+        return received(snapshot(connections, a -> true));
+    }
+
+    /** The bytes received in a {@link #snapshot}, by user address:port. */
+    static Map<String, Long> received(Map<String, TcpInfo> snapshot) {
         Map<String, Long> m = new LinkedHashMap<>();
-        snapshot(connections, a -> true).forEach((conn, info) -> m.put(conn, info.bytesReceived()));
+        snapshot.forEach((conn, info) -> m.put(conn, info.bytesReceived()));
         return m;
     }
 

@@ -31,11 +31,11 @@ class SessionCheckTest {
     private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.2", 0);
 
     /** A test on a connected loopback pair; the accepted end's remote is 127.0.0.2 ({@link #CLIENT}). */
-    private interface OnPair {
+    interface OnPair {
         void run(SocketChannel client, SocketChannel accepted) throws Exception;
     }
 
-    private static void onLoopbackPair(OnPair test) throws Exception {
+    static void onLoopbackPair(OnPair test) throws Exception {
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET)) {
             server.bind(new InetSocketAddress(LOOPBACK, 0));
             try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.INET)) {
