@@ -8,14 +8,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import net.sessionmigration.criurpc.CriuException;
 import net.sessionmigration.criurpc.CriuRpc;
+import net.sessionmigration.criurpc.CriuStats;
+import net.sessionmigration.criurpc.DumpOptions;
+import net.sessionmigration.criurpc.DumpResult;
+import net.sessionmigration.criurpc.Tls;
 import net.sessionmigration.criurpc.RestoreOptions;
 import net.sessionmigration.criurpc.RestoreResult;
 
 /**
- * Runs CRIU: the restore through CRIU's own RPC ({@code criu swrk}, module {@code criu-rpc}: the
- * pid and the errors come back as data), the other steps as processes with argument lists (never
- * a shell). Every step logs into the image directory.
+ * Runs CRIU: the dump and the restore through CRIU's own RPC ({@code criu swrk}, module
+ * {@code criu-rpc}: the pid, the statistics and the errors come back as data, and CRIU waits at
+ * its notify points), the other steps as processes with argument lists (never a shell). Every
+ * step logs into the image directory.
  */
 public final class Criu {
     private final String binary;
@@ -46,28 +52,61 @@ public final class Criu {
      * page-server} at the target, over CRIU's own TLS with the daemons' certificates
      * ({@link CriuTls}); the target's name in its certificate must be {@code address}.
      */
-    public record PageServerTarget(String address, int port, List<String> tlsArgs) {
+    public record PageServerTarget(String address, int port, Tls tls) {
     }
 
     /**
-     * Checkpoints the tree of {@code pid} and leaves it stopped with CRIU's network lock kept:
-     * the nftables table CRIU made stays, and the dumped connections stay in TCP repair mode. So
-     * from the checkpoint on the source's kernel drops every packet of those connections and
-     * acknowledges nothing the restored copy would not have (with --leave-running it would, and
-     * a user's request sent during the freeze was lost for good). {@link SourceLock} lifts the
+     * A dump: {@code startMillis} from its worker's start to its pre-dump point, {@code millis}
+     * from there (after {@link BeforeDump}) to CRIU's answer, and CRIU's statistics (null: none
+     * written).
+     */
+    public record Dumped(long startMillis, long millis, CriuStats.Dump stats) {
+    }
+
+    /** What runs at CRIU's pre-dump point, CRIU waiting; a failure aborts the dump. */
+    @FunctionalInterface
+    public interface BeforeDump {
+        void run() throws IOException;
+    }
+
+    /**
+     * Checkpoints the tree of {@code pid} as {@code criu dump --tcp-established --leave-stopped
+     * --network-lock nftables -o dump.log -v3} and leaves it stopped with CRIU's network lock
+     * kept: the nftables table CRIU made stays, and the dumped connections stay in TCP repair
+     * mode. So from the checkpoint on the source's kernel drops every packet of those connections
+     * and acknowledges nothing the restored copy would not have (with --leave-running it would,
+     * and a user's request sent during the freeze was lost for good). {@link SourceLock} lifts the
      * lock on rollback, or removes it once the stopped copy has ended silently. -v3: the log
      * names CRIU's run id, which names the table. With a page server ({@code pages} not null) the
      * pages go straight to the target, and only the rest is written to {@code dir}.
+     * <p>
+     * {@code beforeDump} runs at CRIU's pre-dump point: its worker has started and waits there,
+     * before it connects to the page server and seizes the tree, so the caller stops the tree
+     * there and the worker's start is not part of the stop. A failure, CRIU's or
+     * {@code beforeDump}'s, throws naming CRIU's errors in dump.log.
      */
-    public Outcome dump(int pid, Path dir, PageServerTarget pages) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(binary, "dump", "-t", Integer.toString(pid), "-D", dir.toString(),
-                "--tcp-established", "--leave-stopped", "--network-lock", "nftables", "--display-stats",
-                "-o", "dump.log", "-v3"));
+    public Dumped dump(int pid, Path dir, PageServerTarget pages, BeforeDump beforeDump) throws IOException {
+        DumpOptions o = DumpOptions.forMigration(pid, dir).withDisplayStats(false);
         if (pages != null) {
-            cmd.addAll(List.of("--page-server", "--address", pages.address(), "--port", Integer.toString(pages.port())));
-            cmd.addAll(pages.tlsArgs());
+            o = o.withPageServer(new DumpOptions.PageServerAddress(pages.address(), pages.port()), pages.tls());
         }
-        return run(cmd, dir.resolve("dump.log"));
+        long t0 = System.nanoTime();
+        long[] preDump = {t0, t0}; // reached, left
+        try {
+            DumpResult r = rpc.dump(o, (script, p) -> {
+                if (script.equals("pre-dump")) {
+                    preDump[0] = System.nanoTime();
+                    beforeDump.run();
+                    preDump[1] = System.nanoTime();
+                }
+            });
+            long end = System.nanoTime();
+            return new Dumped((preDump[0] - t0) / 1_000_000, (end - preDump[1]) / 1_000_000, r.stats());
+        } catch (CriuException e) {
+            throw e; // names CRIU's errors
+        } catch (IOException e) { // the worker ended without an answer: its log says why
+            throw new IOException(e.getMessage() + errorsOf(dir.resolve("dump.log")), e);
+        }
     }
 
     /**
@@ -159,16 +198,6 @@ public final class Criu {
             process.destroyForcibly();
             process.waitFor(5, TimeUnit.SECONDS);
         }
-    }
-
-    /** CRIU's --display-stats figures in a dump's output, by name ("Memory pages written" → its number). */
-    static java.util.Map<String, Long> stats(String output) {
-        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
-        var matcher = java.util.regex.Pattern.compile("(?m)^([A-Za-z][A-Za-z ]+): (\\d+)").matcher(output);
-        while (matcher.find()) {
-            m.put(matcher.group(1).strip(), Long.parseLong(matcher.group(2)));
-        }
-        return m;
     }
 
     /**

@@ -67,6 +67,12 @@ final class CriuTls {
         }
     }
 
+    /** The same files for a request over CRIU's RPC (the peer's name is checked). */
+    net.sessionmigration.criurpc.Tls rpc() {
+        return new net.sessionmigration.criurpc.Tls(dir.resolve("ca.pem"), dir.resolve("cert.pem"), dir.resolve("key.pem"),
+                false);
+    }
+
     /** CRIU's options for a TLS connection with these files. */
     List<String> args() {
         return List.of("--tls", "--tls-cacert", dir.resolve("ca.pem").toString(),

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
+import net.sessionmigration.criurpc.CriuStats;
 import net.sessionmigration.daemon.protocol.ImageAnswer;
 import net.sessionmigration.daemon.protocol.MigrationRequest;
 import net.sessionmigration.daemon.protocol.OperationAnswer;
@@ -314,11 +315,9 @@ public class MigrationService {
                 return report("already migrated to " + r.target(), m.measurements);
             }
             sourceRoot(m, r);
-            if (!m.dumped) {
-                stopForDump(id, m);
-            }
             Path dir = imageDir(id);
             if (!m.dumped && r.lazyPages()) {
+                stopForDump(id, m);
                 deleteTree(dir);
                 Files.createDirectories(dir);
                 lazyDump(id, m, r, dir);
@@ -328,20 +327,26 @@ public class MigrationService {
                 Files.createDirectories(dir);
                 Criu.PageServerTarget pages = m.pages != null ? m.pages : pageServerFor(id, m, r, epoch);
                 m.pages = null;
-                FaultInjection.stopDuringDump(id, m.sourceRoot, dir.resolve("dump.log"));
-                Criu.Outcome d = criu.dump(m.sourceRoot, dir, pages);
-                if (!d.ok()) {
+                Criu.Dumped d;
+                try {
+                    // the tree stops at CRIU's pre-dump point, once its worker runs
+                    d = criu.dump(m.sourceRoot, dir, pages, () -> {
+                        stopForDump(id, m);
+                        FaultInjection.stopDuringDump(id, m.sourceRoot, dir.resolve("dump.log"));
+                    });
+                } catch (IOException e) {
                     keepCriuLock(id, dir);
-                    throw new IOException("criu dump failed: " + d.output());
+                    throw new IOException("criu dump failed: " + e.getMessage(), e);
                 }
                 m.dumped = true;
                 holdLock(id, m, dir);
-                Map<String, Long> stats = Criu.stats(d.output());
-                m.measurements.put("dump_ms", Long.toString(d.millis()));
+                Optional<CriuStats.Dump> stats = Optional.ofNullable(d.stats());
+                m.measurements.put("dump_ms", Long.toString(d.millis())); // from the stop on: inside the freeze
+                m.measurements.put("criu_start_ms", Long.toString(d.startMillis())); // before the stop
                 m.measurements.put("pages_path", pages == null ? "image" : "page-server");
-                m.measurements.put("pages_bytes", Long.toString(stats.getOrDefault("Memory pages written", 0L) * 4096));
-                m.measurements.put("frozen_in_criu_us", Long.toString(stats.getOrDefault("Frozen time", 0L)));
-                m.measurements.put("pages_write_us", Long.toString(stats.getOrDefault("Memory write time", 0L)));
+                m.measurements.put("pages_bytes", Long.toString(stats.map(CriuStats.Dump::pagesWritten).orElse(0L) * 4096));
+                m.measurements.put("frozen_in_criu_us", Long.toString(stats.map(CriuStats.Dump::frozenMicros).orElse(0L)));
+                m.measurements.put("pages_write_us", Long.toString(stats.map(CriuStats.Dump::memwriteMicros).orElse(0L)));
                 boolean cached = Criu.usedFeatureCache(dir.resolve("dump.log"));
                 m.measurements.put("criu_feature_cache", cached ? "read" : "probed");
                 if (!cached && probedWarned.compareAndSet(false, true)) {
@@ -431,7 +436,7 @@ public class MigrationService {
         String host = target.get();
         PageServerAnswer n = peers.postJson(r.target(), "/v1/migrations/" + atTarget(id, r) + "/page-server?address=" + host, r,
                 PageServerAnswer.class, epoch);
-        return new Criu.PageServerTarget(host, n.port(), criuTls().args());
+        return new Criu.PageServerTarget(host, n.port(), criuTls().rpc());
     }
 
     /** The IPv4 literal a peer's URL names (its migration address), if it names one. */

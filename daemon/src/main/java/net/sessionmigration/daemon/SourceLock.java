@@ -28,14 +28,16 @@ final class SourceLock {
 
     /**
      * The table CRIU made for this dump: CRIU formats "inet CRIU-&lt;run id&gt;" into 32 bytes
-     * (netfilter.c, nftables_get_table), so the name is cut to 26 characters.
+     * (netfilter.c, nftables_get_table), so the name is cut to 26 characters. The last run id at
+     * the log's head: CRIU's RPC worker ({@code criu swrk}) draws one at its start and another
+     * for the request (cr-service.c, util_init), and its lock is named by the second.
      */
     static Optional<String> tableOf(Path dumpLog) throws IOException {
         if (!Files.exists(dumpLog)) {
             return Optional.empty();
         }
         try (var lines = Files.lines(dumpLog, StandardCharsets.UTF_8)) {
-            return lines.limit(50).map(RUN_ID::matcher).filter(Matcher::find).findFirst()
+            return lines.limit(50).map(RUN_ID::matcher).filter(Matcher::find).reduce((first, second) -> second)
                     .map(m -> {
                         String name = "CRIU-" + m.group(1);
                         return name.substring(0, Math.min(name.length(), 31 - "inet ".length()));

@@ -88,12 +88,22 @@ class CriuPageServerTest {
         Process workload = startWorkload();
         int restored = -1;
         try {
-            Attempt a = dumpThroughPageServer(criu, dir, workload, PORT, "client");
+            // at CRIU's pre-dump point its worker waits, connected to the page server (our patch 0005) and not
+            // yet tracing the workload: the daemon stops the tree there
+            String[] tracer = {null};
+            boolean[] connected = {false};
+            Attempt a = dumpThroughPageServer(criu, dir, workload, PORT, "client", () -> {
+                tracer[0] = tracerPid(workload);
+                connected[0] = Files.readString(source.resolve("dump.log")).contains("TLS handshake completed");
+                assertStopped(workload);
+            });
             Criu.Background server = a.server();
-            Criu.Outcome dump = a.dump();
-            assertTrue(dump.ok(), dump.output());
+            Criu.Dumped dump = a.dumped();
+            assertEquals("0", tracer[0], "nothing traced the workload before the pre-dump point");
+            assertTrue(connected[0], "the dump had its TLS connection to the page server before its pre-dump point "
+                    + "(scripts/criu-patches/0005; scripts/install rebuilds CRIU with it)");
             server.awaitEnd(10_000);
-            assertTrue(Criu.stats(dump.output()).getOrDefault("Memory pages written", 0L) > 0, dump.output());
+            assertTrue(dump.stats().pagesWritten() > 0, dump.toString());
             assertTrue(names(target).stream().anyMatch(n -> n.startsWith("pages-")), "pages at the target: " + names(target));
             assertFalse(names(source).stream().anyMatch(n -> n.startsWith("pages-")), "no pages at the source: " + names(source));
             // the rest of the image follows, as the daemons' archive carries it; the original goes away
@@ -103,7 +113,9 @@ class CriuPageServerTest {
                 }
             }
             workload.destroyForcibly().waitFor();
-            Nft.deleteInetTable(SourceLock.tableOf(source.resolve("dump.log")).orElseThrow());
+            // the lock's table is the one the log names: the rollback and the release lift it by that name
+            assertTrue(Nft.deleteInetTable(SourceLock.tableOf(source.resolve("dump.log")).orElseThrow()),
+                    "no table " + SourceLock.tableOf(source.resolve("dump.log")) + " among the dump's: " + tables());
             restored = criu.restore(target, false).pid();
             assertEquals(workload.pid(), restored, "CRIU restores the same pid");
             assertTrue(ProcessTree.alive(restored));
@@ -124,9 +136,9 @@ class CriuPageServerTest {
     void theDumpReadsCriusKernelFeatureCache(@TempDir Path dir) throws Exception {
         Process workload = startWorkload();
         try {
-            Attempt a = dumpThroughPageServer(new Criu(CRIU), dir, workload, PORT + 2, "client");
+            Attempt a = dumpThroughPageServer(new Criu(CRIU), dir, workload, PORT + 2, "client", () -> assertStopped(workload));
             a.server().awaitEnd(10_000);
-            assertTrue(a.dump().ok(), a.dump().output());
+            a.dumped();
             Path log = dir.resolve("source").resolve("dump.log");
             assertTrue(Criu.usedFeatureCache(log), "CRIU probed the kernel's features again: its cache criu.kdat is "
                     + "not kept (scripts/install builds CRIU with /run/criu and makes that a tmpfs): "
@@ -146,9 +158,9 @@ class CriuPageServerTest {
         Path target = dir.resolve("target");
         Process workload = startWorkload();
         try {
-            Attempt a = dumpThroughPageServer(new Criu(CRIU), dir, workload, PORT + 1, "rogue");
+            Attempt a = dumpThroughPageServer(new Criu(CRIU), dir, workload, PORT + 1, "rogue", () -> assertStopped(workload));
             Criu.Background server = a.server();
-            assertFalse(a.dump().ok(), "a dump whose certificate the page server cannot verify must fail");
+            assertTrue(a.failure() != null, "a dump whose certificate the page server cannot verify must fail");
             var e = assertThrows(java.io.IOException.class, () -> server.awaitEnd(10_000));
             assertTrue(e.getMessage().contains("criu page-server failed"), e.getMessage());
             assertFalse(names(target).stream().anyMatch(n -> n.startsWith("pages-")), "no pages: " + names(target));
@@ -249,19 +261,76 @@ class CriuPageServerTest {
         }
     }
 
-    private record Attempt(Criu.Background server, Criu.Outcome dump) {
+    @Test
+    void aFailureAtThePreDumpPointAbortsTheDumpNamingIt(@TempDir Path dir) throws Exception {
+        Process workload = startWorkload();
+        try {
+            Attempt a = dumpThroughPageServer(new Criu(CRIU), dir, workload, PORT + 3, "client", () -> {
+                throw new java.io.IOException("workload pid " + workload.pid() + " did not stop within 2 s of SIGSTOP");
+            });
+            a.server().kill(); // it never had a dump to serve
+            assertTrue(a.failure() != null && a.failure().getMessage().contains("did not stop within 2 s of SIGSTOP"),
+                    String.valueOf(a.failure()));
+            assertTrue(workload.isAlive() && !"T".equals(state(workload)), "CRIU left the workload alone");
+            assertFalse(names(dir.resolve("target")).stream().anyMatch(n -> n.startsWith("pages-")), "no pages");
+        } finally {
+            workload.destroyForcibly().waitFor();
+        }
     }
 
-    /** A page server into DIR/target with the server's certificate, and a dump of the workload with the given store's. */
-    private static Attempt dumpThroughPageServer(Criu criu, Path dir, Process workload, int port, String clientStore)
-            throws Exception {
+    private static String tables() throws Exception {
+        Process p = new ProcessBuilder("nft", "list", "tables").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out.strip();
+    }
+
+    private static String state(Process p) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"));
+        return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    }
+
+    /** A dump's outcome: {@code dumped}, or the {@code failure} it threw. */
+    private record Attempt(Criu.Background server, Criu.Dumped dump, java.io.IOException failure) {
+        Criu.Dumped dumped() {
+            assertTrue(failure == null, "the dump failed: " + failure);
+            return dump;
+        }
+    }
+
+    /**
+     * A page server into DIR/target with the server's certificate, and a dump of the workload with
+     * the given store's; {@code beforeDump} at CRIU's pre-dump point stops the workload, as the
+     * daemon does, after its own checks.
+     */
+    private static Attempt dumpThroughPageServer(Criu criu, Path dir, Process workload, int port, String clientStore,
+                                                 Criu.BeforeDump beforeDump) throws Exception {
         Path source = Files.createDirectories(dir.resolve("source"));
         Path target = Files.createDirectories(dir.resolve("target"));
         Criu.Background server = criu.startPageServer(target, "127.0.0.1", port,
                 CriuTls.export(tls("server"), dir.resolve("t")).args());
         server.awaitReady(5000);
-        return new Attempt(server, criu.dump((int) workload.pid(), source,
-                new Criu.PageServerTarget("127.0.0.1", port, CriuTls.export(tls(clientStore), dir.resolve("s")).args())));
+        Criu.PageServerTarget to = new Criu.PageServerTarget("127.0.0.1", port,
+                CriuTls.export(tls(clientStore), dir.resolve("s")).rpc());
+        try {
+            return new Attempt(server, criu.dump((int) workload.pid(), source, to, beforeDump), null);
+        } catch (java.io.IOException e) {
+            return new Attempt(server, null, e);
+        }
+    }
+
+    /** The workload stopped as the daemon stops a tree for its dump (after the caller's checks). */
+    private static void assertStopped(Process workload) throws java.io.IOException {
+        try {
+            assertTrue(ProcessTree.stopTree((int) workload.pid(), 2000), "the workload stopped");
+        } catch (InterruptedException e) {
+            throw new java.io.IOException(e);
+        }
+    }
+
+    private static String tracerPid(Process p) throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status")).stream()
+                .filter(l -> l.startsWith("TracerPid:")).map(l -> l.substring(10).strip()).findFirst().orElse("?");
     }
 
     /** A process CRIU can dump alone: its own session, stdio on /dev/null, some memory written. */

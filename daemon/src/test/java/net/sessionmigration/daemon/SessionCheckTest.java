@@ -94,6 +94,10 @@ class SessionCheckTest {
         Path log = dir.resolve("dump.log");
         Files.writeString(log, "(00.000000) CRIU run id = e7e144b5-78ef-4bd1-8a19-29c5c5b9ce6b\n(00.0001) other\n");
         assertEquals(Optional.of("CRIU-e7e144b5-78ef-4bd1-8a"), SourceLock.tableOf(log));
+        // CRIU's RPC worker: one run id at its start, the request's after it, which names the lock
+        Files.writeString(log, "(00.000000) CRIU run id = 11111111-2222-3333-4444-555555555555\n"
+                + "(00.000001) CRIU run id = e7e144b5-78ef-4bd1-8a19-29c5c5b9ce6b\n(00.0001) Version: 4.2.1\n");
+        assertEquals(Optional.of("CRIU-e7e144b5-78ef-4bd1-8a"), SourceLock.tableOf(log));
         Files.writeString(log, "(00.000000) nothing here\n");
         assertEquals(Optional.empty(), SourceLock.tableOf(log));
         assertEquals(Optional.empty(), SourceLock.tableOf(dir.resolve("missing.log")));
