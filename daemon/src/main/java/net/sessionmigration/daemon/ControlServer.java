@@ -274,7 +274,6 @@ public final class ControlServer implements AutoCloseable {
                 case "announce": return service.announce(id, r);
                 case "discard": return service.discard(id, r);
                 case "held": return service.held(id, r);
-                case "sessions": return service.sessions(id, r);
                 case "page-server": return service.pageServer(id, r, RequestNames.requireIpv4("address", query.get("address")));
                 default: throw new NotFound();
             }

@@ -13,9 +13,9 @@ import net.sessionmigration.criurpc.CriuRpc;
 import net.sessionmigration.criurpc.CriuStats;
 import net.sessionmigration.criurpc.DumpOptions;
 import net.sessionmigration.criurpc.DumpResult;
-import net.sessionmigration.criurpc.Tls;
 import net.sessionmigration.criurpc.RestoreOptions;
 import net.sessionmigration.criurpc.RestoreResult;
+import net.sessionmigration.criurpc.Tls;
 
 /**
  * Runs CRIU: the dump and the restore through CRIU's own RPC ({@code criu swrk}, module
@@ -80,10 +80,11 @@ public final class Criu {
      * names CRIU's run id, which names the table. With a page server ({@code pages} not null) the
      * pages go straight to the target, and only the rest is written to {@code dir}.
      * <p>
-     * {@code beforeDump} runs at CRIU's pre-dump point: its worker has started and waits there,
-     * before it connects to the page server and seizes the tree, so the caller stops the tree
-     * there and the worker's start is not part of the stop. A failure, CRIU's or
-     * {@code beforeDump}'s, throws naming CRIU's errors in dump.log.
+     * {@code beforeDump} runs at CRIU's pre-dump point: its worker has started, has connected to
+     * the page server (our CRIU patch 0005 puts the connection and its TLS handshake first) and
+     * waits there before it looks at the tree, so the caller stops the tree there and neither is
+     * part of the stop. A failure, CRIU's or {@code beforeDump}'s, throws naming CRIU's errors in
+     * dump.log.
      */
     public Dumped dump(int pid, Path dir, PageServerTarget pages, BeforeDump beforeDump) throws IOException {
         DumpOptions o = DumpOptions.forMigration(pid, dir).withDisplayStats(false);

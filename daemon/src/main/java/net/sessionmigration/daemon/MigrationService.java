@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
@@ -720,10 +721,11 @@ public class MigrationService {
             int root = restoredCopy(m, spec, r.workload());
             StoppedCopy.Listing copy = restoredListing(m, root);
             List<Integer> tree = copy.tree();
+            Predicate<Inet4Address> mine = r.replicate() ? Requests.targetClients(r)::contains : a -> true;
+            Look look = lookAtSessions(m, copy, mine);
             int closed = 0;
             if (r.replicate()) {
-                var mine = Requests.targetClients(r);
-                closed = ConnectionCloser.close(tree, a -> !mine.contains(a));
+                closed = ConnectionCloser.close(tree, mine.negate());
             }
             long tArp = System.nanoTime();
             // resume is only called after the users' ports moved (S708): tell them where v is
@@ -741,8 +743,7 @@ public class MigrationService {
             long tHold = System.nanoTime();
             release(m, r);
             long tProbe = System.nanoTime();
-            int probed = ConnectionCloser.windowProbe(copy.connections(),
-                    r.replicate() ? Requests.targetClients(r)::contains : a -> true);
+            int probed = ConnectionCloser.windowProbe(copy.connections(), mine);
             long beforeSigcont = System.nanoTime();
             ProcessTree.signal(tree, LibC.SIGCONT);
             long resumed = System.nanoTime();
@@ -754,13 +755,17 @@ public class MigrationService {
             } else { // post-copy: the lazy-pages daemon works in the image directory until the last page
                 inBackground("lazy-pages-" + id, () -> lastPageArrived(id, lazy));
             }
+            log("S710", id, look.line());
             log("S710", id, "resumed pid " + root + (r.replicate() ? ", closed " + closed + " connection(s) of source users" : ""));
-            return report("resumed at the target", Map.of("closed", Integer.toString(closed), "probed", Integer.toString(probed),
-                    "until_sigcont_us", Long.toString((beforeSigcont - t0) / 1000), // lookups, REPLICATE's closing, the ARP
+            Map<String, String> report = new LinkedHashMap<>(look.measurements());
+            report.putAll(Map.of("closed", Integer.toString(closed), "probed", Integer.toString(probed),
+                    "until_sigcont_us", Long.toString((beforeSigcont - t0) / 1000), // lookups, the sessions' look, REPLICATE's closing, the ARP
                     // ...of which: the gratuitous ARP, lifting the hold (nfnetlink), the window probes
                     "arp_us", Long.toString((tHold - tArp) / 1000), "hold_release_us", Long.toString((tProbe - tHold) / 1000),
                     "window_probe_us", Long.toString((beforeSigcont - tProbe) / 1000),
                     "sigcont_us", Long.toString((resumed - beforeSigcont) / 1000)));
+            return report("resumed at the target, " + report.get("checked") + " connection(s), " + report.get("in_order")
+                    + " had resent data in order under the hold", report);
         }
     }
 
@@ -804,42 +809,35 @@ public class MigrationService {
     }
 
     /**
-     * Commit check, target half (users' ports moved, copy not yet resumed, {@link TargetHold}
-     * still on): one look, against the restore, at which restored connections of the users this
-     * copy serves had data arrive in order and which have out-of-order data behind a hole.
-     * Reported, not failed, and not waited for: under the hold the target acknowledges nothing,
-     * so a user fills a hole only at its next backed-off retransmission, which can be seconds
-     * away; a hole here cannot be told from a wedge (the lab saw a pipelined user's 24 packets
-     * wait 300 ms behind one in a run whose source had taken nothing), and waiting for it would
-     * only add to the users' freeze. The source half ({@link #held}) decides. The hold stays
-     * until resume: nothing is acknowledged to a user before S710, so a rollback up to then
-     * still resumes the source with every byte.
+     * The target's look at its users' sessions, in resume right before the hold is lifted (the
+     * users' ports moved, the commit decided): against the restore's listing, which restored
+     * connections of the users this copy serves had data arrive in order and which have
+     * out-of-order data behind a hole. Reported, never failed, and not waited for: under the hold
+     * the target acknowledges nothing, so a user fills a hole only at its next backed-off
+     * retransmission, which can be seconds away; a hole cannot be told from a wedge there (the
+     * lab saw a pipelined user's 24 packets wait 300 ms behind one in a run whose source had taken
+     * nothing). The source's half ({@link #held}) decides, in S708.
      */
-    public OperationAnswer sessions(String id, MigrationRequest r) throws IOException, InterruptedException {
-        Migration m = migration(id);
-        synchronized (m) {
-            DaemonConfig.WorkloadSpec spec = spec(r.workload());
-            int root = restoredCopy(m, spec, r.workload());
-            var mine = Requests.targetClients(r);
-            StoppedCopy.Listing copy = restoredListing(m, root);
-            // against the restore's listing while the copy has not run yet; else from now
-            Map<String, SessionCheck.TcpInfo> base = m.restoredCopy != null ? copy.info() : Map.of();
-            long t0 = System.nanoTime();
-            List<SessionCheck.Outcome> out = SessionCheck.target(copy.connections(),
-                    r.replicate() ? mine::contains : a -> true, base);
-            long us = (System.nanoTime() - t0) / 1000;
-            List<String> holes = out.stream().filter(SessionCheck.Outcome::hole)
-                    .map(o -> o.connection() + " (" + o.outOfOrderPackets() + " packet(s) beyond a hole)")
-                    .toList();
-            long inOrder = out.stream().filter(o -> o.receivedBytes() > 0).count();
-            log("S708", id, out.size() + " connection(s) looked at in " + us + " µs, " + inOrder
-                    + " with data in order since the restore, holes waiting for the user's retransmission " + holes);
-            return report(out.size() + " connection(s) at the target, " + inOrder + " resent data in order"
-                    + (holes.isEmpty() ? "" : "; waiting for the users to fill a hole: " + String.join(", ", holes)),
-                    Map.of("checked", Integer.toString(out.size()), "in_order", Long.toString(inOrder),
-                            "holes", Integer.toString(holes.size()), "check_us", Long.toString(us),
-                            "listing_us", Long.toString(copy.tookUs())));
-        }
+    private Look lookAtSessions(Migration m, StoppedCopy.Listing copy, Predicate<Inet4Address> which)
+            throws IOException {
+        // against the restore's listing while the copy has not run yet; else from now
+        Map<String, SessionCheck.TcpInfo> base = m.restoredCopy != null ? copy.info() : Map.of();
+        long t0 = System.nanoTime();
+        List<SessionCheck.Outcome> out = SessionCheck.target(copy.connections(), which, base);
+        long us = (System.nanoTime() - t0) / 1000;
+        List<String> holes = out.stream().filter(SessionCheck.Outcome::hole)
+                .map(o -> o.connection() + " (" + o.outOfOrderPackets() + " packet(s) beyond a hole)")
+                .toList();
+        long inOrder = out.stream().filter(o -> o.receivedBytes() > 0).count();
+        return new Look(out.size() + " connection(s) looked at in " + us + " µs before the hold lifted, " + inOrder
+                + " with data in order since the restore, holes waiting for the user's retransmission " + holes,
+                Map.of("checked", Integer.toString(out.size()), "in_order", Long.toString(inOrder),
+                        "holes", Integer.toString(holes.size()), "check_us", Long.toString(us),
+                        "listing_us", Long.toString(copy.tookUs())));
+    }
+
+    /** The target's look at its users' sessions: a line for the log (written after SIGCONT), and the figures. */
+    private record Look(String line, Map<String, String> measurements) {
     }
 
     /** A commit check that found a wedged session: the migration must roll back. */

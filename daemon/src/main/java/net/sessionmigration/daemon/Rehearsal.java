@@ -126,7 +126,7 @@ final class Rehearsal {
 
     /** The driver's calls after start, in its order. */
     private static final List<Op> CALLS = List.of(new Op("freeze", false), new Op("migrate", false),
-            new Op("move-vip", false), new Op("sessions", true), new Op("held", false), new Op("resume", true),
+            new Op("move-vip", false), new Op("held", false), new Op("resume", true),
             new Op("release", false), new Op("discard", true));
 
     /** Runs it, logs each call's time, and lets real migrations through, whatever happened. */

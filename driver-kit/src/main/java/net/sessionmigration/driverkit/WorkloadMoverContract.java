@@ -113,7 +113,7 @@ public abstract class WorkloadMoverContract {
             ok(mover.moveVirtualIp(task, context()), "S705 moveVirtualIp");
         }
         if (mover.capabilities().checksSessions()) {
-            ok(mover.checkSessions(task, context()), "checkSessions (end of S708)");
+            ok(mover.checkSessions(task, context()), "checkSessions (S708)");
         }
         if (task.freeze()) {
             ok(mover.resume(task, context()), "S710 resume");

@@ -86,6 +86,12 @@ final class FakeMover implements WorkloadMover {
         return op("move-vip", null);
     }
 
+    /** Asked only when {@link #capabilities} say {@code checksSessions}. */
+    @Override
+    public Result<OpReport> checkSessions(WorkloadTask task, DriverContext context) {
+        return op("check-sessions", null);
+    }
+
     @Override
     public Result<OpReport> resume(WorkloadTask task, DriverContext context) {
         return op("resume", task.mode() == MigrationMode.REPLICATE ? WorkloadState.RUNNING_AT_BOTH

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 import net.sessionmigration.api.driver.DriverContext;
 import net.sessionmigration.api.driver.MoverCapabilities;
@@ -173,24 +172,13 @@ public final class CriuDaemonMover implements WorkloadMover {
     }
 
     /**
-     * The source held every connection since the checkpoint (it decides), and the target's
-     * connections' progress (it reports): both asked at once, as neither depends on the other and
-     * both are inside the users' freeze.
+     * The source held every connection since the checkpoint: its locked copy took no byte a user
+     * sent after it. Only the source is asked; it does not depend on the users' ports. The target
+     * reports what arrived under its hold in its resume's answer (S710).
      */
     @Override
     public Result<OpReport> checkSessions(WorkloadTask task, DriverContext context) {
-        CompletableFuture<Result<OpReport>> atTarget = CompletableFuture.supplyAsync(
-                () -> call(task.target().name(), task, "sessions", Step.S708, context));
-        Result<OpReport> source = call(task.source().name(), task, "held", Step.S708, context);
-        Result<OpReport> target = atTarget.join();
-        if (!source.isOk()) {
-            return source;
-        }
-        if (!target.isOk()) {
-            return target;
-        }
-        Map<String, String> m = new LinkedHashMap<>(target.orElseThrow().measurements());
-        return Result.ok(new OpReport(source.orElseThrow().summary() + "; " + target.orElseThrow().summary(), m));
+        return call(task.source().name(), task, "held", Step.S708, context);
     }
 
     /** Target copy first (the users' ports have moved to it), then the source copy is ended (MOVE) or continued (REPLICATE). */

@@ -11,8 +11,8 @@ package net.sessionmigration.api.driver;
  *                                 completes the handshake; a paused VM does not), so the user-side
  *                                 probe can verify the switch before resume
  * @param checksSessions           {@link WorkloadMover#checkSessions} confirms, before resume, that the
- *                                 users' connections progress at the target and that the source accepted
- *                                 nothing after the checkpoint (the coordinator runs it at the end of S708)
+ *                                 source accepted nothing after the checkpoint (the coordinator runs it in
+ *                                 S708)
  */
 public record MoverCapabilities(boolean canFreeze, boolean canReplicate, boolean canMoveVirtualIp,
                                 boolean targetAnswersWhileFrozen, boolean checksSessions) {

@@ -39,11 +39,14 @@ public interface WorkloadMover {
     Result<OpReport> moveVirtualIp(WorkloadTask task, DriverContext context);
 
     /**
-     * Commit check at the end of S708, before resume, for movers whose capabilities say
+     * Commit check in S708, before resume, for movers whose capabilities say
      * {@code checksSessions}: no user connection is wedged (for CRIU: the source copy took no
-     * byte after the checkpoint). Nothing may be acknowledged to a user at the
-     * target before {@link #resume}, so that a rollback after this check loses nothing. A failure names the user's connection; the
-     * coordinator then rolls back, and the source, still held, resumes with every byte.
+     * byte after the checkpoint). It must not depend on the users' ports: the coordinator asks it
+     * beside their moves once the virtual IP has left the source at S705 (MOVE: nothing reaches
+     * the source copy any more), after them otherwise. Nothing may be acknowledged to a user at
+     * the target before {@link #resume}, so that a rollback after this check loses nothing. A
+     * failure names the user's connection; the coordinator then rolls back, and the source, still
+     * held, resumes with every byte.
      */
     default Result<OpReport> checkSessions(WorkloadTask task, DriverContext context) {
         return Result.ok(OpReport.of("this driver does not check sessions"));

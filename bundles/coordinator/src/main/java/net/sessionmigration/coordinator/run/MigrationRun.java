@@ -312,27 +312,28 @@ public final class MigrationRun implements Runnable {
 
     /**
      * S708 is done only when the ports moved, where possible the user side reaches v at the new
-     * site, and the mover confirms the users' sessions progress there (nothing runs at the target
-     * yet, so a failure rolls back with every session intact). The probe and the session check
-     * need the moved ports, not each other, and both are inside the users' freeze: asked at once.
-     * The probe's failure is named first.
+     * site, and the mover's session check passed (nothing runs at the target yet, so a failure
+     * rolls back with every session intact). Everything here is inside the users' freeze, so what
+     * does not wait for another runs beside it: the session check beside the moves once v has
+     * left the source ({@link SessionCheckPolicy#besideTheMoves}), else after them beside the
+     * probe, which needs the moved ports. A failure of the moves is named first, then the probe's.
      */
     private Result<String> switchPortsAndProbe() {
-        Result<String> moved = switchPorts();
-        if (!moved.isOk()) {
-            return moved;
-        }
-        List<Supplier<Result<String>>> checks = new ArrayList<>();
+        boolean beside = SessionCheckPolicy.besideTheMoves(mode, task.moveVirtualIp());
+        List<Supplier<Result<String>>> first = new ArrayList<>(List.of(this::switchPorts));
+        List<Supplier<Result<String>>> then = new ArrayList<>();
         if (plan.probe().isPresent()) {
-            checks.add(this::probeFromUserSide);
+            then.add(this::probeFromUserSide);
         }
-        checks.add(this::checkSessions);
-        StringBuilder detail = new StringBuilder(moved.orElseThrow());
-        for (Result<String> r : env.calls().inParallel(checks)) {
-            if (!r.isOk()) {
-                return r;
+        (beside ? first : then).add(this::checkSessions);
+        StringBuilder detail = new StringBuilder();
+        for (List<Supplier<Result<String>>> stage : List.of(first, then)) {
+            for (Result<String> r : env.calls().inParallel(stage)) {
+                if (!r.isOk()) {
+                    return r;
+                }
+                detail.append(detail.isEmpty() ? "" : "; ").append(r.orElseThrow());
             }
-            detail.append("; ").append(r.orElseThrow());
         }
         return Result.ok(detail.toString());
     }

@@ -126,7 +126,9 @@ public final class Preflights {
         }
         Optional<String> noCheck = SessionCheckPolicy.whyNot(plan, mover.isPresent() ? caps : Optional.empty());
         notes.add(noCheck.map(w -> "session check: will not run: " + w)
-                .orElse("session check: will run after S708, before resume: " + SessionCheckPolicy.DESCRIPTION));
+                .orElse("session check: will run in S708 "
+                        + (SessionCheckPolicy.besideTheMoves(mode, plan.workload().moveVirtualIp())
+                        ? "beside" : "after") + " the port moves, before resume: " + SessionCheckPolicy.DESCRIPTION));
         Optional<Duration> budget = plan.workload().maxFreeze();
         if (budget.isPresent() && freeze.compareTo(budget.get()) > 0) {
             problems.add(new Problem("coordinator", "estimated freeze window " + freeze.toMillis()
