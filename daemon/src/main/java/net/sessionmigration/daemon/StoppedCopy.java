@@ -15,7 +15,7 @@ import java.util.concurrent.Executor;
  * beside the image's transfer and the target's restore (the source's network lock keeps every
  * user's byte out meanwhile), for the commit's check; at the target right after the restore,
  * beside S705 and the port moves (no user's packet reaches the target before its port moved),
- * for the check and the resume. Each listing costs 6–9 ms on the lab's 2 vCPUs, inside the
+ * for the resume (its look at the sessions, the window probes, SIGCONT). Each listing costs 6–9 ms on the lab's 2 vCPUs, inside the
  * users' freeze when it was made in line.
  */
 final class StoppedCopy {

@@ -316,7 +316,8 @@ public final class MigrationRun implements Runnable {
      * rolls back with every session intact). Everything here is inside the users' freeze, so what
      * does not wait for another runs beside it: the session check beside the moves once v has
      * left the source ({@link SessionCheckPolicy#besideTheMoves}), else after them beside the
-     * probe, which needs the moved ports. A failure of the moves is named first, then the probe's.
+     * probe, which needs the moved ports. The first failure in that order (moves, check beside
+     * them; probe, check after them) ends S708, and a failure beside the moves before the probe runs.
      */
     private Result<String> switchPortsAndProbe() {
         boolean beside = SessionCheckPolicy.besideTheMoves(mode, task.moveVirtualIp());
