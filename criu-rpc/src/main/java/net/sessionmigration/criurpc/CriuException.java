@@ -3,9 +3,10 @@ package net.sessionmigration.criurpc;
 import java.io.IOException;
 
 /**
- * A request CRIU answered with {@code success = false}. The message names the request, CRIU's
- * errno and first error message ({@code cr_errmsg}), a failed notify callback if one made CRIU
- * abort, and the last error lines of the request's log file.
+ * A request CRIU answered with {@code success = false}, or did not answer (its worker ended or
+ * was killed mid-request: the cause says how). The message names the request, CRIU's errno and
+ * first error message ({@code cr_errmsg}), a failed notify callback if one made CRIU abort, or
+ * the missing answer, and the last error lines of the request's log file.
  */
 public final class CriuException extends IOException {
     private static final long serialVersionUID = 1L;

@@ -175,7 +175,12 @@ public final class CriuRpc {
     private criu_resp request(criu_req req, NotifyListener listener, List<String> seen, Throwable[] listenerFailure,
             Path log) throws IOException {
         try (SwrkWorker w = SwrkWorker.start(commandPrefix, binary, output, timeout)) {
-            criu_resp r = w.call(req, listener, seen, listenerFailure);
+            criu_resp r;
+            try {
+                r = w.call(req, listener, seen, listenerFailure);
+            } catch (IOException e) { // no answer: the worker ended (or was killed) mid-request; its log says why
+                throw new CriuException(req.getType().toString(), 0, null, errorLines(log, 12), e);
+            }
             if (!r.getSuccess()) {
                 throw failure(req.getType(), r, listenerFailure[0], log);
             }

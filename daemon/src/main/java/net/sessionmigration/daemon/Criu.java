@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import net.sessionmigration.criurpc.CriuException;
 import net.sessionmigration.criurpc.CriuRpc;
 import net.sessionmigration.criurpc.CriuStats;
 import net.sessionmigration.criurpc.DumpOptions;
@@ -93,21 +92,15 @@ public final class Criu {
         }
         long t0 = System.nanoTime();
         long[] preDump = {t0, t0}; // reached, left
-        try {
-            DumpResult r = rpc.dump(o, (script, p) -> {
-                if (script.equals("pre-dump")) {
-                    preDump[0] = System.nanoTime();
-                    beforeDump.run();
-                    preDump[1] = System.nanoTime();
-                }
-            });
-            long end = System.nanoTime();
-            return new Dumped((preDump[0] - t0) / 1_000_000, (end - preDump[1]) / 1_000_000, r.stats());
-        } catch (CriuException e) {
-            throw e; // names CRIU's errors
-        } catch (IOException e) { // the worker ended without an answer: its log says why
-            throw new IOException(e.getMessage() + errorsOf(dir.resolve("dump.log")), e);
-        }
+        DumpResult r = rpc.dump(o, (script, p) -> { // a failure names CRIU's errors (CriuException)
+            if (script.equals("pre-dump")) {
+                preDump[0] = System.nanoTime();
+                beforeDump.run();
+                preDump[1] = System.nanoTime();
+            }
+        });
+        long end = System.nanoTime();
+        return new Dumped((preDump[0] - t0) / 1_000_000, (end - preDump[1]) / 1_000_000, r.stats());
     }
 
     /**
