@@ -1029,9 +1029,9 @@ public class MigrationService {
         m.checkpoint = StoppedCopy.list(m.sourceRoot, listings);
         if (FaultInjection.unlockSourceEarly(id)) {
             // the bug this lock fixes, on purpose (fault tests): the source takes users' bytes
-            m.checkpoint.get(); // listed at the checkpoint first, as the lock would keep it
+            List<Integer> tree = m.checkpoint.get().tree(); // listed at the checkpoint first, as the lock would keep it
             locks.lift(id);
-            ConnectionCloser.leaveRepair(ProcessTree.tree(m.sourceRoot), a -> true);
+            ConnectionCloser.leaveRepair(tree, a -> true);
         }
     }
 

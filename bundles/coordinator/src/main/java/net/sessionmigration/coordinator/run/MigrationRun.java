@@ -317,7 +317,7 @@ public final class MigrationRun implements Runnable {
      * does not wait for another runs beside it: the session check beside the moves once v has
      * left the source ({@link SessionCheckPolicy#besideTheMoves}), else after them beside the
      * probe, which needs the moved ports. The first failure in that order (moves, check beside
-     * them; probe, check after them) ends S708, and a failure beside the moves before the probe runs.
+     * them; probe, check after them) ends S708; one beside the moves ends it before the probe runs.
      */
     private Result<String> switchPortsAndProbe() {
         boolean beside = SessionCheckPolicy.besideTheMoves(mode, task.moveVirtualIp());
