@@ -70,27 +70,28 @@ class RecoveryTest {
 
     static Stream<Arguments> crashPoints() {
         return Stream.of(
-                // driver, op, step in flight, state the mover reports after restart, expected end, users restored
-                Arguments.of("mover", "preflight", Step.S702, WorkloadState.RUNNING_AT_SOURCE, MigrationState.ROLLED_BACK, false),
-                Arguments.of("mover", "freeze", Step.S703, WorkloadState.FROZEN_AT_SOURCE, MigrationState.ROLLED_BACK, false),
-                Arguments.of("mover", "migrate", Step.S704, WorkloadState.READY_AT_TARGET, MigrationState.ROLLED_BACK, false),
-                Arguments.of("mover", "move-vip", Step.S705, WorkloadState.READY_AT_TARGET, MigrationState.ROLLED_BACK, false),
-                Arguments.of("snmp", "move", Step.S708, WorkloadState.READY_AT_TARGET, MigrationState.ROLLED_BACK, true),
-                Arguments.of("mover", "resume", Step.S710, WorkloadState.READY_AT_TARGET, MigrationState.SUCCEEDED, false),
-                Arguments.of("mover", "announce", Step.S710, WorkloadState.RUNNING_AT_TARGET, MigrationState.SUCCEEDED, false));
+                // driver, op, the journal's last step begun, state the mover reports after restart, expected end,
+                // the step the rollback undoes from (S704's commit stands for S705-S708), users restored
+                Arguments.of("mover", "preflight", Step.S702, WorkloadState.RUNNING_AT_SOURCE, MigrationState.ROLLED_BACK, Step.S702, false),
+                Arguments.of("mover", "freeze", Step.S703, WorkloadState.FROZEN_AT_SOURCE, MigrationState.ROLLED_BACK, Step.S703, false),
+                Arguments.of("mover", "migrate", Step.S704, WorkloadState.READY_AT_TARGET, MigrationState.ROLLED_BACK, Step.S708, true),
+                Arguments.of("mover", "move-vip", Step.S704, WorkloadState.READY_AT_TARGET, MigrationState.ROLLED_BACK, Step.S708, true),
+                Arguments.of("snmp", "move", Step.S704, WorkloadState.READY_AT_TARGET, MigrationState.ROLLED_BACK, Step.S708, true),
+                Arguments.of("mover", "resume", Step.S710, WorkloadState.READY_AT_TARGET, MigrationState.SUCCEEDED, Step.S710, false),
+                Arguments.of("mover", "announce", Step.S710, WorkloadState.RUNNING_AT_TARGET, MigrationState.SUCCEEDED, Step.S710, false));
     }
 
-    @ParameterizedTest(name = "crash during {1} ({2})")
+    @ParameterizedTest(name = "crash during {1} (journalled {2})")
     @MethodSource("crashPoints")
-    void anUnfinishedMigrationIsDrivenToASafeEndAfterACrash(String driver, String op, Step inFlight,
+    void anUnfinishedMigrationIsDrivenToASafeEndAfterACrash(String driver, String op, Step journalled,
                                                              WorkloadState state, MigrationState expected,
-                                                             boolean usersRestored) {
+                                                             Step undoneFrom, boolean usersRestored) {
         String id = crashDuring(driver, op, StartRequest.of(PLAN, "test"));
         MigrationRecord r = recover(id, state);
 
         assertEquals(expected, r.state(), r::toString);
         assertTrue(r.notes().stream().anyMatch(n -> n.startsWith("recovery after a coordinator restart (RUNNING at "
-                + inFlight + ")")), r.notes()::toString);
+                + journalled + ")")), r.notes()::toString);
         if (expected == MigrationState.SUCCEEDED) {
             assertTrue(r.notes().stream().anyMatch(n -> n.contains("finishing forward")), r.notes()::toString);
             assertTrue(second.log.contains("mover:announce"));
@@ -99,9 +100,9 @@ class RecoveryTest {
         } else {
             assertTrue(r.notes().stream().anyMatch(n -> n.contains("rolling back")), r.notes()::toString);
             // S702 only asked (the mover's preflight): nothing to undo at the mover
-            assertEquals(inFlight != Step.S702, second.log.contains("mover:rollback@" + inFlight), second.log::toString);
-            assertEquals("coordinator stopped during " + inFlight + "; rolled back at restart",
-                    r.failure().orElseThrow().cause());
+            assertEquals(journalled != Step.S702, second.log.contains("mover:rollback@" + undoneFrom), second.log::toString);
+            assertEquals("coordinator stopped during " + journalled + (undoneFrom == journalled ? ""
+                    : " (or up to " + undoneFrom + ")") + "; rolled back at restart", r.failure().orElseThrow().cause());
             assertFalse(second.log.contains("mover:resume") || second.log.contains("mover:announce"));
         }
         assertEquals(usersRestored, second.log.contains("snmp-qbridge:restore:u1,u2"), second.log::toString);

@@ -93,6 +93,12 @@ public final class ZooKeeperJournalStore implements JournalStore {
         }
     }
 
+    /** Each commit checks this member's latch node. */
+    @Override
+    public boolean commitFences() {
+        return true;
+    }
+
     @Override
     public void commit(List<Write> writes) {
         if (closed) {

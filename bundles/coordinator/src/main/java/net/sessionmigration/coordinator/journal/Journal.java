@@ -97,6 +97,11 @@ public final class Journal implements AutoCloseable {
         return store.location();
     }
 
+    /** See {@link JournalStore#commitFences()}. */
+    public boolean commitFences() {
+        return store.commitFences();
+    }
+
     /**
      * Reads every record from the store again: a member that becomes the leader does this before it
      * recovers, so that it acts on what the old leader last committed.

@@ -42,6 +42,16 @@ public interface JournalStore extends AutoCloseable {
      */
     void commit(List<Write> writes);
 
+    /**
+     * Whether a commit also proves that its writer may still act: a shared store refuses the commit
+     * of a member that lost its right to write (a deposed leader), so a commit before a step is that
+     * step's fence as well as its record. The embedded store, which one coordinator owns, has
+     * nothing to fence.
+     */
+    default boolean commitFences() {
+        return false;
+    }
+
     /** A number never handed out before by this store. */
     long nextSequence();
 

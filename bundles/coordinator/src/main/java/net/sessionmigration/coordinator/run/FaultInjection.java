@@ -17,9 +17,9 @@ import net.sessionmigration.api.model.Step;
  * instead after the step acted (for S708: the switches' SETs are done) and before the journal
  * records anything more: the window a crash between a SET and the journal's next record hits.
  *
- * <p>Steps that act outside the coordinator are committed to the journal before they act;
- * the others are not committed on their own, so a crash there finds the journal as it was
- * after the last commit, exactly as an unplanned crash would.
+ * <p>S702, S703, S704 and S710 are committed to the journal before they act (S705 and S708 too
+ * on a cluster's journal); the others are not committed on their own, so a crash there finds the
+ * journal as it was after the last commit, exactly as an unplanned crash would.
  */
 public final class FaultInjection {
     public static final String PAUSE_AFTER_JOURNAL = "sm.faultInjection.pauseAfterJournal";
@@ -36,7 +36,7 @@ public final class FaultInjection {
         if (wanted(step.name())) {
             pause("fault injection: paused after the journal record of " + step + " of migration " + migrationId + " ("
                     + (committed ? "committed before the step acts"
-                    : "a coordinator-only step, not committed on its own: the journal holds the last commit") + ")");
+                    : "not committed on its own: the journal holds the last commit") + ")");
         }
     }
 

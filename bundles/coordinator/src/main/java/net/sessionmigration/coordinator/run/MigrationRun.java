@@ -61,9 +61,17 @@ public final class MigrationRun implements Runnable {
     /** What an abort request turns into. */
     public enum AbortAnswer { ROLLING_BACK, FINISHING_FORWARD, NOT_RUNNING }
 
-    /** Steps that send something to a driver and so must be journalled as begun before they are taken. */
-    private static final Set<Step> ACTS_OUTSIDE = EnumSet.of(Step.S702, Step.S703, Step.S704, Step.S705,
-            Step.S708, Step.S710);
+    /** Steps committed to the journal as begun before they act. */
+    private static final Set<Step> COMMITTED_BEFORE = EnumSet.of(Step.S702, Step.S703, Step.S704, Step.S710);
+
+    /**
+     * The steps that act outside the coordinator between S704's commit and S710's, inside the
+     * users' freeze: no commit of their own (each is an fsync in every user's gap), S704's commit
+     * stands for them. A recovery that finds S704 as the last step begun, or S705–S707, takes them
+     * as possibly taken ({@link #possiblyTaken}). On a journal whose commits fence a deposed leader
+     * (a cluster's) they are committed anyway: there the commit is the fence.
+     */
+    private static final Set<Step> COVERED_BY_S704 = EnumSet.of(Step.S705, Step.S708);
 
     /** A failed rollback call is retried this often, for up to the step timeout. */
     private static final Duration ROLLBACK_RETRY_EVERY = Duration.ofSeconds(2);
@@ -429,10 +437,14 @@ public final class MigrationRun implements Runnable {
     // ---- rollback ----
 
     private void rollback(Problem cause) {
+        rollback(cause, rec.reached());
+    }
+
+    /** @param reached the last step that may have acted: the drivers undo up to there */
+    private void rollback(Problem cause, Step reached) {
         synchronized (this) {
             pastPointOfNoReturn = true; // a second abort has nothing left to do
         }
-        Step reached = rec.reached();
         currentStep = reached;
         rec.failure(cause);
         rec.state(MigrationState.ROLLING_BACK);
@@ -502,7 +514,10 @@ public final class MigrationRun implements Runnable {
         currentStep = last;
         String where = recoveredBy() + " (" + before.state() + " at " + last + ")";
         LOG.warn("migration {} plan {}: {}", id(), plan.name(), where);
-        if (rec.step(Step.S708).isPresent()) {
+        // a rollback's own commit holds every step it undoes, as do a fencing journal's commits
+        Step acted = before.state() == MigrationState.ROLLING_BACK || env.journal().commitFences() ? last
+                : possiblyTaken(last);
+        if (acted.compareTo(Step.S708) >= 0) {
             // restore is idempotent, so every group is restored although the crash may have hit mid-way
             synchronized (switchBegun) {
                 switchBegun.addAll(switchGroups.keySet());
@@ -530,8 +545,19 @@ public final class MigrationRun implements Runnable {
         }
         String why = state.isOk() ? "the driver reports " + state.orElseThrow()
                 : "the driver cannot tell where the workload runs (" + state.failure().orElseThrow() + ")";
-        rec.note(where + ": " + why + "; rolling back");
-        rollback(new Problem("coordinator", "coordinator stopped during " + last + "; rolled back at restart"));
+        String upTo = acted == last ? "" : "; " + last + "'s commit stands for the steps up to " + acted
+                + ", which may have acted: every user's port is restored and the workload rolled back from " + acted;
+        rec.note(where + ": " + why + "; rolling back" + upTo);
+        rollback(new Problem("coordinator", "coordinator stopped during " + last + (acted == last ? ""
+                : " (or up to " + acted + ")") + "; rolled back at restart"), acted);
+    }
+
+    /**
+     * The last step that may have acted when the journal's last step begun is {@code journalled}
+     * and no rollback was under way: from S704 up to S707, S708 ({@link #COVERED_BY_S704}).
+     */
+    static Step possiblyTaken(Step journalled) {
+        return journalled.compareTo(Step.S704) >= 0 && journalled.compareTo(Step.S708) < 0 ? Step.S708 : journalled;
     }
 
     private Result<WorkloadState> moverState(Step at) {
@@ -564,22 +590,23 @@ public final class MigrationRun implements Runnable {
     // ---- plumbing ----
 
     /**
-     * Runs one step. The journal is committed before each step that acts outside the
-     * coordinator, and that commit carries every change since the last one (ends of earlier
-     * steps, skips). Steps that only decide inside the coordinator are not committed on their
-     * own: after a crash they look unfinished and are simply taken again or rolled back, which
-     * leads to the same decision. This keeps commits (and fsyncs) out of the freeze window
-     * wherever they add no safety.
+     * Runs one step. The journal is committed before each step in {@link #COMMITTED_BEFORE}, and
+     * that commit carries every change since the last one (ends of earlier steps, skips). Steps
+     * that only decide inside the coordinator are not committed on their own: after a crash they
+     * look unfinished and are simply taken again or rolled back, which leads to the same decision.
+     * S705 and S708 act, but S704's commit stands for them ({@link #COVERED_BY_S704}). This keeps
+     * commits (and fsyncs) out of the freeze window wherever they add no safety.
      */
     private Optional<Problem> step(Step s, Supplier<Result<String>> body) {
         currentStep = s;
         rec.stepStarted(s, Clock.nowMicros());
-        if (ACTS_OUTSIDE.contains(s)) {
+        boolean commit = COMMITTED_BEFORE.contains(s) || COVERED_BY_S704.contains(s) && env.journal().commitFences();
+        if (commit) {
             save(); // journalled before the step is taken
         } else {
             halted();
         }
-        FaultInjection.pauseAfterJournal(id(), s, ACTS_OUTSIDE.contains(s)); // off unless a crash test sets it
+        FaultInjection.pauseAfterJournal(id(), s, commit); // off unless a crash test sets it
         halted();
         emit(Kind.STEP_STARTED, s, s.description());
         LOG.info("migration {} plan {} {} started: {}", id(), plan.name(), s, s.description());
