@@ -41,9 +41,9 @@ import net.sessionmigration.daemon.protocol.ProbeRequest;
  * GET  /v1/workloads/{w}/state?vip=V      GET /v1/workloads/{w}/preflight?vip=V
  * POST /v1/workloads/{w}/start
  * POST /v1/migrations/{id}/{freeze|migrate|move-vip|held|release|rollback} (source)
- * POST /v1/migrations/{id}/image?workload=W (octet-stream archive)        (target)
- * POST /v1/migrations/{id}/{restore|sessions|resume|announce|discard}    (target)
- *      restore?lazyPagesFrom=A&amp;lazyPagesPort=P: post-copy, the pages come from the source's lazy dump
+ * POST /v1/migrations/{id}/restore?workload=W (octet-stream: ImageArchive, the request first) (target)
+ *      &amp;lazyPagesFrom=A&amp;lazyPagesPort=P: post-copy, the pages come from the source's lazy dump
+ * POST /v1/migrations/{id}/{resume|announce|discard}                      (target)
  * POST /v1/migrations/{id}/page-server?address=A                         (target)
  * POST /v1/migrations/{id}/incoming                                      (target, VMs only)
  * POST /gateway/v1/{vlans|move|preflight}     (gateway role, only when configured)
@@ -252,12 +252,18 @@ public final class ControlServer implements AutoCloseable {
         if (p.length == 5 && p[2].equals("migrations") && method.equals("POST")) {
             String id = RequestNames.require("migration id", decode(p[3]));
             String op = p[4];
-            if (op.equals("image")) {
+            if (op.equals("restore")) {
+                // the image with the restore's request first (ImageArchive). The body is not closed
+                // here: the answer reads it to its end (drained), and a body closed before that made
+                // the answer say "Connection: close", so the next call paid a new TLS handshake
                 String w = RequestNames.require("workload", query.get("workload"));
-                // not closed here: the answer reads the body to its end (drained), and a body
-                // closed before that made every image's answer say "Connection: close", so the
-                // restore call after it paid a new TLS handshake inside the users' freeze
-                return service.receiveImage(id, w, ex.getRequestBody());
+                byte[] request = service.receiveImage(id, w, ex.getRequestBody());
+                MigrationRequest r = Requests.check(JSON.readValue(request, MigrationRequest.class));
+                if (!r.workload().equals(w)) {
+                    throw new RequestNames.BadRequest("the restore's request names workload " + r.workload()
+                            + ", its URL " + w);
+                }
+                return service.restore(id, r, lazyPagesFrom(query));
             }
             MigrationRequest r = Requests.check(JSON.readValue(readLimited(ex.getRequestBody()), MigrationRequest.class));
             if (vms != null && vms.handles(r.workload())) {
@@ -269,7 +275,6 @@ public final class ControlServer implements AutoCloseable {
                 case "move-vip": return service.moveVip(id, r);
                 case "release": return service.release(id, r);
                 case "rollback": return service.rollbackSource(id, r);
-                case "restore": return service.restore(id, r, lazyPagesFrom(query));
                 case "resume": return service.resume(id, r);
                 case "announce": return service.announce(id, r);
                 case "discard": return service.discard(id, r);

@@ -17,23 +17,32 @@ import java.util.stream.Stream;
 import net.sessionmigration.daemon.protocol.DaemonClient;
 
 /**
- * The image directory on the wire: "SMIMG1", then per regular file a u16 name length, the
- * name, a u64 size and the bytes, ended by a zero name length. Flat: CRIU writes no
- * subdirectories for a process tree. Names are checked; sizes are capped.
+ * The restore call's body: "SMIMG1", then per entry a u16 name length, the name, a u64 size and
+ * the bytes, ended by a zero name length. The first entry is the restore's request (JSON, named
+ * {@value #REQUEST}: no image file can have that name), the others the image directory's regular
+ * files. Flat: CRIU writes no subdirectories for a process tree. Names are checked; sizes are
+ * capped. One body, so that no round trip separates the image and its restore inside the freeze.
  */
 public final class ImageArchive {
     static final byte[] MAGIC = "SMIMG1".getBytes(StandardCharsets.US_ASCII);
+    /** The request's entry: a leading dot, which {@link RequestNames#requireImageFile} refuses. */
+    static final String REQUEST = ".request";
+    static final int MAX_REQUEST_BYTES = ControlServer.MAX_JSON_BODY;
 
     private ImageArchive() {
     }
 
+    /** What a body carried: the request's JSON and the bytes of the image files. */
+    public record Received(byte[] request, long bytes) {
+    }
+
     /**
-     * The directory as a request body, written as it is sent: the headers and each file's
-     * bytes go to the connection, whose buffer gathers CRIU's dozens of small image files into
-     * a few writes; a large file (the pages, without a page server) streams from its file
-     * without being held in memory. A file whose size changes while it is sent fails the send.
+     * The request and the directory as a request body, written as it is sent: the headers and
+     * each file's bytes go to the connection, whose buffer gathers CRIU's dozens of small image
+     * files into a few writes; a large file (the pages, without a page server) streams from its
+     * file without being held in memory. A file whose size changes while it is sent fails the send.
      */
-    public static DaemonClient.Body body(Path dir) throws IOException {
+    public static DaemonClient.Body body(byte[] request, Path dir) throws IOException {
         List<Path> files = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path f : s.sorted().toList()) {
@@ -47,12 +56,11 @@ public final class ImageArchive {
         return out -> {
             DataOutputStream d = new DataOutputStream(out);
             d.write(MAGIC);
+            header(d, REQUEST, request.length);
+            d.write(request);
             for (Path f : files) {
-                byte[] nb = f.getFileName().toString().getBytes(StandardCharsets.US_ASCII);
                 long size = Files.size(f);
-                d.writeShort(nb.length);
-                d.write(nb);
-                d.writeLong(size);
+                header(d, f.getFileName().toString(), size);
                 try (InputStream in = Files.newInputStream(f)) {
                     if (in.transferTo(new Limited(d, size)) != size) {
                         throw new IOException(f + " changed while it was sent");
@@ -62,6 +70,13 @@ public final class ImageArchive {
             d.writeShort(0);
             d.flush();
         };
+    }
+
+    private static void header(DataOutputStream d, String name, long size) throws IOException {
+        byte[] nb = name.getBytes(StandardCharsets.US_ASCII);
+        d.writeShort(nb.length);
+        d.write(nb);
+        d.writeLong(size);
     }
 
     /** Passes on at most {@code left} bytes; one more fails the send (the file grew). */
@@ -88,33 +103,43 @@ public final class ImageArchive {
         }
     }
 
-    /** Writes the archive into {@code dir}; returns the bytes of file content received. */
-    public static long receive(InputStream body, Path dir, long maxBytes) throws IOException {
+    /**
+     * Reads a body: the request first, then the image files into {@code dir} (null: read and
+     * dropped, for a repeated call whose image is no longer needed).
+     */
+    public static Received receive(InputStream body, Path dir, long maxBytes) throws IOException {
         DataInputStream in = new DataInputStream(body);
         byte[] magic = new byte[MAGIC.length];
         in.readFully(magic);
         if (!java.util.Arrays.equals(magic, MAGIC)) {
             throw new RequestNames.BadRequest("not an image archive");
         }
-        Files.createDirectories(dir);
+        if (!REQUEST.equals(name(in))) {
+            throw new RequestNames.BadRequest("the image archive does not begin with the restore's request");
+        }
+        long requestSize = in.readLong();
+        if (requestSize < 0 || requestSize > MAX_REQUEST_BYTES) {
+            throw new RequestNames.BadRequest("the restore's request is larger than " + MAX_REQUEST_BYTES + " bytes");
+        }
+        byte[] request = new byte[(int) requestSize];
+        in.readFully(request);
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
         long total = 0;
         byte[] buf = new byte[1 << 16];
         while (true) {
-            int nameLen = in.readUnsignedShort();
-            if (nameLen == 0) {
-                return total;
+            String name = name(in);
+            if (name == null) {
+                return new Received(request, total);
             }
-            if (nameLen > 128) {
-                throw new RequestNames.BadRequest("image file name too long");
-            }
-            byte[] nb = new byte[nameLen];
-            in.readFully(nb);
-            String name = RequestNames.requireImageFile(new String(nb, StandardCharsets.US_ASCII));
+            RequestNames.requireImageFile(name);
             long size = in.readLong();
             if (size < 0 || total + size > maxBytes) {
                 throw new RequestNames.BadRequest("image larger than the limit");
             }
-            try (OutputStream out = Files.newOutputStream(dir.resolve(name))) {
+            try (OutputStream out = dir == null ? OutputStream.nullOutputStream()
+                    : Files.newOutputStream(dir.resolve(name))) {
                 long left = size;
                 while (left > 0) {
                     int r = in.read(buf, 0, (int) Math.min(buf.length, left));
@@ -127,5 +152,19 @@ public final class ImageArchive {
             }
             total += size;
         }
+    }
+
+    /** The next entry's name; null at the end. */
+    private static String name(DataInputStream in) throws IOException {
+        int nameLen = in.readUnsignedShort();
+        if (nameLen == 0) {
+            return null;
+        }
+        if (nameLen > 128) {
+            throw new RequestNames.BadRequest("image file name too long");
+        }
+        byte[] nb = new byte[nameLen];
+        in.readFully(nb);
+        return new String(nb, StandardCharsets.US_ASCII);
     }
 }

@@ -44,8 +44,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import net.sessionmigration.daemon.protocol.DaemonClient;
+import net.sessionmigration.daemon.protocol.OperationAnswer;
 import net.sessionmigration.daemon.protocol.HealthAnswer;
-import net.sessionmigration.daemon.protocol.ImageAnswer;
 import net.sessionmigration.daemon.protocol.MutualTls;
 
 /**
@@ -177,7 +177,7 @@ class ControlServerHardeningTest {
         "400|GET /v1/workloads/-rf/state|",
         "400|GET /v1/workloads/stream/state?vip=10.0.0.1%3Breboot|",
         "400|GET /v1/workloads/stream/state?vip=evil.example|",
-        "400|POST /v1/migrations/m1/image?workload=..%2F..%2Froot|xxxx",
+        "400|POST /v1/migrations/m1/restore?workload=..%2F..%2Froot|xxxx",
         "400|POST /gateway/v1/move|{\"moves\":[{\"port\":\"p1; reboot\",\"from\":1,\"to\":2}]}",
         "400|POST /gateway/v1/move|{\"moves\":[{\"port\":\"p1\",\"from\":1,\"to\":99999}]}",
         "400|POST /gateway/v1/move|{\"moves\":[]}",
@@ -290,14 +290,19 @@ class ControlServerHardeningTest {
         assertEquals(List.of(), failed, "requests without a 404 answer");
     }
 
+    /** A restore's request naming another workload than its URL: refused once its whole body was read. */
+    static final byte[] OTHER_WORKLOAD = "{\"workload\":\"other\",\"vip\":\"10.20.0.100\"}"
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     /**
-     * An image transfer leaves its connection open, so the restore call after it (inside the
-     * users' freeze) needs no new TLS handshake. Before, the image route closed the request body
-     * before the answer, and every image answer said "Connection: close" (seen in a capture on the
-     * lab: a new connection and handshake, ~16 ms, before each migration's restore).
+     * A restore call leaves its connection open, also when it is refused after its image was read,
+     * so that the next call (inside the users' freeze) needs no new TLS handshake. Before, the
+     * image route closed the request body before the answer, and every image answer said
+     * "Connection: close" (seen in a capture on the lab: a new connection and handshake, ~16 ms,
+     * before each migration's restore).
      */
     @Test
-    void anImageTransferKeepsItsConnectionForTheNextCall() throws Exception {
+    void aRestoreCallKeepsItsConnectionForTheNextCall() throws Exception {
         Path images = dir.resolve("to-send");
         Files.createDirectories(images);
         Files.write(images.resolve("core-1.img"), new byte[300]);
@@ -305,27 +310,32 @@ class ControlServerHardeningTest {
         HttpClient client = HttpClient.newBuilder().sslContext(ExtraCertificates.clientContext(pki, "client"))
                 .version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest post = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port()
-                        + "/v1/migrations/m-keep/image?workload=stream")).timeout(Duration.ofSeconds(10))
+                        + "/v1/migrations/m-keep/restore?workload=stream")).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(ImageArchiveTest.written(images))).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(ImageArchiveTest.written(OTHER_WORKLOAD, images))).build();
         HttpResponse<String> r = client.send(post, HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-        assertTrue(r.body().contains("800"), r.body());
-        assertEquals(Optional.empty(), r.headers().firstValue("connection"), "the image's answer closes its connection");
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("names workload other, its URL stream"), r.body());
+        assertEquals(Optional.empty(), r.headers().firstValue("connection"), "the restore's answer closes its connection");
     }
 
-    /** The daemons' own client sends an image chunked, as it is written; the route takes it whole. */
+    /**
+     * The daemons' own client sends a restore's image chunked, as it is written; the route takes
+     * it whole (the image is in the migration's directory when the request is refused).
+     */
     @Test
-    void anImageGoesAcrossChunkedThroughTheDaemonsOwnClient() throws Exception {
+    void aRestoreImageGoesAcrossChunkedThroughTheDaemonsOwnClient() throws Exception {
         Path images = dir.resolve("to-send-chunked");
         Files.createDirectories(images);
         Files.write(images.resolve("core-1.img"), new byte[300]);
         Files.write(images.resolve("pages-1.img"), new byte[500]); // this server takes 1024 bytes at most
         DaemonClient client = new DaemonClient(ExtraCertificates.clientContext(pki, "client"),
                 Map.of("d", "https://127.0.0.1:" + server.port()), Duration.ofSeconds(10));
-        ImageAnswer a = client.post("d", "/v1/migrations/m-chunked/image?workload=stream", ImageArchive.body(images),
-                "application/octet-stream", ImageAnswer.class, Duration.ofSeconds(10));
-        assertEquals(800, a.bytes(), a.summary());
+        DaemonClient.DaemonException e = assertThrows(DaemonClient.DaemonException.class, () -> client.post("d",
+                "/v1/migrations/m-chunked/restore?workload=stream", ImageArchive.body(OTHER_WORKLOAD, images),
+                "application/octet-stream", OperationAnswer.class, Duration.ofSeconds(10)));
+        assertTrue(e.getMessage().contains("names workload other, its URL stream"), e.getMessage());
+        assertEquals(500, Files.size(dir.resolve("img/m-chunked/pages-1.img")));
     }
 
     /**

@@ -121,7 +121,7 @@ class ControlServerTlsTest {
             assertEquals(400, r.statusCode(), body + " -> " + r.body());
         }
         assertEquals(400, get(c, "/v1/workloads/stream/state?vip=evil.example").statusCode());
-        assertEquals(400, post(c, "/v1/migrations/m1/image?workload=..%2Fx", new byte[10]).statusCode());
+        assertEquals(400, post(c, "/v1/migrations/m1/restore?workload=..%2Fx", new byte[10]).statusCode());
     }
 
     @Test
@@ -134,7 +134,7 @@ class ControlServerTlsTest {
     @Test
     void anImageOverTheLimitIs400() throws Exception {
         byte[] archive = ImageArchiveTest.archive(Map.of("pages-1.img", new byte[4096]));
-        HttpResponse<String> r = post(client("client"), "/v1/migrations/m1/image?workload=stream", archive);
+        HttpResponse<String> r = post(client("client"), "/v1/migrations/m1/restore?workload=stream", archive);
         assertEquals(400, r.statusCode(), r.body());
     }
 

@@ -14,6 +14,8 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -23,12 +25,22 @@ import org.junit.jupiter.api.io.TempDir;
 import net.sessionmigration.daemon.protocol.DaemonClient;
 
 class ImageArchiveTest {
+    static final byte[] REQUEST = "{\"workload\":\"stream\"}".getBytes(StandardCharsets.US_ASCII);
 
+    /** An archive as the daemons write it: the request first, then {@code files}. */
     static byte[] archive(Map<String, byte[]> files) throws IOException {
+        List<Map.Entry<String, byte[]>> all = new ArrayList<>();
+        all.add(Map.entry(ImageArchive.REQUEST, REQUEST));
+        all.addAll(files.entrySet());
+        return entries(all);
+    }
+
+    /** Any entries, in order, none added. */
+    static byte[] entries(List<Map.Entry<String, byte[]>> files) throws IOException {
         ByteArrayOutputStream bo = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bo);
         out.write(ImageArchive.MAGIC);
-        for (var e : files.entrySet()) {
+        for (var e : files) {
             byte[] n = e.getKey().getBytes(StandardCharsets.US_ASCII);
             out.writeShort(n.length);
             out.write(n);
@@ -43,10 +55,48 @@ class ImageArchiveTest {
     void receivesFiles(@TempDir Path dir) throws IOException {
         byte[] pages = new byte[200_000];
         pages[12345] = 7;
-        long n = ImageArchive.receive(new ByteArrayInputStream(archive(Map.of("pages-1.img", pages, "core-7.img", new byte[] {1, 2}))),
-                dir.resolve("img"), 1 << 20);
-        assertEquals(200_002, n);
+        ImageArchive.Received in = ImageArchive.receive(new ByteArrayInputStream(
+                archive(Map.of("pages-1.img", pages, "core-7.img", new byte[] {1, 2}))), dir.resolve("img"), 1 << 20);
+        assertEquals(200_002, in.bytes());
+        assertArrayEquals(REQUEST, in.request());
         assertArrayEquals(pages, Files.readAllBytes(dir.resolve("img/pages-1.img")));
+        assertFalse(Files.exists(dir.resolve("img/" + ImageArchive.REQUEST)), "the request is not a file of the image");
+    }
+
+    @Test
+    void refusesAnArchiveThatDoesNotBeginWithItsRequest(@TempDir Path dir) {
+        RequestNames.BadRequest e = assertThrows(RequestNames.BadRequest.class, () -> ImageArchive.receive(
+                new ByteArrayInputStream(entries(List.of(Map.entry("core-1.img", new byte[1])))), dir.resolve("img"), 1 << 20));
+        assertTrue(e.getMessage().contains("request"), e.getMessage());
+        assertFalse(Files.exists(dir.resolve("img/core-1.img")));
+    }
+
+    @Test
+    void refusesARequestEntryAfterTheFirst(@TempDir Path dir) {
+        List<Map.Entry<String, byte[]>> twice = List.of(Map.entry(ImageArchive.REQUEST, REQUEST),
+                Map.entry("core-1.img", new byte[1]), Map.entry(ImageArchive.REQUEST, REQUEST));
+        assertThrows(RequestNames.BadRequest.class, () -> ImageArchive.receive(
+                new ByteArrayInputStream(entries(twice)), dir.resolve("img"), 1 << 20));
+    }
+
+    @Test
+    void refusesARequestOverItsLimit(@TempDir Path dir) {
+        List<Map.Entry<String, byte[]>> big = List.of(Map.entry(ImageArchive.REQUEST,
+                new byte[ImageArchive.MAX_REQUEST_BYTES + 1]));
+        assertThrows(RequestNames.BadRequest.class, () -> ImageArchive.receive(
+                new ByteArrayInputStream(entries(big)), dir.resolve("img"), 1 << 30));
+    }
+
+    /** A repeated restore call: its image is read to the end and dropped; its request still counts. */
+    @Test
+    void withoutADirectoryTheImageIsReadAndDropped(@TempDir Path dir) throws IOException {
+        ImageArchive.Received in = ImageArchive.receive(new ByteArrayInputStream(
+                archive(Map.of("pages-1.img", new byte[5000]))), null, 1 << 20);
+        assertEquals(5000, in.bytes());
+        assertArrayEquals(REQUEST, in.request());
+        try (var files = Files.list(dir)) {
+            assertEquals(0, files.count());
+        }
     }
 
     @Test
@@ -70,8 +120,12 @@ class ImageArchiveTest {
 
     /** What the body writes, in full. */
     static byte[] written(Path dir) throws IOException {
+        return written(REQUEST, dir);
+    }
+
+    static byte[] written(byte[] request, Path dir) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
-        ImageArchive.body(dir).writeTo(all);
+        ImageArchive.body(request, dir).writeTo(all);
         return all.toByteArray();
     }
 
@@ -86,8 +140,9 @@ class ImageArchiveTest {
         }
         Files.write(from.resolve("dump.log"), new byte[] {1}); // logs stay behind
 
-        long n = ImageArchive.receive(new ByteArrayInputStream(written(from)), dir.resolve("to"), 1 << 24);
-        assertEquals(pages.length + 40 * "task 0".length() + 30 * 1 /* "task 10".."task 39" */, n);
+        ImageArchive.Received in = ImageArchive.receive(new ByteArrayInputStream(written(from)), dir.resolve("to"), 1 << 24);
+        assertArrayEquals(REQUEST, in.request());
+        assertEquals(pages.length + 40 * "task 0".length() + 30 * 1 /* "task 10".."task 39" */, in.bytes());
         assertArrayEquals(pages, Files.readAllBytes(dir.resolve("to/pages-1.img")));
         assertArrayEquals("task 39".getBytes(StandardCharsets.US_ASCII), Files.readAllBytes(dir.resolve("to/core-39.img")));
         assertFalse(Files.exists(dir.resolve("to/dump.log")));
@@ -109,7 +164,7 @@ class ImageArchiveTest {
                 }
             }
         };
-        IOException e = assertThrows(IOException.class, () -> ImageArchive.body(from).writeTo(growsAfterItsFirstBytes));
+        IOException e = assertThrows(IOException.class, () -> ImageArchive.body(REQUEST, from).writeTo(growsAfterItsFirstBytes));
         assertTrue(e.getMessage().contains("grew"), e.getMessage());
     }
 

@@ -228,11 +228,16 @@ public final class DaemonClient {
         return send(server, request(new HttpGet(uri(server, path)), callTimeout), answer);
     }
 
+    /** A request as a JSON call sends it, for a body that carries it among other things (a restore's image). */
+    public static byte[] json(Object request) throws IOException {
+        return JSON.writeValueAsBytes(request);
+    }
+
     /** POST of {@code body} as JSON. */
     public <T> T post(String server, String path, Object body, Class<T> answer) throws DaemonException {
         byte[] json;
         try {
-            json = JSON.writeValueAsBytes(body);
+            json = json(body);
         } catch (IOException e) {
             throw new DaemonException(server, "cannot write the request: " + e.getMessage(), e);
         }
