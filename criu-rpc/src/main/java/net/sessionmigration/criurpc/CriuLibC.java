@@ -32,6 +32,7 @@ interface CriuLibC extends Library {
     int SIGKILL = 9;
     int EINTR = 4;
     int EAGAIN = 11;
+    int ECONNRESET = 104;
     int ECHILD = 10;
     int POSIX_SPAWN_SETSIGDEF = 0x04;
     int POSIX_SPAWN_SETSIGMASK = 0x08;

@@ -203,6 +203,10 @@ final class SwrkWorker implements AutoCloseable {
                 kill();
                 throw new IOException("criu swrk (pid " + pid + ") did not answer " + awaiting + " in time; killed it");
             }
+            if (e.getErrorCode() == CriuLibC.ECONNRESET) { // it ended with our request unread
+                throw new IOException("criu swrk (pid " + pid + ") reset the socket before answering " + awaiting
+                        + exitNote(), e);
+            }
             throw new IOException("criu swrk: recv: " + C.strerror(e.getErrorCode()), e);
         } catch (InvalidProtocolBufferException e) {
             throw new IOException("criu swrk sent a message that is no criu_resp: " + e.getMessage(), e);
