@@ -15,6 +15,8 @@ import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -53,23 +55,16 @@ class FreezeCommitsTest {
         }
     }
 
-    @Test
-    void theEmbeddedJournalCommitsNothingBetweenS704AndS710() {
-        StepsAtCommits store = new StepsAtCommits(MvStoreJournalStore.inMemory(), false);
+    /** The embedded journal commits nothing between S704 and S710; a fencing one commits S705 and S708 too. */
+    @ParameterizedTest(name = "a journal whose commits fence: {0}")
+    @ValueSource(booleans = {false, true})
+    void theStepsCommittedBeforeTheyAct(boolean fences) {
+        StepsAtCommits store = new StepsAtCommits(MvStoreJournalStore.inMemory(), fences);
         first = new Lab(dir).withAllDrivers().plan(Plans.base());
         first.open(Journal.on(store), Leadership.alone());
         assertEquals(MigrationState.SUCCEEDED, first.run(PLAN).state());
-        assertEquals(List.of(Step.S702, Step.S703, Step.S704, Step.S710), store.begunAtCommit(), store.begun::toString);
-    }
-
-    @Test
-    void aFencingJournalCommitsS705AndS708BeforeTheyAct() {
-        StepsAtCommits store = new StepsAtCommits(MvStoreJournalStore.inMemory(), true);
-        first = new Lab(dir).withAllDrivers().plan(Plans.base());
-        first.open(Journal.on(store), Leadership.alone());
-        assertEquals(MigrationState.SUCCEEDED, first.run(PLAN).state());
-        assertEquals(List.of(Step.S702, Step.S703, Step.S704, Step.S705, Step.S708, Step.S710), store.begunAtCommit(),
-                store.begun::toString);
+        assertEquals(fences ? List.of(Step.S702, Step.S703, Step.S704, Step.S705, Step.S708, Step.S710)
+                : List.of(Step.S702, Step.S703, Step.S704, Step.S710), store.begunAtCommit(), store.begun::toString);
     }
 
     @Test

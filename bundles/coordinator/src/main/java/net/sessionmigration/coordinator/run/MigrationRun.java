@@ -556,7 +556,7 @@ public final class MigrationRun implements Runnable {
      * The last step that may have acted when the journal's last step begun is {@code journalled}
      * and no rollback was under way: from S704 up to S707, S708 ({@link #COVERED_BY_S704}).
      */
-    static Step possiblyTaken(Step journalled) {
+    private static Step possiblyTaken(Step journalled) {
         return journalled.compareTo(Step.S704) >= 0 && journalled.compareTo(Step.S708) < 0 ? Step.S708 : journalled;
     }
 
