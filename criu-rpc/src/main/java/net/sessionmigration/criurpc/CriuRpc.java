@@ -242,8 +242,11 @@ public final class CriuRpc {
         return file == null ? null : dir.resolve(file);
     }
 
-    /** The last {@code max} error lines of a CRIU log, without the harmless RLIMIT_NOFILE one. */
-    static String errorLines(Path log, int max) {
+    /**
+     * The last {@code max} error lines of a CRIU log, without the harmless RLIMIT_NOFILE one; empty
+     * when there are none or the log cannot be read. Also for the logs of CRIU run as a process.
+     */
+    public static String errorLines(Path log, int max) {
         if (log == null || !Files.isRegularFile(log)) {
             return "";
         }

@@ -252,17 +252,9 @@ public final class Criu {
         return new Outcome(p.exitValue(), text.strip(), ms);
     }
 
-    /** The Error lines of a criu log, without the harmless RLIMIT_NOFILE one. */
-    static String errorsOf(Path log) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        if (!Files.exists(log)) {
-            return "";
-        }
-        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-            if (line.contains("Error") && !line.contains("RLIMIT_NOFILE")) {
-                sb.append('\n').append(line);
-            }
-        }
-        return sb.toString();
+    /** The last error lines of a criu log (read as criu-rpc reads them), each on a line of its own. */
+    static String errorsOf(Path log) {
+        String errors = CriuRpc.errorLines(log, 12);
+        return errors.isEmpty() ? "" : "\n" + errors;
     }
 }

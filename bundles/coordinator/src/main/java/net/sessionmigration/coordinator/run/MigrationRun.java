@@ -283,21 +283,26 @@ public final class MigrationRun implements Runnable {
     }
 
     private Result<String> requestSwitch() {
-        List<String> missing = switchGroups.keySet().stream()
-                .filter(t -> env.drivers().switcher(t).isEmpty()).map(MigrationRun::notInstalled).toList();
-        if (!missing.isEmpty()) {
-            return Result.failed("coordinator", String.join("; ", missing));
+        Optional<Problem> missing = switchersMissing();
+        if (missing.isPresent()) {
+            return Result.failed(missing.get());
         }
         int users = switchGroups.values().stream().mapToInt(List::size).sum();
         return Result.ok(users + " user(s) to switch via " + String.join(", ", switchGroups.keySet()));
     }
 
-    /** S708's moves: the groups of different driver types at once, so their times do not add up. */
-    private Result<String> switchPorts() {
+    /** The switch driver types of this migration's users that are not installed (S707 asks, S708 again). */
+    private Optional<Problem> switchersMissing() {
         List<String> missing = switchGroups.keySet().stream()
                 .filter(t -> env.drivers().switcher(t).isEmpty()).map(MigrationRun::notInstalled).toList();
-        if (!missing.isEmpty()) {
-            return Result.failed("coordinator", String.join("; ", missing));
+        return missing.isEmpty() ? Optional.empty() : Optional.of(new Problem("coordinator", String.join("; ", missing)));
+    }
+
+    /** S708's moves: the groups of different driver types at once, so their times do not add up. */
+    private Result<String> switchPorts() {
+        Optional<Problem> missing = switchersMissing();
+        if (missing.isPresent()) {
+            return Result.failed(missing.get());
         }
         synchronized (switchBegun) {
             switchBegun.addAll(switchGroups.keySet()); // before any move: a rollback restores every group
