@@ -6,15 +6,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /** Reads /proc to find a workload's process tree and signals it; reaps our own descendants. */
 public final class ProcessTree {
+    /**
+     * Whether the kernel lists each thread's children (/proc/PID/task/TID/children,
+     * CONFIG_PROC_CHILDREN, which CRIU's checkpoint/restore needs as well).
+     */
+    private static final boolean CHILDREN_LISTED = Files.isReadable(Path.of("/proc/thread-self/children"));
+
     private ProcessTree() {
     }
 
@@ -106,8 +114,66 @@ public final class ProcessTree {
                 .mapToInt(Proc::pid).min();
     }
 
-    /** The root and all its descendants, root first. */
+    /**
+     * The root and all its descendants, root first. Read from each thread's list of its
+     * children, a file per thread of the tree rather than one per process of the machine: on the
+     * lab's 2 vCPUs with migrations running, a scan of all of /proc took 11-77 ms, these lists
+     * 0.6-2 ms (the listing of a stopped copy reads the tree inside the users' freeze). The lists
+     * are exact for a stopped tree; for a running one they miss, as the scan did, what forks
+     * meanwhile. Without them (a kernel without CONFIG_PROC_CHILDREN) all of /proc is scanned.
+     */
     public static List<Integer> tree(int root) {
+        if (!CHILDREN_LISTED) {
+            return scanned(root);
+        }
+        Set<Integer> out = new LinkedHashSet<>();
+        out.add(root);
+        List<Integer> toRead = new ArrayList<>(out);
+        for (int i = 0; i < toRead.size(); i++) {
+            for (int child : children(toRead.get(i))) {
+                if (out.add(child)) {
+                    toRead.add(child);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** The children of every thread of {@code pid}; none for a process that is gone. */
+    static List<Integer> children(int pid) {
+        List<Integer> out = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Integer.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String list;
+                try {
+                    list = Files.readString(task.resolve("children"));
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                for (String child : list.trim().split(" ")) {
+                    if (!child.isEmpty()) {
+                        out.add(Integer.parseInt(child));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // gone: no children
+        }
+        return out;
+    }
+
+    /** The children of {@code pid} as processes (a child that ended meanwhile is left out). */
+    static List<Proc> childrenOf(int pid) {
+        if (!CHILDREN_LISTED) {
+            return all().stream().filter(p -> p.ppid() == pid).toList();
+        }
+        List<Proc> out = new ArrayList<>();
+        children(pid).forEach(c -> read(c).ifPresent(out::add));
+        return out;
+    }
+
+    /** {@link #tree} from a scan of every process's parent. */
+    static List<Integer> scanned(int root) {
         List<Proc> procs = all();
         List<Integer> out = new ArrayList<>();
         out.add(root);
@@ -211,8 +277,8 @@ public final class ProcessTree {
             int self = (int) ProcessHandle.current().pid();
             int[] status = new int[1];
             while (!Thread.currentThread().isInterrupted()) {
-                for (Proc p : all()) {
-                    if (p.ppid() == self && p.state() == 'Z' && !p.comm().equals("criu")
+                for (Proc p : childrenOf(self)) {
+                    if (p.state() == 'Z' && !p.comm().equals("criu")
                             && !p.comm().equals("unshare") && !p.comm().startsWith("qemu-system")) {
                         LibC.INSTANCE.waitpid(p.pid(), status, LibC.WNOHANG);
                     }
