@@ -147,11 +147,15 @@ public class MigrationService {
         rehearsalSpec = spec;
     }
 
-    /** The rehearsal {@code id} has ended: its workload and record go, real requests go ahead. */
-    void rehearsed(String id) {
-        rehearsalSpec = null;
+    /** A rehearsal round {@code id} has ended: its records go. */
+    void forget(String id) {
         migrations.remove(id);
         migrations.remove(targetHalf(id));
+    }
+
+    /** The rehearsal has ended: its workload goes, real requests go ahead. */
+    void rehearsed() {
+        rehearsalSpec = null;
         rehearsal.countDown();
     }
 
