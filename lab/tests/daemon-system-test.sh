@@ -163,9 +163,9 @@ result() { if (($2 == 0)); then PASS=$((PASS + 1)); echo "PASS $1"; else FAIL=$(
 run_rehearsal() {
   local name ns dir i ok=0
   for name in main-srv bak-srv; do
-    for i in $(seq 1 300); do grep -qE "rehearsal (10 of 10:|[0-9]+ of 10 failed|skipped)" "$DAEMONS_RUN/$name.log" && break; sleep 0.1; done
-    grep -E "rehearsal (1 of|10 of|[0-9]+ of 10 failed|skipped)" "$DAEMONS_RUN/$name.log" | sed "s/^/   $name: /"
-    [[ $(grep -c "INFO rehearsal [0-9]* of 10: a migration of a tiny process to this daemon itself in" "$DAEMONS_RUN/$name.log") == 10 ]] ||
+    for i in $(seq 1 300); do grep -qE "rehearsal(:| failed| skipped)" "$DAEMONS_RUN/$name.log" && break; sleep 0.1; done
+    grep -E "rehearsal(:| failed| skipped)" "$DAEMONS_RUN/$name.log" | sed "s/^/   $name: /"
+    grep -q "INFO rehearsal: a migration of a tiny process to this daemon itself in" "$DAEMONS_RUN/$name.log" ||
       { echo "   $name: no rehearsal, or it failed"; ok=1; }
   done
   for ns in "$TEST_SRC_NS" "$TEST_DST_NS"; do

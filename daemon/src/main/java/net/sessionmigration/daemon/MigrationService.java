@@ -147,15 +147,11 @@ public class MigrationService {
         rehearsalSpec = spec;
     }
 
-    /** A rehearsal round {@code id} has ended: its records go. */
-    void forget(String id) {
+    /** The rehearsal {@code id} has ended: its workload and record go, real requests go ahead. */
+    void rehearsed(String id) {
+        rehearsalSpec = null;
         migrations.remove(id);
         migrations.remove(targetHalf(id));
-    }
-
-    /** The rehearsal has ended: its workload goes, real requests go ahead. */
-    void rehearsed() {
-        rehearsalSpec = null;
         rehearsal.countDown();
     }
 

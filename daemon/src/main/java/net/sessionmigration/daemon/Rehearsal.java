@@ -33,7 +33,7 @@ import net.sessionmigration.daemon.protocol.OperationAnswer;
 import net.sessionmigration.daemon.protocol.StartAnswer;
 
 /**
- * At start, {@link #ROUNDS} whole migrations of a tiny process from this daemon to itself, through its own
+ * At start, one whole migration of a tiny process from this daemon to itself, through its own
  * control API over mutual TLS, in the order the coordinator's driver calls it: start, freeze (with
  * the page server and the hold), migrate (dump, image, restore), move-vip, sessions, held,
  * resume, release, and discard of the copy. The first real migration then finds every handler,
@@ -58,15 +58,6 @@ final class Rehearsal {
     private static final Logger LOG = Logger.getLogger("sm-daemon");
     /** The longest a real migration waits for the rehearsal before it goes ahead anyway. */
     static final Duration LONGEST = Duration.ofSeconds(30);
-    /**
-     * How many times it runs. HotSpot compiles a method once it has been called often enough
-     * (200 calls by default); lab/daemons/java-opts scales that to 10
-     * ({@code -XX:CompileThresholdScaling=0.05}), so that ten rounds leave a migration's handlers
-     * compiled before the first real one rather than interpreted, and compiling, inside its freeze:
-     * the image's way to the target took 4-8 ms instead of 9-17 (BENCHMARKS.md, session 22).
-     * Each round after the first takes ~0.3 s.
-     */
-    static final int ROUNDS = 10;
 
     private final MigrationService service;
     private final DaemonClient client;
@@ -138,24 +129,9 @@ final class Rehearsal {
             new Op("move-vip", false), new Op("held", false), new Op("resume", true),
             new Op("release", false), new Op("discard", true));
 
-    /**
-     * Runs it {@link #ROUNDS} times, logs each round's call times, and lets real migrations
-     * through, whatever happened: after the last round or the first that failed.
-     */
+    /** Runs it, logs each call's time, and lets real migrations through, whatever happened. */
     void run() {
-        String failed = null;
-        try {
-            for (int round = 1; round <= ROUNDS && failed == null; round++) {
-                failed = round(round);
-            }
-        } finally {
-            service.rehearsed();
-        }
-    }
-
-    /** One rehearsal migration; null when it went through, else what failed (logged, cleaned up). */
-    private String round(int round) {
-        String id = WORKLOAD + "-" + System.currentTimeMillis() + "-" + round;
+        String id = WORKLOAD + "-" + System.currentTimeMillis();
         MigrationRequest r = new MigrationRequest(WORKLOAD, VIP, self, MigrationRequest.MOVE, List.of());
         DaemonClient c = client.withEpoch(epoch.getAsLong());
         Map<String, Long> ms = new LinkedHashMap<>();
@@ -170,15 +146,13 @@ final class Rehearsal {
             if (left.isPresent()) {
                 throw new IOException("pid " + left.getAsInt() + " still runs after the discard");
             }
-            LOG.info("rehearsal " + round + " of " + ROUNDS + ": a migration of a tiny process to this daemon itself in "
+            LOG.info("rehearsal: a migration of a tiny process to this daemon itself in "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms, per call (ms) " + ms);
-            return null;
         } catch (IOException | RuntimeException e) {
-            LOG.warning("rehearsal " + round + " of " + ROUNDS + " failed after " + ms.keySet() + " (" + e.getMessage()
+            LOG.warning("rehearsal failed after " + ms.keySet() + " (" + e.getMessage()
                     + "); the first migration will be slower. Cleaned up: " + cleanUp(id, r));
-            return e.getMessage();
         } finally {
-            service.forget(id);
+            service.rehearsed(id);
         }
     }
 

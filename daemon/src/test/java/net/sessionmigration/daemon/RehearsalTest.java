@@ -91,7 +91,7 @@ class RehearsalTest {
             }
         });
         assertThrows(TimeoutException.class, () -> real.get(300, TimeUnit.MILLISECONDS), "a real request waits");
-        service.rehearsed();
+        service.rehearsed("sm-rehearsal-1");
         assertEquals("w", real.get(10, TimeUnit.SECONDS).workload());
         RequestNames.BadRequest gone = assertThrows(RequestNames.BadRequest.class,
                 () -> service.state(Rehearsal.WORKLOAD, null));
