@@ -29,6 +29,15 @@ RECENT = 4                       # migrations read back from the history at a ti
 TERMINAL_ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[=>])")
 
 
+def add_jvm_options(daemons, karaf):
+    """Options for the lab's JVMs started after this, on top of their own: the daemons' (lab/daemons/java-opts'
+    SM_DAEMON_JAVA_OPTS, or the variable if it is set) and Karaf's (bin/setenv passes EXTRA_JAVA_OPTS on)."""
+    own = subprocess.run(["bash", "-c", 'source "$1"; printf %s "$SM_DAEMON_JAVA_OPTS"', "-",
+                          os.path.join(LAB, "daemons", "java-opts")], capture_output=True, text=True, check=True).stdout
+    os.environ["SM_DAEMON_JAVA_OPTS"] = f"{own} {daemons}"
+    os.environ["EXTRA_JAVA_OPTS"] = (os.environ.get("EXTRA_JAVA_OPTS", "") + " " + karaf).strip()
+
+
 def run(args, timeout=120, check=True, env=None):
     p = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
     if check and p.returncode != 0:
