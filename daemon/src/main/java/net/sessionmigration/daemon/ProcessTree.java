@@ -6,13 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 /** Reads /proc to find a workload's process tree and signals it; reaps our own descendants. */
@@ -123,20 +124,7 @@ public final class ProcessTree {
      * meanwhile. Without them (a kernel without CONFIG_PROC_CHILDREN) all of /proc is scanned.
      */
     public static List<Integer> tree(int root) {
-        if (!CHILDREN_LISTED) {
-            return scanned(root);
-        }
-        Set<Integer> out = new LinkedHashSet<>();
-        out.add(root);
-        List<Integer> toRead = new ArrayList<>(out);
-        for (int i = 0; i < toRead.size(); i++) {
-            for (int child : children(toRead.get(i))) {
-                if (out.add(child)) {
-                    toRead.add(child);
-                }
-            }
-        }
-        return List.copyOf(out);
+        return CHILDREN_LISTED ? walk(root, ProcessTree::children) : scanned(root);
     }
 
     /** The children of every thread of {@code pid}; none for a process that is gone. */
@@ -175,11 +163,19 @@ public final class ProcessTree {
     /** {@link #tree} from a scan of every process's parent. */
     static List<Integer> scanned(int root) {
         List<Proc> procs = all();
-        List<Integer> out = new ArrayList<>();
-        out.add(root);
+        return walk(root, parent -> procs.stream().filter(p -> p.ppid() == parent).map(Proc::pid).toList());
+    }
+
+    /** The root, then the children of each pid found so far, each pid once. */
+    private static List<Integer> walk(int root, IntFunction<List<Integer>> children) {
+        List<Integer> out = new ArrayList<>(List.of(root));
+        Set<Integer> seen = new HashSet<>(out);
         for (int i = 0; i < out.size(); i++) {
-            int parent = out.get(i);
-            procs.stream().filter(p -> p.ppid() == parent).forEach(p -> out.add(p.pid()));
+            for (int child : children.apply(out.get(i))) {
+                if (seen.add(child)) {
+                    out.add(child);
+                }
+            }
         }
         return out;
     }
